@@ -1,0 +1,101 @@
+import type {
+  Entity as EntityMessage,
+  EntityDiscoveryServiceImplementation,
+  EntitySpec,
+  ProxyInfo,
+  UserFunctionError,
+} from "../gen/cloudstate/entity.js";
+import type { Empty } from "../gen/google/protobuf/empty.js";
+import type { DeepPartial } from "../gen/typeRegistry.js";
+import Long from "long";
+import { mergeDescriptorSets } from "./descriptor-set.js";
+import type { Logger } from "./logger.js";
+import { LIBRARY_NAME, LIBRARY_VERSION, PROTOCOL_VERSION } from "./version.js";
+
+/** What discovery needs to know of a served entity, whatever its kind. */
+export interface DiscoverableEntity {
+  readonly entityType: string;
+  readonly serviceName: string;
+  readonly persistenceId: string;
+  readonly passivationTimeoutMs: number | undefined;
+  readonly descriptorSet: Uint8Array;
+}
+
+/** Facts about the user function reported to the proxy. */
+export interface ServiceInfoOptions {
+  /** The user function's name, e.g. `shopping-cart`. */
+  readonly serviceName?: string;
+  /** The user function's version. */
+  readonly serviceVersion?: string;
+}
+
+/** Builds the discovery answer from the served entities. Pure; tested without a network. */
+export function buildEntitySpec(entities: readonly DiscoverableEntity[], info: ServiceInfoOptions = {}): EntitySpec {
+  return {
+    $type: "cloudstate.EntitySpec",
+    proto: Buffer.from(mergeDescriptorSets(entities.map((entity) => entity.descriptorSet))),
+    entities: entities.map(toEntityMessage),
+    serviceInfo: {
+      $type: "cloudstate.ServiceInfo",
+      serviceName: info.serviceName ?? "",
+      serviceVersion: info.serviceVersion ?? "",
+      serviceRuntime: `Node.js ${process.version}`,
+      supportLibraryName: LIBRARY_NAME,
+      supportLibraryVersion: LIBRARY_VERSION,
+      protocolMajorVersion: PROTOCOL_VERSION.major,
+      protocolMinorVersion: PROTOCOL_VERSION.minor,
+    },
+  };
+}
+
+function toEntityMessage(entity: DiscoverableEntity): EntityMessage {
+  const timeout = entity.passivationTimeoutMs;
+  return {
+    $type: "cloudstate.Entity",
+    entityType: entity.entityType,
+    serviceName: entity.serviceName,
+    persistenceId: entity.persistenceId,
+    passivationStrategy:
+      timeout === undefined
+        ? undefined
+        : {
+            $type: "cloudstate.EntityPassivationStrategy",
+            strategy: {
+              $case: "timeout",
+              value: { $type: "cloudstate.TimeoutPassivationStrategy", timeout: Long.fromNumber(timeout) },
+            },
+          },
+  };
+}
+
+/** The `EntityDiscovery` service. @internal */
+export function entityDiscoveryService(
+  entities: readonly DiscoverableEntity[],
+  info: ServiceInfoOptions,
+  logger: Logger,
+): EntityDiscoveryServiceImplementation {
+  const spec = buildEntitySpec(entities, info);
+  return {
+    discover(proxy: ProxyInfo): Promise<DeepPartial<EntitySpec>> {
+      logger.info(
+        `discovery from ${proxy.proxyName} ${proxy.proxyVersion} (protocol ${proxy.protocolMajorVersion}.${proxy.protocolMinorVersion}); ` +
+          `serving ${entities.map((e) => e.serviceName).join(", ") || "nothing"}`,
+      );
+      if (proxy.protocolMajorVersion !== PROTOCOL_VERSION.major || proxy.protocolMinorVersion !== PROTOCOL_VERSION.minor) {
+        logger.warn(
+          `the proxy speaks protocol ${proxy.protocolMajorVersion}.${proxy.protocolMinorVersion}; this library speaks ${PROTOCOL_VERSION.major}.${PROTOCOL_VERSION.minor}`,
+        );
+      }
+      const unsupported = entities.filter((e) => !proxy.supportedEntityTypes.includes(e.entityType));
+      for (const entity of unsupported) {
+        // Not fatal: the proxy answers with the reason through reportError.
+        logger.error(`the proxy does not support ${entity.entityType}, needed by ${entity.serviceName}`);
+      }
+      return Promise.resolve(spec);
+    },
+    reportError(error: UserFunctionError): Promise<DeepPartial<Empty>> {
+      logger.error(`the proxy reports an error in this user function: ${error.message}`);
+      return Promise.resolve({});
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import type Long from "long";
+import type { Any } from "../any.js";
+import { packMessage } from "../any.js";
+import { CommandEffects } from "../command-effects.js";
+import type { MetadataEntry } from "../context.js";
+import type { Message } from "../message-type.js";
+import type { EventSourcedCommandContext } from "./context.js";
+import type { EventSourcedEntityConfig } from "./entity.js";
+
+/**
+ * The context of one command. Emitted events are applied to a private copy of the state, made on the first
+ * emit, so that a failing command leaves the entity's state exactly as it was.
+ * @internal
+ */
+export class EventSourcedContextImpl
+  extends CommandEffects
+  implements EventSourcedCommandContext<Message, Message>
+{
+  readonly events: Any[] = [];
+  #state: Message;
+  #sequence: number;
+  #copied = false;
+
+  constructor(
+    private readonly config: EventSourcedEntityConfig<Message, Message>,
+    state: Message,
+    sequence: number,
+    entityId: string,
+    commandId: Long,
+    commandName: string,
+    metadata: readonly MetadataEntry[],
+  ) {
+    super(entityId, commandId, commandName, metadata);
+    this.#state = state;
+    this.#sequence = sequence;
+  }
+
+  get state(): Message {
+    return this.#state;
+  }
+
+  get sequence(): number {
+    return this.#sequence;
+  }
+
+  emit(event: Message): void {
+    this.ensureActive("emit");
+    const handler = this.config.events[event.$type];
+    if (handler === undefined) {
+      throw new Error(`${String(event.$type)} is not an event type of ${this.config.service.fullName}`);
+    }
+    // Encode before applying, so the persisted event is exactly what was emitted.
+    const packed = packMessage(handler.type, event);
+    if (!this.#copied) {
+      this.#state = this.config.state.fromPartial(this.#state);
+      this.#copied = true;
+    }
+    this.#state = handler.apply(this.#state, event);
+    this.events.push(packed);
+    this.#sequence += 1;
+  }
+}

@@ -1,0 +1,23 @@
+import type { CommandContext } from "../context.js";
+import type { Message } from "../message-type.js";
+
+/** What a command handler of an event-sourced entity can see and do. */
+export interface EventSourcedCommandContext<State, Event extends Message> extends CommandContext {
+  /**
+   * The entity's current state, including the events this command has emitted so far. Treat it as read-only:
+   * change state by emitting events.
+   */
+  readonly state: State;
+
+  /**
+   * The sequence number of the entity's last event, including those this command has emitted so far
+   * (0 for an entity with no events).
+   */
+  readonly sequence: number;
+
+  /**
+   * Emits an event: it is applied to the state at once (so `state` shows it straight away) and persisted with
+   * the reply. If the command then fails, the event and its effect on the state are discarded.
+   */
+  emit(event: Event): void;
+}

@@ -1,0 +1,97 @@
+import type { CommandResult } from "../context.js";
+import type { Message, MessageType } from "../message-type.js";
+import type { MethodDefinition, ServiceDefinition } from "../service.js";
+import type { EventSourcedCommandContext } from "./context.js";
+
+/** The protocol service that drives event-sourced entities, reported at discovery. */
+export const EVENT_SOURCED_ENTITY_TYPE = "cloudstate.eventsourced.EventSourced";
+
+/** Snapshot cadence when an entity does not set one. */
+export const DEFAULT_SNAPSHOT_EVERY = 100;
+
+/** A command handler of an event-sourced entity together with its rpc. */
+export interface EventSourcedCommand<State, Event extends Message> {
+  readonly method: MethodDefinition;
+  handle(command: Message, context: EventSourcedCommandContext<State, Event>): CommandResult<Message>;
+}
+
+/** How to apply one event type to the state. */
+export interface EventHandler<State, E extends Message> {
+  readonly type: MessageType<E>;
+  apply(state: State, event: E): State;
+}
+
+/** Everything needed to serve one event-sourced entity; written by generated code or by hand. */
+export interface EventSourcedEntityConfig<State extends Message, Event extends Message> {
+  /** The gRPC service the entity backs. */
+  readonly service: ServiceDefinition;
+  /** A serialized FileDescriptorSet of the service's file and all it imports, sent to the proxy at discovery. */
+  readonly descriptorSet: Uint8Array;
+  /** Namespace of the journal. Defaults to the service's simple name. */
+  readonly persistenceId?: string;
+  /** Attach a snapshot whenever the sequence number crosses a multiple of this. Default 100; 0 turns it off. */
+  readonly snapshotEvery?: number;
+  /** Ask the proxy to passivate after this many idle milliseconds. Unset leaves the proxy's default. */
+  readonly passivationTimeoutMs?: number;
+  /** The snapshot (state) message type. */
+  readonly state: MessageType<State>;
+  /** The state of an entity with neither snapshot nor events. */
+  initialState(entityId: string): State;
+  /** One handler per event type, keyed by the event's full protobuf name. */
+  readonly events: { readonly [typeName: string]: EventHandler<State, Event> };
+  /** One handler per rpc, keyed by the rpc's proto name (e.g. `AddItem`). */
+  readonly commands: { readonly [rpcName: string]: EventSourcedCommand<State, Event> };
+}
+
+/** A served event-sourced entity, as `serve` takes it. Make one with `defineEventSourcedEntity`. */
+export interface EventSourcedEntity {
+  readonly kind: "event-sourced";
+  readonly entityType: typeof EVENT_SOURCED_ENTITY_TYPE;
+  readonly serviceName: string;
+  readonly persistenceId: string;
+  readonly snapshotEvery: number;
+  readonly passivationTimeoutMs: number | undefined;
+  readonly descriptorSet: Uint8Array;
+  /** @internal */
+  readonly config: EventSourcedEntityConfig<Message, Message>;
+}
+
+/**
+ * Checks an entity's configuration and turns it into something `serve` can run.
+ * @throws Error naming the problem: a streamed rpc, an rpc without a handler, a bad snapshot cadence.
+ */
+export function defineEventSourcedEntity<State extends Message, Event extends Message>(
+  config: EventSourcedEntityConfig<State, Event>,
+): EventSourcedEntity {
+  const serviceName = config.service.fullName;
+  for (const method of Object.values(config.service.methods)) {
+    if (method.requestStream || method.responseStream) {
+      throw new Error(`${serviceName}.${method.name}: event-sourced entities serve unary rpcs only`);
+    }
+    const command = config.commands[method.name];
+    if (command === undefined) throw new Error(`${serviceName}.${method.name} has no command handler`);
+  }
+  for (const name of Object.keys(config.commands)) {
+    if (!Object.values(config.service.methods).some((m) => m.name === name)) {
+      throw new Error(`${serviceName} has no rpc ${name}, but a command handler was given for it`);
+    }
+  }
+  const snapshotEvery = config.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
+  if (!Number.isInteger(snapshotEvery) || snapshotEvery < 0) {
+    throw new Error(`${serviceName}: snapshotEvery must be a whole number >= 0, got ${snapshotEvery}`);
+  }
+  const timeout = config.passivationTimeoutMs;
+  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout <= 0)) {
+    throw new Error(`${serviceName}: passivationTimeoutMs must be a whole number > 0, got ${timeout}`);
+  }
+  return {
+    kind: "event-sourced",
+    entityType: EVENT_SOURCED_ENTITY_TYPE,
+    serviceName,
+    persistenceId: config.persistenceId || config.service.name,
+    snapshotEvery,
+    passivationTimeoutMs: timeout,
+    descriptorSet: config.descriptorSet,
+    config: config as unknown as EventSourcedEntityConfig<Message, Message>,
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * cloudstate-ts: serve typed Cloudstate entities to the Cloudstate 0.6.0 proxy.
+ *
+ * Most users implement the interfaces protoc-gen-cloudstate generates from their protos and pass the resulting
+ * entities to {@link serve}.
+ * @packageDocumentation
+ */
+export { serve, CloudstateServer, addressFromEnvironment } from "./server.js";
+export type { ServerOptions, ListenAddress, ServableEntity } from "./server.js";
+export { CommandFailure } from "./errors.js";
+export type { CommandContext, CommandResult, EffectOptions, Forward, MetadataEntry } from "./context.js";
+export type { EventSourcedCommandContext } from "./event-sourced/context.js";
+export { defineEventSourcedEntity, EVENT_SOURCED_ENTITY_TYPE, DEFAULT_SNAPSHOT_EVERY } from "./event-sourced/entity.js";
+export type {
+  EventSourcedEntity,
+  EventSourcedEntityConfig,
+  EventSourcedCommand,
+  EventHandler,
+} from "./event-sourced/entity.js";
+export { methodOf } from "./service.js";
+export type { MethodRef, ServiceDefinition, MethodDefinition } from "./service.js";
+export type { Message, MessageType, MessageInit, MessageOf } from "./message-type.js";
+export {
+  packMessage,
+  unpackMessage,
+  packPrimitive,
+  unpackPrimitive,
+  packJson,
+  unpackJson,
+  typeNameOf,
+  TypeRegistry,
+  MESSAGE_URL_PREFIX,
+  PRIMITIVE_URL_PREFIX,
+  JSON_URL_PREFIX,
+} from "./any.js";
+export type { Any, Primitive, PrimitiveKind, Json } from "./any.js";
+export { buildEntitySpec } from "./discovery.js";
+export type { DiscoverableEntity, ServiceInfoOptions } from "./discovery.js";
+export { consoleLogger } from "./logger.js";
+export type { Logger } from "./logger.js";
+export { LIBRARY_NAME, LIBRARY_VERSION, PROTOCOL_VERSION } from "./version.js";

@@ -1,0 +1,44 @@
+/** Where the runtime writes what it has to say. Replace it to route logs elsewhere. */
+export interface Logger {
+  debug(message: string, detail?: unknown): void;
+  info(message: string, detail?: unknown): void;
+  warn(message: string, detail?: unknown): void;
+  error(message: string, detail?: unknown): void;
+}
+
+const levels = ["debug", "info", "warn", "error", "silent"] as const;
+type Level = (typeof levels)[number];
+
+function parseLevel(value: string | undefined): Level {
+  const wanted = (value ?? "info").toLowerCase();
+  return (levels as readonly string[]).includes(wanted) ? (wanted as Level) : "info";
+}
+
+/**
+ * A logger that writes one line per message to stderr, filtered by `LOG_LEVEL` (debug, info, warn, error, silent;
+ * default info). Errors carry their stack.
+ */
+export function consoleLogger(level: string | undefined = process.env["LOG_LEVEL"]): Logger {
+  const threshold = levels.indexOf(parseLevel(level));
+  const write = (at: Level, message: string, detail?: unknown): void => {
+    if (levels.indexOf(at) < threshold) return;
+    const suffix = detail === undefined ? "" : ` ${formatDetail(detail)}`;
+    process.stderr.write(`${new Date().toISOString()} ${at.toUpperCase()} cloudstate: ${message}${suffix}\n`);
+  };
+  return {
+    debug: (m, d) => write("debug", m, d),
+    info: (m, d) => write("info", m, d),
+    warn: (m, d) => write("warn", m, d),
+    error: (m, d) => write("error", m, d),
+  };
+}
+
+function formatDetail(detail: unknown): string {
+  if (detail instanceof Error) return detail.stack ?? `${detail.name}: ${detail.message}`;
+  if (typeof detail === "string") return detail;
+  try {
+    return JSON.stringify(detail);
+  } catch {
+    return String(detail);
+  }
+}

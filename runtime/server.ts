@@ -1,0 +1,108 @@
+import { createServer, type Server } from "nice-grpc";
+import { EntityDiscoveryDefinition } from "../gen/cloudstate/entity.js";
+import { EventSourcedDefinition } from "../gen/cloudstate/event_sourced.js";
+import { entityDiscoveryService, type ServiceInfoOptions } from "./discovery.js";
+import type { EventSourcedEntity } from "./event-sourced/entity.js";
+import { handleEventSourcedStream } from "./event-sourced/handler.js";
+import { consoleLogger, type Logger } from "./logger.js";
+
+/** Any entity `serve` can run. */
+export type ServableEntity = EventSourcedEntity;
+
+/** What to serve and how. */
+export interface ServerOptions extends ServiceInfoOptions {
+  readonly entities: readonly ServableEntity[];
+  /** Where log lines go. Defaults to stderr, filtered by `LOG_LEVEL`. */
+  readonly logger?: Logger;
+}
+
+/** Where to listen. */
+export interface ListenAddress {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+}
+
+/** The address from `HOST` and `PORT`, defaulting to `127.0.0.1:8080`, as the proxy expects by default. */
+export function addressFromEnvironment(env: NodeJS.ProcessEnv = process.env): ListenAddress {
+  const port = Number(env["PORT"] ?? "8080");
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env["PORT"]}`);
+  return { host: env["HOST"] ?? "127.0.0.1", port };
+}
+
+/** A user function: discovery plus the protocol services its entities need. */
+export class CloudstateServer {
+  readonly #server: Server;
+  readonly #logger: Logger;
+  #port: number | undefined;
+
+  constructor(options: ServerOptions) {
+    this.#logger = options.logger ?? consoleLogger();
+    const seen = new Set<string>();
+    for (const entity of options.entities) {
+      if (seen.has(entity.serviceName)) throw new Error(`${entity.serviceName} is served twice`);
+      seen.add(entity.serviceName);
+    }
+    this.#server = createServer();
+    this.#server.add(EntityDiscoveryDefinition, entityDiscoveryService(options.entities, options, this.#logger));
+    const eventSourced = new Map(
+      options.entities.filter((e) => e.kind === "event-sourced").map((e) => [e.serviceName, e] as const),
+    );
+    const logger = this.#logger;
+    this.#server.add(EventSourcedDefinition, {
+      handle: (requests) => handleEventSourcedStream(requests, eventSourced, logger),
+    });
+  }
+
+  /** The bound port, once started. */
+  get port(): number | undefined {
+    return this.#port;
+  }
+
+  /** Starts listening; resolves to the bound port. */
+  async start(address: ListenAddress = addressFromEnvironment()): Promise<number> {
+    const host = address.host.includes(":") ? `[${address.host}]` : address.host;
+    this.#port = await this.#server.listen(`${host}:${address.port}`);
+    this.#logger.info(`user function listening on ${address.host}:${this.#port}`);
+    return this.#port;
+  }
+
+  /**
+   * Stops accepting new calls and waits for open ones to end; after `graceMs`, cancels what is still open
+   * (entity streams stay open while the proxy keeps them, so a bound is needed).
+   */
+  async shutdown(graceMs = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const forced = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.#server.forceShutdown();
+        resolve();
+      }, graceMs);
+    });
+    await Promise.race([this.#server.shutdown(), forced]);
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Serves the entities on `HOST`/`PORT` until SIGTERM or SIGINT, then shuts down gracefully. The usual `main` of
+ * a user function.
+ */
+export async function serve(options: ServerOptions): Promise<CloudstateServer> {
+  const server = new CloudstateServer(options);
+  await server.start(addressFromEnvironment());
+  const logger = options.logger ?? consoleLogger();
+  const stop = (signal: NodeJS.Signals): void => {
+    logger.info(`${signal} received; shutting down`);
+    server.shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error("shutdown failed", error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  return server;
+}

@@ -1,0 +1,54 @@
+import type { Message, MessageOf, MessageType } from "./message-type.js";
+
+/**
+ * The shape of one rpc in a ts-proto generic service definition (`outputServices=generic-definitions`). Only
+ * unary rpcs can be entity commands.
+ */
+export interface MethodDefinition {
+  /** The rpc name as written in the proto, e.g. `AddItem`. */
+  readonly name: string;
+  readonly requestType: MessageType;
+  readonly requestStream: boolean;
+  readonly responseType: MessageType;
+  readonly responseStream: boolean;
+}
+
+/** The shape of a ts-proto generic service definition, e.g. `ShoppingCartDefinition`. */
+export interface ServiceDefinition {
+  readonly name: string;
+  /** The service's full protobuf name, e.g. `com.example.shoppingcart.ShoppingCart`. */
+  readonly fullName: string;
+  readonly methods: { readonly [key: string]: MethodDefinition };
+}
+
+/** A typed pointer at one rpc of some service: the target of a forward or a side effect. */
+export interface MethodRef<Request extends Message = Message, Response extends Message = Message> {
+  readonly serviceName: string;
+  readonly methodName: string;
+  readonly requestType: MessageType<Request>;
+  readonly responseType: MessageType<Response>;
+}
+
+type MethodOf<S extends ServiceDefinition, K extends keyof S["methods"]> = S["methods"][K];
+
+/**
+ * A typed reference to an rpc of a generated service definition, for `forward` and `effect`.
+ *
+ * ```ts
+ * const addItem = methodOf(ShoppingCartDefinition, "addItem");
+ * return context.forward(addItem, { userId, productId, name, quantity });
+ * ```
+ */
+export function methodOf<S extends ServiceDefinition, K extends keyof S["methods"] & string>(
+  service: S,
+  key: K,
+): MethodRef<MessageOf<MethodOf<S, K>["requestType"]>, MessageOf<MethodOf<S, K>["responseType"]>> {
+  const method = service.methods[key];
+  if (method === undefined) throw new Error(`${service.fullName} has no method ${key}`);
+  return {
+    serviceName: service.fullName,
+    methodName: method.name,
+    requestType: method.requestType as MessageType<MessageOf<MethodOf<S, K>["requestType"]>>,
+    responseType: method.responseType as MessageType<MessageOf<MethodOf<S, K>["responseType"]>>,
+  };
+}
