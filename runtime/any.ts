@@ -56,7 +56,7 @@ export function typeNameOf(any: Any): string {
 
 /** Packs a protobuf message as `type.googleapis.com/<full name>`. */
 export function packMessage<T extends Message>(type: MessageType<T>, message: MessageInit<T>): Any {
-  return makeAny(MESSAGE_URL_PREFIX + type.$type, type.encode(message as T).finish());
+  return makeAny(MESSAGE_URL_PREFIX + type.$type, type.encode(message as unknown as T).finish());
 }
 
 /**
@@ -228,7 +228,7 @@ export class TypeRegistry<T extends Message = Message> {
   pack(message: T): Any {
     const type = this.#types.get(message.$type);
     if (type === undefined) throw new ProtocolError(`${message.$type} is not one of the registered types`);
-    return packMessage(type, message);
+    return packMessage(type, message as MessageInit<T>);
   }
 
   /**

@@ -19,7 +19,7 @@ export type {
 } from "./event-sourced/entity.js";
 export { methodOf } from "./service.js";
 export type { MethodRef, ServiceDefinition, MethodDefinition } from "./service.js";
-export type { Message, MessageType, MessageInit, MessageOf } from "./message-type.js";
+export type { Message, MessageType, MessageInit, EventInit, MessageOf } from "./message-type.js";
 export {
   packMessage,
   unpackMessage,

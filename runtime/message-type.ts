@@ -14,12 +14,35 @@ export interface MessageType<T extends Message = Message> {
   readonly $type: T["$type"];
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
-  /** A deep copy when given a whole message; the runtime uses it to copy state. */
-  fromPartial(object: T): T;
+  /**
+   * A deep copy when given a whole message; the runtime uses it to copy state. Declared with a `never`
+   * parameter so that every ts-proto `MessageFns` fits, whatever its `DeepPartial` input type.
+   */
+  fromPartial(object: never): T;
 }
 
 /** The decoded message type a {@link MessageType} describes. */
 export type MessageOf<M> = M extends MessageType<infer T> ? T : never;
 
-/** A message as a handler may write it: the `$type` tag is optional, since the runtime knows the type. */
-export type MessageInit<T extends Message> = Omit<T, "$type"> & { readonly $type?: T["$type"] };
+type Builtin = Uint8Array | Date | string | number | boolean | bigint | symbol | null | undefined;
+
+/**
+ * A message as a handler may write it: every field as ts-proto types it, but the `$type` tags optional, at
+ * every depth, since the runtime knows each type from the rpc or the event list.
+ */
+export type MessageInit<T> = T extends Builtin
+  ? T
+  : T extends { toNumber(): number; high: number; low: number } // Long
+    ? T
+    : T extends ReadonlyArray<infer U>
+      ? ReadonlyArray<MessageInit<U>>
+      : T extends { readonly $case: string; readonly value: unknown }
+        ? { readonly $case: T["$case"]; readonly value: MessageInit<T["value"]> }
+        : T extends object
+          ? { [K in keyof T as K extends "$type" ? never : K]: MessageInit<T[K]> } & {
+              readonly $type?: T extends Message ? T["$type"] : never;
+            }
+          : T;
+
+/** An event as a handler emits it: like {@link MessageInit}, but the top-level `$type` says which event it is. */
+export type EventInit<E extends Message> = E extends Message ? MessageInit<E> & { readonly $type: E["$type"] } : never;

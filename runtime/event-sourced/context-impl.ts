@@ -3,7 +3,7 @@ import type { Any } from "../any.js";
 import { packMessage } from "../any.js";
 import { CommandEffects } from "../command-effects.js";
 import type { MetadataEntry } from "../context.js";
-import type { Message } from "../message-type.js";
+import type { EventInit, Message } from "../message-type.js";
 import type { EventSourcedCommandContext } from "./context.js";
 import type { EventSourcedEntityConfig } from "./entity.js";
 
@@ -43,7 +43,7 @@ export class EventSourcedContextImpl
     return this.#sequence;
   }
 
-  emit(event: Message): void {
+  emit(event: EventInit<Message>): void {
     this.ensureActive("emit");
     const handler = this.config.events[event.$type];
     if (handler === undefined) {
@@ -52,10 +52,11 @@ export class EventSourcedContextImpl
     // Encode before applying, so the persisted event is exactly what was emitted.
     const packed = packMessage(handler.type, event);
     if (!this.#copied) {
-      this.#state = this.config.state.fromPartial(this.#state);
+      this.#state = this.config.state.fromPartial(this.#state as never);
       this.#copied = true;
     }
-    this.#state = handler.apply(this.#state, event);
+    // A well-formed copy: the handler sees every nested $type, and later changes to `event` do not leak in.
+    this.#state = handler.apply(this.#state, handler.type.fromPartial(event as never));
     this.events.push(packed);
     this.#sequence += 1;
   }

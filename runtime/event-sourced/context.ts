@@ -1,5 +1,5 @@
 import type { CommandContext } from "../context.js";
-import type { Message } from "../message-type.js";
+import type { EventInit, Message } from "../message-type.js";
 
 /** What a command handler of an event-sourced entity can see and do. */
 export interface EventSourcedCommandContext<State, Event extends Message> extends CommandContext {
@@ -17,7 +17,8 @@ export interface EventSourcedCommandContext<State, Event extends Message> extend
 
   /**
    * Emits an event: it is applied to the state at once (so `state` shows it straight away) and persisted with
-   * the reply. If the command then fails, the event and its effect on the state are discarded.
+   * the reply. If the command then fails, the event and its effect on the state are discarded. The event
+   * handler receives a copy, so changing `event` afterwards changes nothing.
    */
-  emit(event: Event): void;
+  emit(event: EventInit<Event>): void;
 }

@@ -1,0 +1,278 @@
+/**
+ * The typed model the emitters print from: entity services with their resolved message types, comments and
+ * descriptor sets. Building it checks the user's protos; every problem names the file, service and field.
+ */
+import { BinaryReader } from "@bufbuild/protobuf/wire";
+import {
+  type CodeGeneratorRequest,
+  type DescriptorProto,
+  type FileDescriptorProto,
+  FileDescriptorSet,
+  type MethodDescriptorProto,
+  type ServiceDescriptorProto,
+} from "ts-proto-descriptors";
+import { EntityKind, EntityOptions } from "../gen/cloudstate/typescript/entity_options.js";
+import { messageSymbol, methodKey, moduleOf } from "./names.js";
+
+/** Field numbers of the options this plugin reads (see protocols/). */
+const ENTITY_OPTIONS_FIELD = 52080; // cloudstate.typescript.entity on ServiceOptions
+const ENTITY_KEY_FIELD = 1080; // cloudstate.entity_key on FieldOptions
+const LEGACY_ENTITY_KEY_FIELD = 50002; // cloudstate.legacy_entity_key on FieldOptions
+const WIRE_VARINT = 0;
+const WIRE_LEN = 2;
+
+/** A message type and where ts-proto put it. */
+export interface MessageInfo {
+  readonly fullName: string;
+  /** The module ts-proto wrote it to (proto path without `.proto`). */
+  readonly module: string;
+  /** Its exported name in that module. */
+  readonly symbol: string;
+  readonly descriptor: DescriptorProto;
+  readonly file: string;
+}
+
+export interface CommandModel {
+  /** The rpc name, e.g. `AddItem`. */
+  readonly rpcName: string;
+  /** Its key in ts-proto's service definition, e.g. `addItem`. */
+  readonly key: string;
+  readonly input: MessageInfo;
+  readonly output: MessageInfo;
+  readonly comment: string | undefined;
+}
+
+export interface EventSourcedEntityModel {
+  readonly kind: "event-sourced";
+  readonly file: string;
+  readonly module: string;
+  /** The service's simple name, e.g. `ShoppingCart`. */
+  readonly name: string;
+  readonly fullName: string;
+  readonly comment: string | undefined;
+  readonly state: MessageInfo;
+  readonly events: readonly MessageInfo[];
+  readonly persistenceId: string;
+  readonly snapshotEvery: number | undefined;
+  readonly passivationTimeoutMs: number | undefined;
+  readonly commands: readonly CommandModel[];
+  /** FileDescriptorSet of the service's file and everything it imports, without source info. */
+  readonly descriptorSet: Uint8Array;
+}
+
+export type EntityModel = EventSourcedEntityModel;
+
+/** The entities of one generated proto file. */
+export interface FileModel {
+  readonly file: string;
+  readonly module: string;
+  readonly entities: readonly EntityModel[];
+}
+
+/** Problems in the user's protos, all at once. */
+export class ModelError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join("\n"));
+  }
+}
+
+function indexMessages(files: readonly FileDescriptorProto[]): Map<string, MessageInfo> {
+  const index = new Map<string, MessageInfo>();
+  const visit = (file: FileDescriptorProto, scope: string, path: string[], message: DescriptorProto): void => {
+    const fullName = `${scope}${message.name}`;
+    const nestedPath = [...path, message.name];
+    index.set(fullName, {
+      fullName,
+      module: moduleOf(file.name),
+      symbol: messageSymbol(nestedPath),
+      descriptor: message,
+      file: file.name,
+    });
+    for (const nested of message.nestedType) visit(file, `${fullName}.`, nestedPath, nested);
+  };
+  for (const file of files) {
+    const scope = file.package === "" ? "" : `${file.package}.`;
+    for (const message of file.messageType) visit(file, scope, [], message);
+  }
+  return index;
+}
+
+/** Resolves a type reference the way protoc does: from the innermost scope outwards; a leading dot is absolute. */
+function resolveType(reference: string, scope: string, index: Map<string, MessageInfo>): MessageInfo | undefined {
+  if (reference.startsWith(".")) return index.get(reference.slice(1));
+  const parts = scope === "" ? [] : scope.split(".");
+  for (let n = parts.length; n >= 0; n--) {
+    const candidate = [...parts.slice(0, n), reference].join(".");
+    const found = index.get(candidate);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+function unknownFieldPayloads(
+  unknown: { [key: number]: Uint8Array[] } | undefined,
+  field: number,
+  wireType: number,
+): Uint8Array[] {
+  return unknown?.[(field << 3) | wireType] ?? [];
+}
+
+/** Reads the `cloudstate.typescript.entity` service option, merging repeated occurrences as protobuf does. */
+function entityOptionsOf(service: ServiceDescriptorProto): EntityOptions | undefined {
+  const payloads = unknownFieldPayloads(service.options?._unknownFields, ENTITY_OPTIONS_FIELD, WIRE_LEN);
+  if (payloads.length === 0) return undefined;
+  const chunks = payloads.map((raw) => new BinaryReader(raw).bytes());
+  const merged = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    merged.set(chunk, at);
+    at += chunk.length;
+  }
+  return EntityOptions.decode(merged);
+}
+
+function isEntityKey(unknown: { [key: number]: Uint8Array[] } | undefined): boolean {
+  return [ENTITY_KEY_FIELD, LEGACY_ENTITY_KEY_FIELD].some((field) =>
+    unknownFieldPayloads(unknown, field, WIRE_VARINT).some((raw) => new BinaryReader(raw).bool()),
+  );
+}
+
+function commentAt(file: FileDescriptorProto, path: readonly number[]): string | undefined {
+  const location = file.sourceCodeInfo?.location.find(
+    (l) => l.path.length === path.length && l.path.every((p, i) => p === path[i]),
+  );
+  const text = location?.leadingComments ?? "";
+  return text.trim() === "" ? undefined : text;
+}
+
+/** The file and its transitive imports, in the request's (dependency-first) order, without source info. */
+function descriptorSetFor(file: FileDescriptorProto, byName: Map<string, FileDescriptorProto>): Uint8Array {
+  const needed = new Set<string>();
+  const visit = (name: string): void => {
+    if (needed.has(name)) return;
+    needed.add(name);
+    for (const dependency of byName.get(name)?.dependency ?? []) visit(dependency);
+  };
+  visit(file.name);
+  const files = [...byName.values()]
+    .filter((f) => needed.has(f.name))
+    // ts-proto-descriptors keeps default field values on the prototype, so copy it along with the own fields.
+    .map((f) => Object.assign(Object.create(Object.getPrototypeOf(f) as object) as FileDescriptorProto, f, { sourceCodeInfo: undefined }));
+  return FileDescriptorSet.encode({ file: files }).finish();
+}
+
+function buildEntity(
+  file: FileDescriptorProto,
+  serviceIndex: number,
+  service: ServiceDescriptorProto,
+  options: EntityOptions,
+  index: Map<string, MessageInfo>,
+  byName: Map<string, FileDescriptorProto>,
+  problems: string[],
+): EntityModel | undefined {
+  const fullName = file.package === "" ? service.name : `${file.package}.${service.name}`;
+  const where = `${file.name}: service ${fullName}`;
+  const before = problems.length;
+  if (options.kind === EntityKind.ENTITY_KIND_UNSPECIFIED) {
+    problems.push(`${where}: option (cloudstate.typescript.entity).kind is required`);
+    return undefined;
+  }
+  if (options.kind !== EntityKind.EVENT_SOURCED) {
+    problems.push(
+      `${where}: entity kind ${EntityKind[options.kind] ?? options.kind} is not supported yet; this version generates EVENT_SOURCED entities`,
+    );
+    return undefined;
+  }
+  const scope = file.package;
+  const resolve = (reference: string, what: string): MessageInfo | undefined => {
+    const found = resolveType(reference, scope, index);
+    if (found === undefined) problems.push(`${where}: ${what} type "${reference}" does not exist`);
+    return found;
+  };
+  let state: MessageInfo | undefined;
+  if (options.state === "") problems.push(`${where}: an EVENT_SOURCED entity needs (cloudstate.typescript.entity).state`);
+  else state = resolve(options.state, "state");
+  if (options.events.length === 0) {
+    problems.push(`${where}: an EVENT_SOURCED entity needs at least one (cloudstate.typescript.entity).events type`);
+  }
+  const events: MessageInfo[] = [];
+  for (const reference of options.events) {
+    const event = resolve(reference, "event");
+    if (event === undefined) continue;
+    if (events.some((e) => e.fullName === event.fullName)) problems.push(`${where}: event type ${event.fullName} is listed twice`);
+    else if (events.some((e) => e.symbol === event.symbol)) {
+      problems.push(`${where}: event types ${event.fullName} and another share the name ${event.symbol}; rename one`);
+    } else events.push(event);
+  }
+  const commands: CommandModel[] = [];
+  service.method.forEach((method: MethodDescriptorProto, methodIndex) => {
+    const rpc = `${where}: rpc ${method.name}`;
+    if (method.clientStreaming || method.serverStreaming) {
+      problems.push(`${rpc}: streamed rpcs are not supported by EVENT_SOURCED entities`);
+      return;
+    }
+    const input = index.get(method.inputType.replace(/^\./, ""));
+    const output = index.get(method.outputType.replace(/^\./, ""));
+    if (input === undefined || output === undefined) {
+      problems.push(`${rpc}: its input or output type is missing from the request`);
+      return;
+    }
+    if (!input.descriptor.field.some((field) => isEntityKey(field.options?._unknownFields))) {
+      problems.push(`${rpc}: input message ${input.fullName} has no field marked [(cloudstate.entity_key) = true]`);
+      return;
+    }
+    commands.push({
+      rpcName: method.name,
+      key: methodKey(method.name),
+      input,
+      output,
+      comment: commentAt(file, [6, serviceIndex, 2, methodIndex]),
+    });
+  });
+  if (service.method.length === 0) problems.push(`${where}: an entity needs at least one rpc`);
+  const timeout = options.passivationTimeoutMs.toNumber();
+  if (problems.length > before || state === undefined) return undefined;
+  return {
+    kind: "event-sourced",
+    file: file.name,
+    module: moduleOf(file.name),
+    name: service.name,
+    fullName,
+    comment: commentAt(file, [6, serviceIndex]),
+    state,
+    events,
+    persistenceId: options.persistenceId === "" ? service.name : options.persistenceId,
+    snapshotEvery: options.snapshotEvery === 0 ? undefined : options.snapshotEvery,
+    passivationTimeoutMs: timeout === 0 ? undefined : timeout,
+    commands,
+    descriptorSet: descriptorSetFor(file, byName),
+  };
+}
+
+/**
+ * Builds the model of every file to generate that declares entities.
+ * @throws ModelError listing every problem found.
+ */
+export function buildModel(request: CodeGeneratorRequest): FileModel[] {
+  const index = indexMessages(request.protoFile);
+  const byName = new Map(request.protoFile.map((f) => [f.name, f] as const));
+  const problems: string[] = [];
+  const files: FileModel[] = [];
+  for (const name of request.fileToGenerate) {
+    const file = byName.get(name);
+    if (file === undefined) {
+      problems.push(`${name}: listed to generate but missing from the request`);
+      continue;
+    }
+    const entities: EntityModel[] = [];
+    file.service.forEach((service, serviceIndex) => {
+      const options = entityOptionsOf(service);
+      if (options === undefined) return;
+      const entity = buildEntity(file, serviceIndex, service, options, index, byName, problems);
+      if (entity !== undefined) entities.push(entity);
+    });
+    if (entities.length > 0) files.push({ file: file.name, module: moduleOf(file.name), entities });
+  }
+  if (problems.length > 0) throw new ModelError(problems);
+  return files;
+}

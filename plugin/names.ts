@@ -1,0 +1,34 @@
+/** The names ts-proto gives things, which generated code must import by. */
+
+/** The module ts-proto writes a proto file to, relative to the output root, without suffix. */
+export function moduleOf(protoFile: string): string {
+  return protoFile.replace(/\.proto$/, "");
+}
+
+/** The import specifier of `target` as seen from `from` (both module paths without suffix). */
+export function relativeImport(from: string, target: string): string {
+  const fromParts = from.split("/").slice(0, -1);
+  const targetParts = target.split("/");
+  let common = 0;
+  while (common < fromParts.length && common < targetParts.length - 1 && fromParts[common] === targetParts[common]) {
+    common++;
+  }
+  const up = fromParts.length - common;
+  const rest = targetParts.slice(common).join("/");
+  return `${up === 0 ? "./" : "../".repeat(up)}${rest}.js`;
+}
+
+/** ts-proto's exported name of a message: nested names joined with `_`. */
+export function messageSymbol(nestedPath: readonly string[]): string {
+  return nestedPath.join("_");
+}
+
+/** The key of an rpc in ts-proto's generic service definition: the rpc name with a lower-case first letter. */
+export function methodKey(rpcName: string): string {
+  return rpcName.charAt(0).toLowerCase() + rpcName.slice(1);
+}
+
+/** A name with a lower-case first letter, for functions made from type names. */
+export function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
