@@ -1,7 +1,8 @@
 /** Emits the typed handler interface and the wiring of one event-sourced entity. */
 import type { EventSourcedEntityModel, MessageInfo } from "./model.js";
 import { lowerFirst, relativeImport } from "./names.js";
-import { ImportTracker, tsdoc } from "./printer.js";
+import type { ImportTracker } from "./printer.js";
+import { tsdoc } from "./printer.js";
 
 /** What each entity emitter needs: where the runtime is, and how to name imported symbols. */
 export interface EmitContext {
@@ -43,16 +44,20 @@ export function generateEventSourcedEntity(ctx: EmitContext, entity: EventSource
   const eventTypes = entity.events.map((event) => messageRef(ctx, event, true));
   const out: string[] = [];
 
-  out.push(`/** The state of a ${entity.name} entity: \`${entity.state.fullName}\`. */\n`);
+  out.push(`/** The state of each ${entity.name} entity: \`${entity.state.fullName}\`. */\n`);
   out.push(`export type ${names.state} = ${stateType};\n\n`);
-  out.push(`/** The events a ${entity.name} entity may emit. */\n`);
+  out.push(`/** The events each ${entity.name} entity may emit. */\n`);
   out.push(`export type ${names.event} = ${eventTypes.join(" | ")};\n\n`);
-  out.push(`/** What a ${entity.name} command handler can see and do. */\n`);
+  out.push(`/** What each ${entity.name} command handler can see and do. */\n`);
   out.push(
     `export type ${names.context} = ${runtime("EventSourcedCommandContext")}<${names.state}, ${names.event}>;\n\n`,
   );
 
-  out.push(tsdoc(`${entity.comment ?? `The ${entity.fullName} entity.`}\n\nImplement every method; an rpc added to the proto becomes a compile error here.`));
+  out.push(
+    tsdoc(
+      `${entity.comment?.trim() ?? `The ${entity.fullName} entity.`}\n\nImplement every method; an rpc added to the proto becomes a compile error here.`,
+    ),
+  );
   out.push(`export interface ${names.handlers} {\n`);
   out.push(`  /** The state of an entity with neither snapshot nor events. */\n`);
   out.push(`  initialState(entityId: string): ${names.state};\n`);
@@ -74,7 +79,9 @@ export function generateEventSourcedEntity(ctx: EmitContext, entity: EventSource
 
   out.push(`/** Deployment settings of ${entity.name}; the proto sets the defaults. */\n`);
   out.push(`export interface ${names.options} {\n`);
-  out.push(`  readonly persistenceId?: string;\n  readonly snapshotEvery?: number;\n  readonly passivationTimeoutMs?: number;\n`);
+  out.push(
+    `  readonly persistenceId?: string;\n  readonly snapshotEvery?: number;\n  readonly passivationTimeoutMs?: number;\n`,
+  );
   out.push(`}\n\n`);
 
   out.push(`/** Turns an implementation of {@link ${names.handlers}} into an entity to pass to \`serve\`. */\n`);
@@ -104,7 +111,9 @@ export function generateEventSourcedEntity(ctx: EmitContext, entity: EventSource
     const value = messageRef(ctx, event, false);
     out.push(`      ${JSON.stringify(event.fullName)}: {\n`);
     out.push(`        type: ${value},\n`);
-    out.push(`        apply: (state, event) => handlers.${eventHandlerName(event)}(state, event as ${eventTypes[i]}),\n`);
+    out.push(
+      `        apply: (state, event) => handlers.${eventHandlerName(event)}(state, event as ${eventTypes[i]}),\n`,
+    );
     out.push(`      },\n`);
   });
   out.push(`    },\n`);

@@ -20,6 +20,8 @@ export function generateStarter(ctx: EmitContext, entity: EventSourcedEntityMode
     out.push(`  ${eventHandlerName(event)}: (state, _event) => state,\n`);
   }
   out.push(`};\n\n`);
-  out.push(`export const ${names.define.replace(/Entity$/, "")} = ${define}(${entity.name.charAt(0).toLowerCase()}${entity.name.slice(1)}Handlers);\n`);
+  out.push(
+    `export const ${names.define.replace(/Entity$/, "")} = ${define}(${entity.name.charAt(0).toLowerCase()}${entity.name.slice(1)}Handlers);\n`,
+  );
   return out.join("");
 }

@@ -157,7 +157,11 @@ function descriptorSetFor(file: FileDescriptorProto, byName: Map<string, FileDes
   const files = [...byName.values()]
     .filter((f) => needed.has(f.name))
     // ts-proto-descriptors keeps default field values on the prototype, so copy it along with the own fields.
-    .map((f) => Object.assign(Object.create(Object.getPrototypeOf(f) as object) as FileDescriptorProto, f, { sourceCodeInfo: undefined }));
+    .map((f) =>
+      Object.assign(Object.create(Object.getPrototypeOf(f) as object) as FileDescriptorProto, f, {
+        sourceCodeInfo: undefined,
+      }),
+    );
   return FileDescriptorSet.encode({ file: files }).finish();
 }
 
@@ -190,7 +194,8 @@ function buildEntity(
     return found;
   };
   let state: MessageInfo | undefined;
-  if (options.state === "") problems.push(`${where}: an EVENT_SOURCED entity needs (cloudstate.typescript.entity).state`);
+  if (options.state === "")
+    problems.push(`${where}: an EVENT_SOURCED entity needs (cloudstate.typescript.entity).state`);
   else state = resolve(options.state, "state");
   if (options.events.length === 0) {
     problems.push(`${where}: an EVENT_SOURCED entity needs at least one (cloudstate.typescript.entity).events type`);
@@ -199,7 +204,8 @@ function buildEntity(
   for (const reference of options.events) {
     const event = resolve(reference, "event");
     if (event === undefined) continue;
-    if (events.some((e) => e.fullName === event.fullName)) problems.push(`${where}: event type ${event.fullName} is listed twice`);
+    if (events.some((e) => e.fullName === event.fullName))
+      problems.push(`${where}: event type ${event.fullName} is listed twice`);
     else if (events.some((e) => e.symbol === event.symbol)) {
       problems.push(`${where}: event types ${event.fullName} and another share the name ${event.symbol}; rename one`);
     } else events.push(event);

@@ -7,7 +7,7 @@
  */
 import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import Long from "long";
-import { Any } from "../gen/google/protobuf/any.js";
+import type { Any } from "../gen/google/protobuf/any.js";
 import { ProtocolError } from "./errors.js";
 import type { Message, MessageInit, MessageType } from "./message-type.js";
 
@@ -237,7 +237,12 @@ export class TypeRegistry<T extends Message = Message> {
    */
   unpack(any: Any): T {
     const type = this.#types.get(typeNameOf(any));
-    if (type === undefined || !any.typeUrl.includes("/") || isPrimitive(any) || any.typeUrl.startsWith(JSON_URL_PREFIX)) {
+    if (
+      type === undefined ||
+      !any.typeUrl.includes("/") ||
+      isPrimitive(any) ||
+      any.typeUrl.startsWith(JSON_URL_PREFIX)
+    ) {
       throw new ProtocolError(`unknown type ${any.typeUrl}; expected one of ${[...this.#types.keys()].join(", ")}`);
     }
     return unpackMessage(type, any);

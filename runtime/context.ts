@@ -24,10 +24,7 @@ export interface Forward {
 }
 
 /** What a command handler may return: the reply, or a forward, now or later. */
-export type CommandResult<Reply extends Message> =
-  | MessageInit<Reply>
-  | Forward
-  | Promise<MessageInit<Reply> | Forward>;
+export type CommandResult<Reply extends Message> = MessageInit<Reply> | Forward | Promise<MessageInit<Reply> | Forward>;
 
 /** What every command handler can see and do, whatever the entity kind. */
 export interface CommandContext {

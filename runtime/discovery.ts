@@ -81,7 +81,10 @@ export function entityDiscoveryService(
         `discovery from ${proxy.proxyName} ${proxy.proxyVersion} (protocol ${proxy.protocolMajorVersion}.${proxy.protocolMinorVersion}); ` +
           `serving ${entities.map((e) => e.serviceName).join(", ") || "nothing"}`,
       );
-      if (proxy.protocolMajorVersion !== PROTOCOL_VERSION.major || proxy.protocolMinorVersion !== PROTOCOL_VERSION.minor) {
+      if (
+        proxy.protocolMajorVersion !== PROTOCOL_VERSION.major ||
+        proxy.protocolMinorVersion !== PROTOCOL_VERSION.minor
+      ) {
         logger.warn(
           `the proxy speaks protocol ${proxy.protocolMajorVersion}.${proxy.protocolMinorVersion}; this library speaks ${PROTOCOL_VERSION.major}.${PROTOCOL_VERSION.minor}`,
         );

@@ -26,7 +26,8 @@ export interface ListenAddress {
 /** The address from `HOST` and `PORT`, defaulting to `127.0.0.1:8080`, as the proxy expects by default. */
 export function addressFromEnvironment(env: NodeJS.ProcessEnv = process.env): ListenAddress {
   const port = Number(env["PORT"] ?? "8080");
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env["PORT"]}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got ${env["PORT"]}`);
   return { host: env["HOST"] ?? "127.0.0.1", port };
 }
 

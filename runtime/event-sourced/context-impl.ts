@@ -12,10 +12,7 @@ import type { EventSourcedEntityConfig } from "./entity.js";
  * emit, so that a failing command leaves the entity's state exactly as it was.
  * @internal
  */
-export class EventSourcedContextImpl
-  extends CommandEffects
-  implements EventSourcedCommandContext<Message, Message>
-{
+export class EventSourcedContextImpl extends CommandEffects implements EventSourcedCommandContext<Message, Message> {
   readonly events: Any[] = [];
   #state: Message;
   #sequence: number;

@@ -92,6 +92,6 @@ export function defineEventSourcedEntity<State extends Message, Event extends Me
     snapshotEvery,
     passivationTimeoutMs: timeout,
     descriptorSet: config.descriptorSet,
-    config: config as unknown as EventSourcedEntityConfig<Message, Message>,
+    config: config,
   };
 }

@@ -26,7 +26,8 @@ export async function* handleEventSourcedStream(
 ): AsyncGenerator<StreamOut, void, undefined> {
   let instance: EventSourcedInstance | undefined;
   const fail = (description: string, detail?: unknown): StreamOut => {
-    const where = instance === undefined ? "an uninitialised stream" : `${instance.entity.serviceName}/${instance.entityId}`;
+    const where =
+      instance === undefined ? "an uninitialised stream" : `${instance.entity.serviceName}/${instance.entityId}`;
     logger.error(`event-sourced stream of ${where} failed: ${description}`, detail);
     return streamFailure(description);
   };

@@ -40,7 +40,11 @@ const variantCart = shoppingCartEntity(
       }
       if (command.productId === "effects") {
         context.effect(methodOf(ShoppingCartDefinition, "getCart"), { userId: "a" });
-        context.effect(methodOf(ShoppingCartDefinition, "removeItem"), { userId: "b", productId: "x" }, { synchronous: true });
+        context.effect(
+          methodOf(ShoppingCartDefinition, "removeItem"),
+          { userId: "b", productId: "x" },
+          { synchronous: true },
+        );
         return {};
       }
       if (command.productId === "throw") throw new TypeError("secret internal detail");
@@ -50,7 +54,10 @@ const variantCart = shoppingCartEntity(
         context.fail("changed my mind");
       }
       if (command.productId === "count-after-emit") {
-        context.emit({ $type: "com.example.shoppingcart.persistence.ItemAdded", item: { productId: "p", name: "p", quantity: 2 } });
+        context.emit({
+          $type: "com.example.shoppingcart.persistence.ItemAdded",
+          item: { productId: "p", name: "p", quantity: 2 },
+        });
         const seen = context.state.items.find((item) => item.productId === "p")?.quantity ?? 0;
         return context.forward(methodOf(ShoppingCartDefinition, "addItem"), {
           userId: command.userId,
@@ -104,14 +111,17 @@ describe("event-sourced protocol, shopping cart", () => {
     }
     // Every file comes after the files it imports, and the HTTP bindings survive.
     for (const [i, file] of files.entries()) {
-      for (const dependency of file.dependency) assert.ok(names.indexOf(dependency) < i, `${dependency} before ${file.name}`);
+      for (const dependency of file.dependency)
+        assert.ok(names.indexOf(dependency) < i, `${dependency} before ${file.name}`);
     }
     assert.ok(Buffer.from(spec.proto).includes(Buffer.from("/cart/{user_id}/items/add")));
   });
 
   it("logs what the proxy reports through reportError, in its words", async () => {
     await harness.discovery.reportError({ message: "Forward to unknown service foo.Bar" });
-    assert.ok(logger.lines.some((l) => l.level === "error" && l.message.includes("Forward to unknown service foo.Bar")));
+    assert.ok(
+      logger.lines.some((l) => l.level === "error" && l.message.includes("Forward to unknown service foo.Bar")),
+    );
   });
 
   it("serves an empty cart to a new entity", async () => {
@@ -143,12 +153,23 @@ describe("event-sourced protocol, shopping cart", () => {
 
   it("starts from a snapshot and replays the events after it", async () => {
     const stream = harness.openEventSourced();
-    stream.send(init("u2", { sequence: 4, items: [["apple", 1], ["pear", 2]] }));
+    stream.send(
+      init("u2", {
+        sequence: 4,
+        items: [
+          ["apple", 1],
+          ["pear", 2],
+        ],
+      }),
+    );
     stream.send(added(5, "apple", 4));
     stream.send(removed(6, "pear"));
     stream.send(added(7, "fig", 1));
     stream.send(getCart(1, "u2"));
-    assert.deepEqual(replyCart(await stream.next(), 1), [["apple", 5], ["fig", 1]]);
+    assert.deepEqual(replyCart(await stream.next(), 1), [
+      ["apple", 5],
+      ["fig", 1],
+    ]);
     stream.close();
   });
 
@@ -170,7 +191,10 @@ describe("event-sourced protocol, shopping cart", () => {
     assert.equal(failure.description, "Cannot add a quantity of 0 of apple");
     assert.equal(failure.events, 0);
     stream.send(removeItem(2, "u4", "kiwi"));
-    assert.equal(expectCommandFailure(await stream.next(), 2).description, "Cannot remove item kiwi: it is not in the cart");
+    assert.equal(
+      expectCommandFailure(await stream.next(), 2).description,
+      "Cannot remove item kiwi: it is not in the cart",
+    );
     stream.send(getCart(3, "u4"));
     assert.deepEqual(replyCart(await stream.next(), 3), []);
     stream.close();
@@ -208,7 +232,10 @@ describe("event-sourced protocol, shopping cart", () => {
       value: Buffer.from([0x0a, 0xff, 0xff, 0xff]),
     });
     stream.send(command(1, "u7", "AddItem", garbage));
-    assert.match(expectCommandFailure(await stream.next(), 1).description, /^Bad request for AddItem: payload of type com\.example\.shoppingcart\.AddLineItem does not decode/);
+    assert.match(
+      expectCommandFailure(await stream.next(), 1).description,
+      /^Bad request for AddItem: payload of type com\.example\.shoppingcart\.AddLineItem does not decode/,
+    );
     stream.send(command(2, "u7", "AddItem", packMessage(GetShoppingCart, { userId: "u7" })));
     assert.equal(
       expectCommandFailure(await stream.next(), 2).description,
@@ -247,13 +274,27 @@ describe("event-sourced protocol, shopping cart", () => {
   it("ends the stream for an unknown service, an unknown event type, and out-of-order events", async () => {
     const unknownService = harness.openEventSourced();
     unknownService.send({ message: { $case: "init", value: { serviceName: OTHER_SERVICE, entityId: "x" } } });
-    assert.match(expectStreamFailure(await unknownService.next()).description, new RegExp(`no event-sourced entity serves ${OTHER_SERVICE}`));
+    assert.match(
+      expectStreamFailure(await unknownService.next()).description,
+      new RegExp(`no event-sourced entity serves ${OTHER_SERVICE}`),
+    );
     await unknownService.end();
 
     const badEvent = harness.openEventSourced();
     badEvent.send(init("u11"));
-    badEvent.send({ message: { $case: "event", value: { sequence: 1, payload: packMessage(AddLineItem, { userId: "x", productId: "y", name: "", quantity: 1 }) } } });
-    assert.match(expectStreamFailure(await badEvent.next()).description, /unknown type type\.googleapis\.com\/com\.example\.shoppingcart\.AddLineItem/);
+    badEvent.send({
+      message: {
+        $case: "event",
+        value: {
+          sequence: 1,
+          payload: packMessage(AddLineItem, { userId: "x", productId: "y", name: "", quantity: 1 }),
+        },
+      },
+    });
+    assert.match(
+      expectStreamFailure(await badEvent.next()).description,
+      /unknown type type\.googleapis\.com\/com\.example\.shoppingcart\.AddLineItem/,
+    );
     await badEvent.end();
 
     const outOfOrder = harness.openEventSourced();
@@ -304,7 +345,11 @@ describe("event-sourced protocol, context features", () => {
     assert.equal(entity?.persistenceId, "variant");
     assert.equal(entity?.passivationStrategy?.strategy?.$case, "timeout");
     assert.equal(entity?.passivationStrategy?.strategy?.value.timeout.toNumber(), 30000);
-    assert.ok(logger.lines.some((l) => l.level === "error" && l.message.includes("does not support cloudstate.eventsourced.EventSourced")));
+    assert.ok(
+      logger.lines.some(
+        (l) => l.level === "error" && l.message.includes("does not support cloudstate.eventsourced.EventSourced"),
+      ),
+    );
   });
 
   it("puts a forward in the reply", async () => {
@@ -373,8 +418,9 @@ describe("event-sourced protocol, context features", () => {
     assert.equal(failure.description, "Unexpected error while handling command AddItem");
     assert.ok(!failure.description.includes("secret"));
     const logged = logger.lines.find((l) => l.level === "error" && l.message.includes("command AddItem on"));
-    assert.ok(logged?.detail instanceof TypeError);
-    assert.match((logged?.detail as Error).stack ?? "", /secret internal detail/);
+    const detail = logged?.detail;
+    assert.ok(detail instanceof TypeError);
+    assert.match(detail.stack ?? "", /secret internal detail/);
     stream.send(addItem(2, "f5", "apple", 1));
     assert.deepEqual(events(expectReply(await stream.next(), 2)), ["+apple:1"]);
     stream.close();
@@ -385,7 +431,14 @@ describe("event-sourced protocol, context features", () => {
     stream.send({
       message: {
         $case: "init",
-        value: { serviceName: SERVICE, entityId: "f6", snapshot: { snapshotSequence: Long.fromNumber(-1), snapshot: packMessage(AddLineItem, { userId: "", productId: "", name: "", quantity: 0 }) } },
+        value: {
+          serviceName: SERVICE,
+          entityId: "f6",
+          snapshot: {
+            snapshotSequence: Long.fromNumber(-1),
+            snapshot: packMessage(AddLineItem, { userId: "", productId: "", name: "", quantity: 0 }),
+          },
+        },
       },
     });
     assert.match(expectStreamFailure(await stream.next()).description, /Failed to initialise/);

@@ -4,8 +4,16 @@ import { packMessage } from "../../runtime/any.js";
 import type { Any } from "../../runtime/any.js";
 import type { EventSourcedStreamIn } from "../../gen/cloudstate/event_sourced.js";
 import type { DeepPartial } from "../../gen/typeRegistry.js";
-import { AddLineItem, GetShoppingCart, RemoveLineItem } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart.js";
-import { Cart, ItemAdded, ItemRemoved } from "../../examples/shopping-cart/gen/com/example/shoppingcart/persistence/domain.js";
+import {
+  AddLineItem,
+  GetShoppingCart,
+  RemoveLineItem,
+} from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart.js";
+import {
+  Cart,
+  ItemAdded,
+  ItemRemoved,
+} from "../../examples/shopping-cart/gen/com/example/shoppingcart/persistence/domain.js";
 
 export const SERVICE = "com.example.shoppingcart.ShoppingCart";
 

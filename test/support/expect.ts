@@ -2,9 +2,13 @@
 import assert from "node:assert/strict";
 import type { EventSourcedReply, EventSourcedStreamOut } from "../../gen/cloudstate/event_sourced.js";
 import type { Failure, Forward } from "../../gen/cloudstate/entity.js";
-import { TypeRegistry, unpackMessage } from "../../runtime/any.js";
+import { TypeRegistry, unpackMessage, type Any } from "../../runtime/any.js";
 import { Cart as ReplyCart } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart.js";
-import { Cart, ItemAdded, ItemRemoved } from "../../examples/shopping-cart/gen/com/example/shoppingcart/persistence/domain.js";
+import {
+  Cart,
+  ItemAdded,
+  ItemRemoved,
+} from "../../examples/shopping-cart/gen/com/example/shoppingcart/persistence/domain.js";
 
 const cartEvents = new TypeRegistry<ItemAdded | ItemRemoved>([ItemAdded, ItemRemoved]);
 
@@ -18,16 +22,24 @@ export function expectReply(out: EventSourcedStreamOut, commandId: number): Even
 /** The successful reply's payload, decoded as the cart GetCart returns. */
 export function replyCart(out: EventSourcedStreamOut, commandId: number): [string, number][] {
   const reply = expectReply(out, commandId);
-  assert.equal(reply.clientAction?.action?.$case, "reply", `expected a reply action, got ${JSON.stringify(reply.clientAction)}`);
-  const payload = (reply.clientAction?.action?.value as { payload?: import("../../runtime/any.js").Any }).payload;
+  assert.equal(
+    reply.clientAction?.action?.$case,
+    "reply",
+    `expected a reply action, got ${JSON.stringify(reply.clientAction)}`,
+  );
+  const payload = (reply.clientAction?.action?.value as { payload?: Any }).payload;
   return unpackMessage(ReplyCart, payload).items.map((item) => [item.productId, item.quantity]);
 }
 
 /** The failure a command was answered with (as a client action). */
 export function expectCommandFailure(out: EventSourcedStreamOut, commandId: number): Failure & { events: number } {
   const reply = expectReply(out, commandId);
-  assert.equal(reply.clientAction?.action?.$case, "failure", `expected a failure, got ${JSON.stringify(reply.clientAction)}`);
-  const failure = reply.clientAction?.action?.value as Failure;
+  assert.equal(
+    reply.clientAction?.action?.$case,
+    "failure",
+    `expected a failure, got ${JSON.stringify(reply.clientAction)}`,
+  );
+  const failure = reply.clientAction?.action?.value;
   assert.equal(failure.commandId.toNumber(), commandId);
   assert.equal(reply.sideEffects.length, 0, "a failed command keeps no side effects");
   assert.equal(reply.snapshot, undefined, "a failed command takes no snapshot");
@@ -36,7 +48,7 @@ export function expectCommandFailure(out: EventSourcedStreamOut, commandId: numb
 
 export function expectStreamFailure(out: EventSourcedStreamOut): Failure {
   assert.equal(out.message?.$case, "failure", `expected a stream failure, got ${JSON.stringify(out)}`);
-  const failure = out.message?.value as Failure;
+  const failure = out.message?.value;
   assert.equal(failure.commandId.toNumber(), 0);
   return failure;
 }
@@ -44,7 +56,7 @@ export function expectStreamFailure(out: EventSourcedStreamOut): Failure {
 export function expectForward(out: EventSourcedStreamOut, commandId: number): Forward {
   const reply = expectReply(out, commandId);
   assert.equal(reply.clientAction?.action?.$case, "forward");
-  return reply.clientAction?.action?.value as Forward;
+  return reply.clientAction?.action?.value;
 }
 
 /** The events of a reply, decoded, as short strings: `+p:2` for added, `-p` for removed. */

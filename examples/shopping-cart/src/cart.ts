@@ -2,7 +2,11 @@
  * The shopping cart's business logic. Everything else (decoding, the protocol, persistence) is generated or
  * done by the runtime and the proxy.
  */
-import { ItemAdded, ItemRemoved, LineItem as StoredLineItem } from "../gen/com/example/shoppingcart/persistence/domain.js";
+import {
+  ItemAdded,
+  ItemRemoved,
+  LineItem as StoredLineItem,
+} from "../gen/com/example/shoppingcart/persistence/domain.js";
 import {
   shoppingCartEntity,
   type ShoppingCartHandlers,
@@ -33,7 +37,11 @@ export const shoppingCartHandlers: ShoppingCartHandlers = {
 
   getCart(_command, context) {
     return {
-      items: context.state.items.map((item) => ({ productId: item.productId, name: item.name, quantity: item.quantity })),
+      items: context.state.items.map((item) => ({
+        productId: item.productId,
+        name: item.name,
+        quantity: item.quantity,
+      })),
     };
   },
 

@@ -8,19 +8,18 @@ import { type Empty } from "../../../google/protobuf/empty.js";
 import { Cart, ItemAdded, ItemRemoved } from "./persistence/domain.js";
 import { type AddLineItem, type Cart as Cart1, type GetShoppingCart, type RemoveLineItem, ShoppingCartDefinition } from "./shoppingcart.js";
 
-/** The state of a ShoppingCart entity: `com.example.shoppingcart.persistence.Cart`. */
+/** The state of each ShoppingCart entity: `com.example.shoppingcart.persistence.Cart`. */
 export type ShoppingCartState = Cart;
 
-/** The events a ShoppingCart entity may emit. */
+/** The events each ShoppingCart entity may emit. */
 export type ShoppingCartEvent = ItemAdded | ItemRemoved;
 
-/** What a ShoppingCart command handler can see and do. */
+/** What each ShoppingCart command handler can see and do. */
 export type ShoppingCartContext = EventSourcedCommandContext<ShoppingCartState, ShoppingCartEvent>;
 
 /**
  * One cart per user. Adding an item that is already in the cart raises its
  * quantity; removing takes the whole line out.
- *
  *
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */

@@ -1,0 +1,101 @@
+/** Discovery built from entities without a network, descriptor-set merging, and entity definition checks. */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { FileDescriptorSet } from "ts-proto-descriptors";
+import { buildEntitySpec, defineEventSourcedEntity, LIBRARY_VERSION } from "../../runtime/index.js";
+import { mergeDescriptorSets, splitDescriptorSet } from "../../runtime/descriptor-set.js";
+import { shoppingCart, shoppingCartHandlers } from "../../examples/shopping-cart/src/cart.js";
+import { shoppingCartEntity } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart_cloudstate.js";
+import { ShoppingCartDefinition } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart.js";
+import { Cart } from "../../examples/shopping-cart/gen/com/example/shoppingcart/persistence/domain.js";
+
+function setOf(...files: { name: string; dependency?: string[] }[]): Uint8Array {
+  return FileDescriptorSet.encode({
+    file: files.map((f) => ({
+      ...FileDescriptorSet.fromPartial({ file: [{ name: f.name, dependency: f.dependency ?? [] }] }).file[0]!,
+    })),
+  }).finish();
+}
+
+describe("descriptor sets", () => {
+  it("merges sets keeping each file once, first occurrence first", () => {
+    const a = setOf({ name: "dep.proto" }, { name: "a.proto", dependency: ["dep.proto"] });
+    const b = setOf(
+      { name: "dep.proto" },
+      { name: "other.proto" },
+      { name: "b.proto", dependency: ["dep.proto", "other.proto"] },
+    );
+    const merged = splitDescriptorSet(mergeDescriptorSets([a, b]));
+    assert.deepEqual(
+      merged.map((f) => f.name),
+      ["dep.proto", "a.proto", "other.proto", "b.proto"],
+    );
+  });
+
+  it("copies files byte for byte", () => {
+    const merged = mergeDescriptorSets([shoppingCart.descriptorSet]);
+    assert.deepEqual(Buffer.from(merged), Buffer.from(shoppingCart.descriptorSet));
+  });
+});
+
+describe("buildEntitySpec", () => {
+  it("reports version 0.2, service info and no passivation unless configured", () => {
+    const spec = buildEntitySpec([shoppingCart], { serviceName: "cart", serviceVersion: "1.2.3" });
+    assert.equal(spec.serviceInfo?.protocolMajorVersion, 0);
+    assert.equal(spec.serviceInfo?.protocolMinorVersion, 2);
+    assert.equal(spec.serviceInfo?.serviceName, "cart");
+    assert.equal(spec.serviceInfo?.serviceVersion, "1.2.3");
+    assert.equal(spec.entities[0]?.passivationStrategy, undefined);
+  });
+
+  it("reports a passivation timeout in milliseconds when configured", () => {
+    const spec = buildEntitySpec([shoppingCartEntity(shoppingCartHandlers, { passivationTimeoutMs: 1500 })]);
+    const strategy = spec.entities[0]?.passivationStrategy?.strategy;
+    assert.equal(strategy?.$case, "timeout");
+    assert.equal(strategy?.value.timeout.toNumber(), 1500);
+  });
+});
+
+describe("defineEventSourcedEntity", () => {
+  const base = {
+    service: ShoppingCartDefinition,
+    descriptorSet: new Uint8Array(),
+    state: Cart,
+    initialState: () => Cart.create(),
+    events: {},
+  };
+  const handle = () => ({});
+
+  it("refuses an rpc without a handler, a handler without an rpc, and bad numbers", () => {
+    const method = ShoppingCartDefinition.methods;
+    const all = {
+      AddItem: { method: method.addItem, handle },
+      RemoveItem: { method: method.removeItem, handle },
+      GetCart: { method: method.getCart, handle },
+    };
+    assert.throws(
+      () => defineEventSourcedEntity({ ...base, commands: { AddItem: all.AddItem } }),
+      /ShoppingCart\.RemoveItem has no command handler/,
+    );
+    assert.throws(
+      () => defineEventSourcedEntity({ ...base, commands: { ...all, Checkout: { method: method.addItem, handle } } }),
+      /has no rpc Checkout/,
+    );
+    assert.throws(() => defineEventSourcedEntity({ ...base, commands: all, snapshotEvery: -1 }), /snapshotEvery/);
+    assert.throws(
+      () => defineEventSourcedEntity({ ...base, commands: all, passivationTimeoutMs: 0 }),
+      /passivationTimeoutMs/,
+    );
+    const entity = defineEventSourcedEntity({ ...base, commands: all });
+    assert.equal(entity.persistenceId, "ShoppingCart");
+    assert.equal(entity.snapshotEvery, 100);
+  });
+});
+
+describe("version", () => {
+  it("reports the version in package.json", () => {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    assert.equal(LIBRARY_VERSION, pkg.version);
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * `npm run gen:check`: runs every buf.gen.yaml of the repository into a temporary folder and fails if the result
+ * differs from the committed generated code in any way (changed, missing or extra files).
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readTree, ROOT } from "./plugin-cases.js";
+
+const TEMPLATES = ["buf.gen.yaml", "examples/shopping-cart/buf.gen.yaml"];
+
+function outputsOf(template: string): string[] {
+  return [...readFileSync(join(ROOT, template), "utf8").matchAll(/^\s*out:\s*(\S+)\s*$/gm)].map((m) => m[1] ?? "");
+}
+
+const work = mkdtempSync(join(tmpdir(), "cloudstate-gen-check-"));
+const problems: string[] = [];
+try {
+  for (const template of TEMPLATES) {
+    const text = readFileSync(join(ROOT, template), "utf8").replace(
+      /^(\s*out:\s*)(\S+)\s*$/gm,
+      (_, key: string, out: string) => `${key}${join(work, out)}`,
+    );
+    const copy = join(work, template.replaceAll("/", "_"));
+    writeFileSync(copy, text);
+    const run = spawnSync(join(ROOT, "node_modules/.bin/buf"), ["generate", "--template", copy], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    if (run.status !== 0) {
+      problems.push(`buf generate --template ${template} failed:\n${run.stderr}`);
+      continue;
+    }
+    for (const out of new Set(outputsOf(template))) {
+      const fresh = readTree(join(work, out));
+      const committed = existsSync(join(ROOT, out)) ? readTree(join(ROOT, out)) : new Map<string, string>();
+      for (const [path, content] of fresh) {
+        if (!committed.has(path)) problems.push(`${out}/${path} is generated but not committed`);
+        else if (committed.get(path) !== content) problems.push(`${out}/${path} differs from what buf generate writes`);
+      }
+      for (const path of committed.keys())
+        if (!fresh.has(path)) problems.push(`${out}/${path} is committed but no longer generated`);
+      console.log(`gen:check ${out}: ${fresh.size} files compared`);
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+if (problems.length > 0) {
+  console.error(
+    `gen:check failed; run \`npm run gen\` and commit the result:\n${problems.map((p) => `  ${p}`).join("\n")}`,
+  );
+  process.exit(1);
+}
+console.log("gen:check: generated code is up to date");

@@ -1,0 +1,102 @@
+/**
+ * Runs protoc-gen-cloudstate through the real `buf generate` on each folder of test/plugin/cases, for the golden
+ * test and for `npm run golden:update`.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+
+export const ROOT = new URL("../..", import.meta.url).pathname;
+export const CASES = join(ROOT, "test/plugin/cases");
+export const GOLDEN = join(ROOT, "test/plugin/golden");
+
+/** What the plugin made of one case: its files, or the error buf reported. */
+export type CaseOutput = { readonly files: Map<string, string> } | { readonly error: string };
+
+export function caseNames(): string[] {
+  return readdirSync(CASES)
+    .filter((name) => statSync(join(CASES, name)).isDirectory())
+    .sort();
+}
+
+/** All files below `dir`, by path relative to it. */
+export function readTree(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (at: string): void => {
+    for (const entry of readdirSync(at, { withFileTypes: true })) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files.set(relative(dir, path), readFileSync(path, "utf8"));
+    }
+  };
+  walk(dir);
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** The ts-proto options every project using this library runs with (see docs/ts-proto-options.md). */
+export const TS_PROTO_OPTIONS = [
+  "esModuleInterop=true",
+  "forceLong=long",
+  "oneof=unions-value",
+  "outputServices=nice-grpc",
+  "outputServices=generic-definitions",
+  "outputTypeRegistry=true",
+  "useOptionals=messages",
+  "importSuffix=.js",
+  "env=node",
+  "useExactTypes=false",
+];
+
+/**
+ * Runs the plugin on one case. With `withMessagesIn`, ts-proto's output for the case is also written to that
+ * folder (next to a copy of the plugin's), so that the result can be type-checked.
+ */
+export function generateCase(name: string, withMessagesIn?: string): CaseOutput {
+  const options = readFileSync(join(CASES, name, "options"), "utf8").trim();
+  const work = mkdtempSync(join(tmpdir(), `cloudstate-golden-${name}-`));
+  try {
+    const template = join(work, "buf.gen.yaml");
+    const plugins: object[] = [
+      {
+        local: ["node", join(ROOT, "plugin/bin.js")],
+        out: join(work, "out"),
+        strategy: "all",
+        opt: options === "" ? [] : [options],
+      },
+    ];
+    if (withMessagesIn !== undefined) {
+      plugins.push({
+        local: join(ROOT, "node_modules/.bin/protoc-gen-ts_proto"),
+        out: withMessagesIn,
+        opt: TS_PROTO_OPTIONS,
+      });
+      plugins.push({
+        local: ["node", join(ROOT, "plugin/bin.js")],
+        out: withMessagesIn,
+        strategy: "all",
+        opt: options === "" ? [] : [options],
+      });
+    }
+    writeFileSync(template, JSON.stringify({ version: "v2", plugins }));
+    const buf = join(ROOT, "node_modules/.bin/buf");
+    const run = spawnSync(buf, ["generate", "--template", template, "--path", `test/plugin/cases/${name}`], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    if (run.status !== 0) {
+      // buf prefixes the plugin's message with "Failure: plugin <command>: "; keep the plugin's words only.
+      const error = run.stderr.replace(/^Failure: plugin .*?plugin\/bin\.js: /, "").trim();
+      return { error };
+    }
+    let files = new Map<string, string>();
+    try {
+      files = readTree(join(work, "out"));
+    } catch {
+      // no output folder: the plugin wrote nothing
+    }
+    return { files };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
