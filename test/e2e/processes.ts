@@ -53,13 +53,24 @@ export class Started {
     return this.output.split("\n").slice(-lines).join("\n");
   }
 
-  /** Stops the process (SIGTERM, then SIGKILL after `graceMs`). */
+  /** Stops the process and everything it started (SIGTERM, then SIGKILL after `graceMs`). */
   async stop(signal: NodeJS.Signals = "SIGTERM", graceMs = 5000): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill(signal);
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
+    this.#signalGroup(signal);
+    const timer = setTimeout(() => this.#signalGroup("SIGKILL"), graceMs);
     await this.#exited;
     clearTimeout(timer);
+  }
+
+  #signalGroup(signal: NodeJS.Signals): void {
+    const pid = this.child.pid;
+    if (pid === undefined) return;
+    try {
+      // The child leads its own process group (see start), so this reaches npx, tsx and the like too.
+      process.kill(-pid, signal);
+    } catch {
+      // already gone
+    }
   }
 }
 
@@ -70,6 +81,11 @@ export function start(
   env: NodeJS.ProcessEnv,
   cwd?: string,
 ): Started {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env },
+    cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   return new Started(name, child);
 }
