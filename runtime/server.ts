@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { createServer, type Server } from "nice-grpc";
 import { EntityDiscoveryDefinition } from "../gen/cloudstate/entity.js";
 import { EventSourcedDefinition } from "../gen/cloudstate/event_sourced.js";
@@ -35,6 +36,8 @@ export function addressFromEnvironment(env: NodeJS.ProcessEnv = process.env): Li
 export class CloudstateServer {
   readonly #server: Server;
   readonly #logger: Logger;
+  /** Aborted on shutdown: every entity stream finishes its command in hand and ends. */
+  readonly #draining = new AbortController();
   #port: number | undefined;
 
   constructor(options: ServerOptions) {
@@ -44,6 +47,8 @@ export class CloudstateServer {
       if (seen.has(entity.serviceName)) throw new Error(`${entity.serviceName} is served twice`);
       seen.add(entity.serviceName);
     }
+    // One listener per open entity stream; thousands are expected.
+    setMaxListeners(0, this.#draining.signal);
     this.#server = createServer();
     this.#server.add(EntityDiscoveryDefinition, entityDiscoveryService(options.entities, options, this.#logger));
     const eventSourced = new Map(
@@ -51,7 +56,7 @@ export class CloudstateServer {
     );
     const logger = this.#logger;
     this.#server.add(EventSourcedDefinition, {
-      handle: (requests) => handleEventSourcedStream(requests, eventSourced, logger),
+      handle: (requests) => handleEventSourcedStream(requests, eventSourced, logger, this.#draining.signal),
     });
   }
 
@@ -69,10 +74,11 @@ export class CloudstateServer {
   }
 
   /**
-   * Stops accepting new calls and waits for open ones to end; after `graceMs`, cancels what is still open
-   * (entity streams stay open while the proxy keeps them, so a bound is needed).
+   * Stops accepting new calls, lets every entity stream finish the command it is handling and then ends it, and
+   * waits for that; after `graceMs`, cancels whatever is still open (a handler that never returns).
    */
   async shutdown(graceMs = 5000): Promise<void> {
+    this.#draining.abort();
     let timer: NodeJS.Timeout | undefined;
     const forced = new Promise<void>((resolve) => {
       timer = setTimeout(() => {

@@ -66,8 +66,8 @@ export async function startHarness(entities: readonly ServableEntity[], logger?:
       };
     },
     async close() {
-      channel.close();
       await server.shutdown(1000);
+      channel.close();
     },
   };
 }

@@ -40,36 +40,71 @@ export class RequestQueue<T> implements AsyncIterable<T> {
   }
 }
 
-/** Reads a response stream one message at a time, with a time limit per read. */
+/**
+ * Reads a response stream from the moment it is made (so the call starts at once, as the proxy's would) and hands
+ * the messages out one at a time, with a time limit per read.
+ */
 export class ResponseReader<T> {
-  readonly #iterator: AsyncIterator<T>;
+  readonly #received: IteratorResult<T>[] = [];
+  readonly #waiting: ((result: IteratorResult<T>) => void)[] = [];
+  #error: unknown;
+  #failed = false;
 
   constructor(responses: AsyncIterable<T>) {
-    this.#iterator = responses[Symbol.asyncIterator]();
+    void this.#pump(responses);
+  }
+
+  async #pump(responses: AsyncIterable<T>): Promise<void> {
+    try {
+      for await (const value of responses) this.#deliver({ value, done: false });
+    } catch (error) {
+      this.#error = error;
+      this.#failed = true;
+    }
+    this.#deliver({ value: undefined, done: true });
+  }
+
+  #deliver(result: IteratorResult<T>): void {
+    const waiter = this.#waiting.shift();
+    if (waiter !== undefined) waiter(result);
+    else this.#received.push(result);
   }
 
   /** The next message; fails if the stream ends or nothing arrives within `timeoutMs`. */
   async next(timeoutMs = 5000): Promise<T> {
     const result = await this.#read(timeoutMs);
-    if (result.done === true) throw new Error("the response stream ended");
+    if (result.done === true) {
+      throw this.#failed ? this.#error : new Error("the response stream ended");
+    }
     return result.value;
   }
 
-  /** Resolves once the stream ends; fails if a message arrives instead. */
+  /** Resolves once the stream ends; fails if a message arrives instead, or if the call failed. */
   async end(timeoutMs = 5000): Promise<void> {
     const result = await this.#read(timeoutMs);
     if (result.done !== true) throw new Error(`expected the stream to end, got ${JSON.stringify(result.value)}`);
+    if (this.#failed) throw this.#error;
   }
 
-  async #read(timeoutMs: number): Promise<IteratorResult<T>> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no response within ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      return await Promise.race([this.#iterator.next(), timeout]);
-    } finally {
-      clearTimeout(timer);
+  #read(timeoutMs: number): Promise<IteratorResult<T>> {
+    const ready = this.#received.shift();
+    if (ready !== undefined) {
+      // Keep the end marker for later reads.
+      if (ready.done === true) this.#received.unshift(ready);
+      return Promise.resolve(ready);
     }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const at = this.#waiting.indexOf(waiter);
+        if (at >= 0) this.#waiting.splice(at, 1);
+        reject(new Error(`no response within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const waiter = (result: IteratorResult<T>): void => {
+        clearTimeout(timer);
+        if (result.done === true) this.#received.unshift(result);
+        resolve(result);
+      };
+      this.#waiting.push(waiter);
+    });
   }
 }

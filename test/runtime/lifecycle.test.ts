@@ -1,0 +1,109 @@
+/**
+ * Server lifecycle under load and faults: shutdown finishes in-flight commands and refuses new work, a handler
+ * that never returns blocks only its own entity, many concurrent entity streams are all served, and the example
+ * process stops cleanly on SIGTERM.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { createChannel, createClient } from "nice-grpc";
+import { shoppingCart, shoppingCartHandlers } from "../../examples/shopping-cart/src/cart.js";
+import { shoppingCartEntity } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart_cloudstate.js";
+import { EntityDiscoveryDefinition } from "../../gen/cloudstate/entity.js";
+import { memoryLogger, startHarness } from "../../runtime/testing/index.js";
+import { freePort, start } from "../e2e/processes.js";
+import { addItem, getCart, init } from "../support/cart-messages.js";
+import { events, expectReply, replyCart } from "../support/expect.js";
+import { ROOT } from "../tools/plugin-cases.js";
+
+/** A cart whose AddItem for product "slow" waits for `release`, and for "hang" never returns. */
+function gatedCart() {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const entity = shoppingCartEntity({
+    ...shoppingCartHandlers,
+    async addItem(command, context) {
+      if (command.productId === "hang") await new Promise<never>(() => undefined);
+      if (command.productId === "slow") await gate;
+      return shoppingCartHandlers.addItem(command, context);
+    },
+  });
+  return { entity, release: () => release() };
+}
+
+describe("lifecycle", () => {
+  it("shutdown answers the command in flight, ends the stream, and refuses new calls", async () => {
+    const { entity, release } = gatedCart();
+    const harness = await startHarness([entity], memoryLogger());
+    const stream = harness.openEventSourced();
+    stream.send(init("s1"));
+    stream.send(addItem(1, "s1", "slow", 1));
+    await new Promise((r) => setTimeout(r, 50));
+    const shutdown = harness.close();
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    assert.deepEqual(events(expectReply(await stream.next(), 1)), ["+slow:1"]);
+    await stream.end();
+    await shutdown;
+    const channel = createChannel(`127.0.0.1:${harness.port}`);
+    await assert.rejects(
+      createClient(EntityDiscoveryDefinition, channel).discover({}, { signal: AbortSignal.timeout(2000) }),
+    );
+    channel.close();
+  });
+
+  it("a handler that never returns blocks only its own entity, and shutdown still completes", async () => {
+    const { entity } = gatedCart();
+    const harness = await startHarness([entity], memoryLogger());
+    const stuck = harness.openEventSourced();
+    stuck.send(init("stuck"));
+    stuck.send(addItem(1, "stuck", "hang", 1));
+    const other = harness.openEventSourced();
+    other.send(init("other"));
+    for (let id = 1; id <= 20; id++) {
+      other.send(addItem(id, "other", "apple", 1));
+      expectReply(await other.next(), id);
+    }
+    other.send(getCart(21, "other"));
+    assert.deepEqual(replyCart(await other.next(), 21), [["apple", 20]]);
+    const started = Date.now();
+    await harness.close(); // grace of 1 s in the harness, then the stuck call is cancelled
+    assert.ok(Date.now() - started < 5000);
+  });
+
+  it("serves 500 entity streams with 10 commands each, all at once", async () => {
+    const harness = await startHarness([shoppingCart], memoryLogger());
+    const streams = Array.from({ length: 500 }, (_, i) => {
+      const stream = harness.openEventSourced();
+      stream.send(init(`load-${i}`));
+      return stream;
+    });
+    await Promise.all(
+      streams.map(async (stream, i) => {
+        for (let id = 1; id <= 10; id++) stream.send(addItem(id, `load-${i}`, `p${id % 3}`, 1));
+        for (let id = 1; id <= 10; id++) expectReply(await stream.next(10_000), id);
+        stream.send(getCart(11, `load-${i}`));
+        assert.deepEqual(replyCart(await stream.next(10_000), 11), [
+          ["p1", 4],
+          ["p2", 3],
+          ["p0", 3],
+        ]);
+        stream.close();
+      }),
+    );
+    await harness.close();
+  });
+
+  it("the example stops with exit code 0 on SIGTERM", async () => {
+    const port = await freePort();
+    const fn = start("shopping cart", "node", ["--import", "tsx", join(ROOT, "examples/shopping-cart/src/main.ts")], {
+      HOST: "127.0.0.1",
+      PORT: String(port),
+    });
+    await fn.waitFor(/user function listening on 127\.0\.0\.1:\d+/, 30_000);
+    fn.child.kill("SIGTERM");
+    const code = await new Promise<number | null>((resolve) => fn.child.once("exit", resolve));
+    assert.equal(code, 0);
+    assert.match(fn.output, /SIGTERM received; shutting down/);
+  });
+});
