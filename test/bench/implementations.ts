@@ -1,0 +1,90 @@
+/**
+ * The user functions the benchmarks drive, each started fresh per scenario on a free loopback port: ours (the
+ * shopping cart example), the Go support's shopping cart, the Java support's, and a bare nice-grpc echo server as
+ * the transport's ceiling.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { freePort, start, type Started } from "../e2e/processes.js";
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+const CACHE = join(ROOT, ".cache/bench");
+
+export type ImplementationName = "ours" | "go" | "java" | "echo";
+
+export interface Implementation {
+  readonly name: ImplementationName;
+  readonly description: string;
+  /** Builds what is needed, once; throws with the reason when it cannot. */
+  prepare(): void;
+  command(): { command: string; args: string[] };
+}
+
+function run(command: string, args: string[], cwd: string): void {
+  const result = spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, GOFLAGS: "-mod=mod" } });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+export const IMPLEMENTATIONS: Record<ImplementationName, Implementation> = {
+  ours: {
+    name: "ours",
+    description: "cloudstate-ts (Node.js)",
+    prepare: () => undefined,
+    command: () => ({ command: "node", args: ["--import", "tsx", join(ROOT, "examples/shopping-cart/src/main.ts")] }),
+  },
+  echo: {
+    name: "echo",
+    description: "bare nice-grpc echo (ceiling)",
+    prepare: () => undefined,
+    command: () => ({ command: "node", args: ["--import", "tsx", join(ROOT, "test/bench/peers/echo.ts")] }),
+  },
+  go: {
+    name: "go",
+    description: "Go support v0.3.0",
+    prepare() {
+      mkdirSync(CACHE, { recursive: true });
+      if (!existsSync(join(CACHE, "go-cart")))
+        run("go", ["build", "-o", join(CACHE, "go-cart"), "."], join(ROOT, "test/bench/peers/go"));
+    },
+    command: () => ({ command: join(CACHE, "go-cart"), args: [] }),
+  },
+  java: {
+    name: "java",
+    description: "Java support 0.5.2",
+    prepare() {
+      const jar = join(ROOT, "test/bench/peers/java/target/shopping-cart-java.jar");
+      if (!existsSync(jar)) run("mvn", ["-B", "-q", "package", "-DskipTests"], join(ROOT, "test/bench/peers/java"));
+    },
+    command: () => ({
+      command: "java",
+      args: ["-jar", join(ROOT, "test/bench/peers/java/target/shopping-cart-java.jar")],
+    }),
+  },
+};
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/** Starts an implementation and resolves once its port accepts connections. */
+export async function startImplementation(impl: Implementation): Promise<{ process: Started; port: number }> {
+  const port = await freePort();
+  const { command, args } = impl.command();
+  const process = start(impl.name, command, args, { HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn" });
+  const deadline = Date.now() + 60_000;
+  while (!(await accepts(port))) {
+    if (process.child.exitCode !== null) throw new Error(`${impl.name} exited:\n${process.tail()}`);
+    if (Date.now() > deadline) throw new Error(`${impl.name} did not listen within 60 s:\n${process.tail()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { process, port };
+}

@@ -1,0 +1,146 @@
+/**
+ * `npm run bench`: the shopping cart on this library, on the Go and Java supports, and a bare nice-grpc echo
+ * server, driven side by side at the protocol level. Prints one table row per scenario and implementation, with
+ * the ratio to ours, and writes the results as JSON (bench-results/latest.json, or --json=PATH).
+ *
+ *   npm run bench                 full run, all implementations (several minutes)
+ *   npm run bench -- --quick      a short run of ours and the echo ceiling, to prove the harness works
+ *   npm run bench -- --only=ours,go
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { memory, replay, throughput } from "./driver.js";
+import {
+  IMPLEMENTATIONS,
+  startImplementation,
+  type Implementation,
+  type ImplementationName,
+} from "./implementations.js";
+
+const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=") as [string, string | undefined]));
+const quick = args.has("quick");
+const only = (args.get("only")?.split(",") ??
+  (quick ? ["ours", "echo"] : ["ours", "go", "java", "echo"])) as ImplementationName[];
+const output = args.get("json") ?? join(new URL("../..", import.meta.url).pathname, "bench-results/latest.json");
+
+interface Row {
+  scenario: string;
+  implementation: ImplementationName;
+  metric: string;
+  value: number;
+  details: Record<string, number | boolean | string>;
+}
+
+const rows: Row[] = [];
+const skipped: { implementation: string; reason: string }[] = [];
+
+async function withFresh<T>(impl: Implementation, body: (port: number, pid: number) => Promise<T>): Promise<T> {
+  const { process: child, port } = await startImplementation(impl);
+  try {
+    const pid = child.child.pid;
+    if (pid === undefined) throw new Error("no pid");
+    return await body(port, pid);
+  } finally {
+    await child.stop();
+  }
+}
+
+const plan = quick
+  ? { entities: [1, 100], warmupMs: 500, measureMs: 1500, replays: [1000], snapshotReplay: 100, memory: [500] }
+  : {
+      entities: [1, 100, 10_000],
+      warmupMs: 3000,
+      measureMs: 10_000,
+      replays: [10_000, 100_000],
+      snapshotReplay: 1000,
+      memory: [10_000, 50_000],
+    };
+
+const implementations: Implementation[] = [];
+for (const name of only) {
+  const impl = IMPLEMENTATIONS[name];
+  try {
+    impl.prepare();
+    implementations.push(impl);
+  } catch (error) {
+    skipped.push({
+      implementation: name,
+      reason: error instanceof Error ? error.message.split("\n").slice(0, 4).join(" ") : String(error),
+    });
+  }
+}
+
+for (const impl of implementations) {
+  for (const entities of plan.entities) {
+    const r = await withFresh(impl, (port, pid) => throughput(port, pid, entities, plan.warmupMs, plan.measureMs));
+    const details = { ...r };
+    rows.push({
+      scenario: `throughput, ${entities} entities`,
+      implementation: impl.name,
+      metric: "commands/s",
+      value: r.commandsPerSecond,
+      details,
+    });
+    rows.push({
+      scenario: `throughput, ${entities} entities`,
+      implementation: impl.name,
+      metric: "commands/CPU-s",
+      value: r.commandsPerCpuSecond,
+      details,
+    });
+    console.error(
+      `${impl.name}: ${entities} entities: ${r.commandsPerSecond.toFixed(0)} commands/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.commandsPerCpuSecond.toFixed(0)} per CPU-s, driver CPU ${r.driverCpuSeconds.toFixed(1)} s of ${r.seconds.toFixed(1)} s`,
+    );
+  }
+  if (impl.name === "echo") continue; // the echo server keeps no state: replay and memory do not apply
+  for (const events of plan.replays) {
+    const r = await withFresh(impl, (port, pid) => replay(port, pid, events, false));
+    rows.push({
+      scenario: `replay, ${events} events`,
+      implementation: impl.name,
+      metric: "events/s",
+      value: r.eventsPerSecond,
+      details: { ...r },
+    });
+    console.error(`${impl.name}: replay ${events}: ${r.seconds.toFixed(3)} s`);
+  }
+  const snap = await withFresh(impl, (port, pid) => replay(port, pid, plan.snapshotReplay, true));
+  rows.push({
+    scenario: `replay, snapshot + ${plan.snapshotReplay} events`,
+    implementation: impl.name,
+    metric: "events/s",
+    value: snap.eventsPerSecond,
+    details: { ...snap },
+  });
+  for (const entities of plan.memory) {
+    const r = await withFresh(impl, (port, pid) => memory(port, pid, entities));
+    rows.push({
+      scenario: `memory, ${entities} entities`,
+      implementation: impl.name,
+      metric: "KiB/entity",
+      value: r.kibPerEntity,
+      details: { ...r },
+    });
+    console.error(`${impl.name}: memory ${entities}: ${r.kibPerEntity.toFixed(1)} KiB/entity`);
+  }
+}
+
+const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+const lines = [`| scenario | implementation | metric | value | vs ours |`, `| --- | --- | --- | ---: | ---: |`];
+for (const row of rows) {
+  const ours = rows.find((r) => r.scenario === row.scenario && r.metric === row.metric && r.implementation === "ours");
+  const ratio = ours === undefined || ours.value === 0 ? "" : `${(row.value / ours.value).toFixed(2)}x`;
+  lines.push(
+    `| ${row.scenario} | ${IMPLEMENTATIONS[row.implementation].description} | ${row.metric} | ${fmt(row.value)} | ${ratio} |`,
+  );
+}
+console.log(
+  `\nMachine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}; mode: ${quick ? "quick" : "full"}\n`,
+);
+console.log(lines.join("\n"));
+for (const s of skipped) console.log(`\nnot measured: ${s.implementation}: ${s.reason}`);
+mkdirSync(dirname(output), { recursive: true });
+writeFileSync(output, JSON.stringify({ quick, node: process.version, cpus: cpus().length, rows, skipped }, null, 2));
+console.log(`\nresults written to ${output}`);
+if (rows.length === 0) process.exit(1);
