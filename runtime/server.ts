@@ -1,7 +1,7 @@
-import { setMaxListeners } from "node:events";
 import { createServer, type Server } from "nice-grpc";
 import { EntityDiscoveryDefinition } from "../gen/cloudstate/entity.js";
 import { EventSourcedDefinition } from "../gen/cloudstate/event_sourced.js";
+import { Drain } from "./drain.js";
 import { entityDiscoveryService, type ServiceInfoOptions } from "./discovery.js";
 import type { EventSourcedEntity } from "./event-sourced/entity.js";
 import { handleEventSourcedStream } from "./event-sourced/handler.js";
@@ -36,8 +36,8 @@ export function addressFromEnvironment(env: NodeJS.ProcessEnv = process.env): Li
 export class CloudstateServer {
   readonly #server: Server;
   readonly #logger: Logger;
-  /** Aborted on shutdown: every entity stream finishes its command in hand and ends. */
-  readonly #draining = new AbortController();
+  /** Started on shutdown: every entity stream finishes its command in hand and ends. */
+  readonly #drain = new Drain();
   #port: number | undefined;
 
   constructor(options: ServerOptions) {
@@ -47,8 +47,6 @@ export class CloudstateServer {
       if (seen.has(entity.serviceName)) throw new Error(`${entity.serviceName} is served twice`);
       seen.add(entity.serviceName);
     }
-    // One listener per open entity stream; thousands are expected.
-    setMaxListeners(0, this.#draining.signal);
     this.#server = createServer();
     this.#server.add(EntityDiscoveryDefinition, entityDiscoveryService(options.entities, options, this.#logger));
     const eventSourced = new Map(
@@ -56,7 +54,7 @@ export class CloudstateServer {
     );
     const logger = this.#logger;
     this.#server.add(EventSourcedDefinition, {
-      handle: (requests) => handleEventSourcedStream(requests, eventSourced, logger, this.#draining.signal),
+      handle: (requests) => handleEventSourcedStream(requests, eventSourced, logger, this.#drain),
     });
   }
 
@@ -78,7 +76,7 @@ export class CloudstateServer {
    * waits for that; after `graceMs`, cancels whatever is still open (a handler that never returns).
    */
   async shutdown(graceMs = 5000): Promise<void> {
-    this.#draining.abort();
+    this.#drain.start();
     let timer: NodeJS.Timeout | undefined;
     const forced = new Promise<void>((resolve) => {
       timer = setTimeout(() => {

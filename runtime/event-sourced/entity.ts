@@ -1,3 +1,4 @@
+import { TypeRegistry } from "../any.js";
 import type { CommandResult } from "../context.js";
 import type { Message, MessageType } from "../message-type.js";
 import type { MethodDefinition, ServiceDefinition } from "../service.js";
@@ -54,6 +55,8 @@ export interface EventSourcedEntity {
   readonly descriptorSet: Uint8Array;
   /** @internal */
   readonly config: EventSourcedEntityConfig<Message, Message>;
+  /** The event types, shared by every instance. @internal */
+  readonly eventTypes: TypeRegistry;
 }
 
 /**
@@ -93,5 +96,6 @@ export function defineEventSourcedEntity<State extends Message, Event extends Me
     passivationTimeoutMs: timeout,
     descriptorSet: config.descriptorSet,
     config: config,
+    eventTypes: new TypeRegistry<Message>(Object.values(config.events).map((handler) => handler.type as MessageType)),
   };
 }

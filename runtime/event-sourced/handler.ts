@@ -1,7 +1,7 @@
 import type { EventSourcedStreamIn, EventSourcedStreamOut } from "../../gen/cloudstate/event_sourced.js";
 import type { DeepPartial } from "../../gen/typeRegistry.js";
 import { NO_COMMAND } from "../command-effects.js";
-import { untilAborted } from "../drain.js";
+import { NEVER_DRAINS, untilDrained, type Drain } from "../drain.js";
 import { ProtocolError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { EventSourcedEntity } from "./entity.js";
@@ -17,14 +17,14 @@ function streamFailure(description: string): StreamOut {
  * Drives one `EventSourced.handle` stream: init, replay, then commands answered in order. Bad input for one
  * command is answered with a failure for that command; bad input for the stream as a whole (no init, a second
  * init, a replay that cannot be applied) ends the stream with a failure the proxy logs. Nothing thrown here
- * reaches other streams. When `draining` aborts (shutdown), the command in hand is answered and the stream ends.
+ * reaches other streams. When `drain` starts (shutdown), the command in hand is answered and the stream ends.
  * @internal
  */
 export async function* handleEventSourcedStream(
   requests: AsyncIterable<EventSourcedStreamIn>,
   entities: ReadonlyMap<string, EventSourcedEntity>,
   logger: Logger,
-  draining: AbortSignal = new AbortController().signal,
+  drain: Drain = NEVER_DRAINS,
 ): AsyncGenerator<StreamOut, void, undefined> {
   let instance: EventSourcedInstance | undefined;
   const fail = (description: string, detail?: unknown): StreamOut => {
@@ -33,7 +33,7 @@ export async function* handleEventSourcedStream(
     logger.error(`event-sourced stream of ${where} failed: ${description}`, detail);
     return streamFailure(description);
   };
-  for await (const request of untilAborted(requests, draining)) {
+  for await (const request of untilDrained(requests, drain)) {
     const message = request.message;
     switch (message?.$case) {
       case undefined:

@@ -1,7 +1,7 @@
 import type { EventSourcedEvent, EventSourcedInit, EventSourcedStreamOut } from "../../gen/cloudstate/event_sourced.js";
 import type { Command } from "../../gen/cloudstate/entity.js";
 import type { DeepPartial } from "../../gen/typeRegistry.js";
-import { packMessage, TypeRegistry, unpackMessage } from "../any.js";
+import { packMessage, unpackMessage } from "../any.js";
 import { isForward, metadataEntries } from "../command-effects.js";
 import { CommandFailure, ProtocolError, unexpectedFailureMessage } from "../errors.js";
 import type { Logger } from "../logger.js";
@@ -29,7 +29,6 @@ export function commandFailure(commandId: Long, description: string): StreamOut 
 export class EventSourcedInstance {
   readonly entityId: string;
   readonly #config: EventSourcedEntityConfig<Message, Message>;
-  readonly #events: TypeRegistry;
   #state: Message;
   #sequence: number;
   #handledCommand = false;
@@ -41,7 +40,6 @@ export class EventSourcedInstance {
   ) {
     this.#config = entity.config;
     this.entityId = init.entityId;
-    this.#events = new TypeRegistry(Object.values(this.#config.events).map((handler) => handler.type));
     const snapshot = init.snapshot;
     if (snapshot === undefined) {
       this.#state = this.#config.initialState(init.entityId);
@@ -72,7 +70,7 @@ export class EventSourcedInstance {
       throw new ProtocolError(`event sequence ${sequence} does not follow ${this.#sequence}`);
     }
     if (event.payload === undefined) throw new ProtocolError(`event ${sequence} carries no payload`);
-    const decoded = this.#events.unpack(event.payload);
+    const decoded = this.entity.eventTypes.unpack(event.payload);
     const handler = this.#config.events[decoded.$type];
     if (handler === undefined) throw new ProtocolError(`no event handler for ${decoded.$type}`);
     this.#state = handler.apply(this.#state, decoded);

@@ -4,10 +4,9 @@
  * the transport's ceiling.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
-import { connect } from "node:net";
+import { cpSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, start, type Started } from "../e2e/processes.js";
+import { freePort, start, waitForPort, type Started } from "../e2e/processes.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const CACHE = join(ROOT, ".cache/bench");
@@ -54,8 +53,13 @@ export const IMPLEMENTATIONS: Record<ImplementationName, Implementation> = {
     name: "java",
     description: "Java support 0.5.2",
     prepare() {
-      const jar = join(ROOT, "test/bench/peers/java/target/shopping-cart-java.jar");
-      if (!existsSync(jar)) run("mvn", ["-B", "-q", "package", "-DskipTests"], join(ROOT, "test/bench/peers/java"));
+      const peer = join(ROOT, "test/bench/peers/java");
+      if (existsSync(join(peer, "target/shopping-cart-java.jar"))) return;
+      // The Java build compiles the example's own protos, plus our options file they import.
+      const protos = join(peer, "target/proto-src");
+      cpSync(join(ROOT, "examples/shopping-cart/proto"), protos, { recursive: true });
+      cpSync(join(ROOT, "protocols/cloudstate/typescript"), join(protos, "cloudstate/typescript"), { recursive: true });
+      run("mvn", ["-B", "-q", "package", "-DskipTests"], peer);
     },
     command: () => ({
       command: "java",
@@ -64,27 +68,11 @@ export const IMPLEMENTATIONS: Record<ImplementationName, Implementation> = {
   },
 };
 
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
 /** Starts an implementation and resolves once its port accepts connections. */
 export async function startImplementation(impl: Implementation): Promise<{ process: Started; port: number }> {
   const port = await freePort();
   const { command, args } = impl.command();
   const process = start(impl.name, command, args, { HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn" });
-  const deadline = Date.now() + 60_000;
-  while (!(await accepts(port))) {
-    if (process.child.exitCode !== null) throw new Error(`${impl.name} exited:\n${process.tail()}`);
-    if (Date.now() > deadline) throw new Error(`${impl.name} did not listen within 60 s:\n${process.tail()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitForPort(port, process, 60_000);
   return { process, port };
 }

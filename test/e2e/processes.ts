@@ -1,6 +1,6 @@
 /** Child processes for end-to-end tests: free ports, started processes with captured logs, cleanup. */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 
 /** A port nothing listens on right now. */
 export function freePort(): Promise<number> {
@@ -88,4 +88,26 @@ export function start(
     detached: true,
   });
   return new Started(name, child);
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/** Resolves once `port` on 127.0.0.1 accepts connections; fails if `started` exits first or after `timeoutMs`. */
+export async function waitForPort(port: number, started: Started, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await accepts(port))) {
+    if (started.child.exitCode !== null) throw new Error(`${started.name} exited:\n${started.tail()}`);
+    if (Date.now() > deadline)
+      throw new Error(`${started.name} did not listen on ${port} within ${timeoutMs} ms:\n${started.tail()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

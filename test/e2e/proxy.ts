@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, start, type Started } from "./processes.js";
+import { freePort, start, waitForPort, type Started } from "./processes.js";
 
 const HERE = new URL(".", import.meta.url).pathname;
 const CACHE = join(HERE, ".proxy");
@@ -93,7 +93,8 @@ export async function startProxy(
       USER_FUNCTION_PORT: String(userFunctionPort),
     },
   );
-  await proxy.waitFor(new RegExp(`(bound|listening|started).*${port}|${port}.*(bound|listening)`, "i"), 120_000);
+  // The JVM and Akka take a while; the port accepting connections means the HTTP and gRPC server is up.
+  await waitForPort(port, proxy, 120_000);
   return { process: proxy, port, stop: () => proxy.stop() };
 }
 
