@@ -72,6 +72,17 @@ const variantCart = shoppingCartEntity(
   { persistenceId: "variant", snapshotEvery: 3, passivationTimeoutMs: 30000 },
 );
 
+/** What the proxy says of itself at discovery. */
+function proxyInfo(supportedEntityTypes: string[]) {
+  return {
+    protocolMajorVersion: 0,
+    protocolMinorVersion: 2,
+    proxyName: "test",
+    proxyVersion: "0",
+    supportedEntityTypes,
+  };
+}
+
 describe("event-sourced protocol, shopping cart", () => {
   let harness: TestHarness;
   const logger = memoryLogger();
@@ -81,13 +92,7 @@ describe("event-sourced protocol, shopping cart", () => {
   after(async () => harness.close());
 
   it("answers discovery with protocol 0.2, the entity and a complete descriptor set", async () => {
-    const spec = await harness.discovery.discover({
-      protocolMajorVersion: 0,
-      protocolMinorVersion: 2,
-      proxyName: "test",
-      proxyVersion: "0",
-      supportedEntityTypes: ["cloudstate.eventsourced.EventSourced"],
-    });
+    const spec = await harness.discovery.discover(proxyInfo(["cloudstate.eventsourced.EventSourced"]));
     assert.equal(spec.serviceInfo?.protocolMajorVersion, PROTOCOL_VERSION.major);
     assert.equal(spec.serviceInfo?.protocolMinorVersion, 2);
     assert.equal(spec.serviceInfo?.supportLibraryName, LIBRARY_NAME);
@@ -334,13 +339,7 @@ describe("event-sourced protocol, context features", () => {
   after(async () => harness.close());
 
   it("reports the configured passivation timeout and persistence id", async () => {
-    const spec = await harness.discovery.discover({
-      protocolMajorVersion: 0,
-      protocolMinorVersion: 2,
-      proxyName: "test",
-      proxyVersion: "0",
-      supportedEntityTypes: [],
-    });
+    const spec = await harness.discovery.discover(proxyInfo([]));
     const entity = spec.entities[0];
     assert.equal(entity?.persistenceId, "variant");
     assert.equal(entity?.passivationStrategy?.strategy?.$case, "timeout");
