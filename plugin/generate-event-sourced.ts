@@ -12,8 +12,11 @@ export interface EmitContext {
   readonly fromModule: string;
 }
 
+/** A message's local name; on a clash, prefixed with its package's last part (`PersistenceCart`). */
 function messageRef(ctx: EmitContext, message: MessageInfo, typeOnly: boolean): string {
-  return ctx.imports.use(relativeImport(ctx.fromModule, message.module), message.symbol, { typeOnly });
+  const scope = message.fullName.split(".").slice(-2, -1)[0] ?? "";
+  const alias = `${scope.charAt(0).toUpperCase()}${scope.slice(1)}${message.symbol}`;
+  return ctx.imports.use(relativeImport(ctx.fromModule, message.module), message.symbol, { typeOnly, alias });
 }
 
 /** The name of the handler method for an event, e.g. `onItemAdded`. */
@@ -40,6 +43,11 @@ export function generateEventSourcedEntity(ctx: EmitContext, entity: EventSource
   const runtime = (symbol: string, typeOnly = true): string => ctx.imports.use(ctx.runtimeImport, symbol, { typeOnly });
   const codegen = (symbol: string): string => ctx.imports.use(`${ctx.runtimeImport}/codegen`, symbol);
   const definition = ctx.imports.use(relativeImport(ctx.fromModule, entity.module), `${entity.name}Definition`);
+  // The service's own messages are named first, so that they keep their plain names on a clash.
+  for (const command of entity.commands) {
+    messageRef(ctx, command.input, true);
+    messageRef(ctx, command.output, true);
+  }
   const stateType = messageRef(ctx, entity.state, true);
   const eventTypes = entity.events.map((event) => messageRef(ctx, event, true));
   const out: string[] = [];

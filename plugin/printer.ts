@@ -11,8 +11,11 @@ export class ImportTracker {
     for (const name of reserved) this.#taken.add(name);
   }
 
-  /** The local name under which `symbol` from `module` can be used. */
-  use(module: string, symbol: string, options: { typeOnly?: boolean } = {}): string {
+  /**
+   * The local name under which `symbol` from `module` can be used. When the name is taken, `alias` is tried
+   * before numbered names.
+   */
+  use(module: string, symbol: string, options: { typeOnly?: boolean; alias?: string } = {}): string {
     let symbols = this.#byModule.get(module);
     if (symbols === undefined) {
       symbols = new Map();
@@ -24,6 +27,7 @@ export class ImportTracker {
       return existing.local;
     }
     let local = symbol;
+    if (this.#taken.has(local) && options.alias !== undefined) local = options.alias;
     for (let n = 1; this.#taken.has(local); n++) local = `${symbol}${n}`;
     this.#taken.add(local);
     symbols.set(symbol, { local, typeOnly: options.typeOnly ?? false });

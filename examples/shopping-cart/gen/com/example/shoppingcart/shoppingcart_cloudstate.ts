@@ -5,11 +5,11 @@
 import { type CommandResult, type EventSourcedCommandContext, type EventSourcedEntity } from "cloudstate-ts";
 import { defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
 import { type Empty } from "../../../google/protobuf/empty.js";
-import { Cart, ItemAdded, ItemRemoved } from "./persistence/domain.js";
-import { type AddLineItem, type Cart as Cart1, type GetShoppingCart, type RemoveLineItem, ShoppingCartDefinition } from "./shoppingcart.js";
+import { Cart as PersistenceCart, ItemAdded, ItemRemoved } from "./persistence/domain.js";
+import { type AddLineItem, type Cart, type GetShoppingCart, type RemoveLineItem, ShoppingCartDefinition } from "./shoppingcart.js";
 
 /** The state of each ShoppingCart entity: `com.example.shoppingcart.persistence.Cart`. */
-export type ShoppingCartState = Cart;
+export type ShoppingCartState = PersistenceCart;
 
 /** The events each ShoppingCart entity may emit. */
 export type ShoppingCartEvent = ItemAdded | ItemRemoved;
@@ -34,7 +34,7 @@ export interface ShoppingCartHandlers {
   removeItem(command: RemoveLineItem, context: ShoppingCartContext): CommandResult<Empty>;
 
   /** The cart's current lines. */
-  getCart(command: GetShoppingCart, context: ShoppingCartContext): CommandResult<Cart1>;
+  getCart(command: GetShoppingCart, context: ShoppingCartContext): CommandResult<Cart>;
 
   /** Applies a `com.example.shoppingcart.persistence.ItemAdded` event and returns the new state. Must not fail. */
   onItemAdded(state: ShoppingCartState, event: ItemAdded): ShoppingCartState;
@@ -58,7 +58,7 @@ export function shoppingCartEntity(handlers: ShoppingCartHandlers, options: Shop
     persistenceId: options.persistenceId ?? "shopping-cart",
     snapshotEvery: options.snapshotEvery ?? 5,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
-    state: Cart,
+    state: PersistenceCart,
     initialState: (entityId) => handlers.initialState(entityId),
     events: {
       "com.example.shoppingcart.persistence.ItemAdded": {
