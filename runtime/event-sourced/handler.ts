@@ -5,7 +5,8 @@ import { NEVER_DRAINS, untilDrained, type Drain } from "../drain.js";
 import { ProtocolError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { EventSourcedEntity } from "./entity.js";
-import { commandFailure, EventSourcedInstance } from "./instance.js";
+import { failureReply } from "../command-runner.js";
+import { EventSourcedInstance } from "./instance.js";
 
 type StreamOut = DeepPartial<EventSourcedStreamOut>;
 
@@ -73,7 +74,7 @@ export async function* handleEventSourcedStream(
       case "command": {
         if (instance === undefined) {
           logger.error(`command ${message.value.name} arrived before init; ending the stream`);
-          yield commandFailure(message.value.id, "Protocol error: a command arrived before init");
+          yield failureReply(message.value.id, "Protocol error: a command arrived before init");
           return;
         }
         yield await instance.handle(message.value);

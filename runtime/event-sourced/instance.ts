@@ -2,8 +2,9 @@ import type { EventSourcedEvent, EventSourcedInit, EventSourcedStreamOut } from 
 import type { Command } from "../../gen/cloudstate/entity.js";
 import type { DeepPartial } from "../../gen/typeRegistry.js";
 import { packMessage, unpackMessage } from "../any.js";
-import { isForward, metadataEntries } from "../command-effects.js";
-import { CommandFailure, ProtocolError, unexpectedFailureMessage } from "../errors.js";
+import { metadataEntries } from "../command-effects.js";
+import { failureReply, runCommand } from "../command-runner.js";
+import { ProtocolError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Message } from "../message-type.js";
 import { EventSourcedContextImpl } from "./context-impl.js";
@@ -11,16 +12,6 @@ import type { EventSourcedEntity, EventSourcedEntityConfig } from "./entity.js";
 import type Long from "long";
 
 type StreamOut = DeepPartial<EventSourcedStreamOut>;
-
-/** A failure answer to one command: the client sees `description`. @internal */
-export function commandFailure(commandId: Long, description: string): StreamOut {
-  return {
-    message: {
-      $case: "reply",
-      value: { commandId, clientAction: { action: { $case: "failure", value: { commandId, description } } } },
-    },
-  };
-}
 
 /**
  * One live event-sourced entity: its decoded state and sequence number, replay, and command handling.
@@ -80,54 +71,39 @@ export class EventSourcedInstance {
   /** Handles one command and returns its answer; never throws. */
   async handle(command: Command): Promise<StreamOut> {
     this.#handledCommand = true;
-    const { id, name } = command;
-    const where = `${this.entity.serviceName}/${this.entityId}`;
-    if (command.entityId !== this.entityId) {
-      this.logger.warn(`command ${name} (${id.toString()}) for entity ${command.entityId} arrived on ${where}`);
-      return commandFailure(id, `Command for entity ${command.entityId} sent to entity ${this.entityId}`);
-    }
-    const handler = this.#config.commands[name];
-    if (handler === undefined) {
-      this.logger.warn(`unknown command ${name} on ${where}`);
-      return commandFailure(id, `Unknown command ${name} on ${this.entity.serviceName}`);
-    }
-    let request: Message;
-    try {
-      request = unpackMessage(handler.method.requestType, command.payload);
-    } catch (error) {
-      this.logger.warn(`command ${name} on ${where} has a bad payload`, error);
-      return commandFailure(id, `Bad request for ${name}: ${(error as Error).message}`);
-    }
-    const context = new EventSourcedContextImpl(
-      this.#config,
-      this.#state,
-      this.#sequence,
-      this.entityId,
-      id,
-      name,
-      metadataEntries(command.metadata),
+    const outcome = await runCommand<EventSourcedContextImpl>(
+      command,
+      { serviceName: this.entity.serviceName, entityId: this.entityId },
+      this.#config.commands,
+      () =>
+        new EventSourcedContextImpl(
+          this.#config,
+          this.#state,
+          this.#sequence,
+          this.entityId,
+          command.id,
+          command.name,
+          metadataEntries(command.metadata),
+        ),
+      this.logger,
     );
-    try {
-      const result = await handler.handle(request, context);
-      context.deactivate();
-      const clientAction = isForward(result)
-        ? { action: { $case: "forward" as const, value: result.message } }
-        : { action: { $case: "reply" as const, value: { payload: packMessage(handler.method.responseType, result) } } };
-      const snapshot = this.#snapshotAfter(context.sequence, context.state);
-      this.#state = context.state;
-      this.#sequence = context.sequence;
-      return {
-        message: {
-          $case: "reply",
-          value: { commandId: id, clientAction, sideEffects: context.sideEffects, events: context.events, snapshot },
+    if (!outcome.ok) return failureReply(command.id, outcome.description);
+    const { context, clientAction } = outcome;
+    const snapshot = this.#snapshotAfter(context.sequence, context.state);
+    this.#state = context.state;
+    this.#sequence = context.sequence;
+    return {
+      message: {
+        $case: "reply",
+        value: {
+          commandId: command.id,
+          clientAction,
+          sideEffects: context.sideEffects,
+          events: context.events,
+          snapshot,
         },
-      };
-    } catch (error) {
-      context.deactivate();
-      if (error instanceof CommandFailure) return commandFailure(id, error.message);
-      this.logger.error(`command ${name} on ${where} threw; its events are discarded`, error);
-      return commandFailure(id, unexpectedFailureMessage(name));
-    }
+      },
+    };
   }
 
   #snapshotAfter(sequence: number, state: Message) {
