@@ -17,6 +17,9 @@ export type {
   EventSourcedCommand,
   EventHandler,
 } from "./event-sourced/entity.js";
+export type { ValueEntityCommandContext } from "./value-entity/context.js";
+export { defineValueEntity, VALUE_ENTITY_TYPE } from "./value-entity/entity.js";
+export type { ValueEntity, ValueEntityConfig, ValueEntityCommand } from "./value-entity/entity.js";
 export { methodOf } from "./service.js";
 export type { MethodRef, ServiceDefinition, MethodDefinition } from "./service.js";
 export type { Message, MessageType, MessageInit, EventInit, MessageOf } from "./message-type.js";

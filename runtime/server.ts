@@ -1,14 +1,17 @@
 import { createServer, type Server } from "nice-grpc";
 import { EntityDiscoveryDefinition } from "../gen/cloudstate/entity.js";
 import { EventSourcedDefinition } from "../gen/cloudstate/event_sourced.js";
+import { ValueEntityDefinition } from "../gen/cloudstate/value_entity.js";
 import { Drain } from "./drain.js";
 import { entityDiscoveryService, type ServiceInfoOptions } from "./discovery.js";
 import type { EventSourcedEntity } from "./event-sourced/entity.js";
 import { handleEventSourcedStream } from "./event-sourced/handler.js";
 import { consoleLogger, type Logger } from "./logger.js";
+import type { ValueEntity } from "./value-entity/entity.js";
+import { handleValueEntityStream } from "./value-entity/handler.js";
 
 /** Any entity `serve` can run. */
-export type ServableEntity = EventSourcedEntity;
+export type ServableEntity = EventSourcedEntity | ValueEntity;
 
 /** What to serve and how. */
 export interface ServerOptions extends ServiceInfoOptions {
@@ -49,12 +52,18 @@ export class CloudstateServer {
     }
     this.#server = createServer();
     this.#server.add(EntityDiscoveryDefinition, entityDiscoveryService(options.entities, options, this.#logger));
-    const eventSourced = new Map(
-      options.entities.filter((e) => e.kind === "event-sourced").map((e) => [e.serviceName, e] as const),
-    );
+    const eventSourced = new Map<string, EventSourcedEntity>();
+    const valueEntities = new Map<string, ValueEntity>();
+    for (const entity of options.entities) {
+      if (entity.kind === "event-sourced") eventSourced.set(entity.serviceName, entity);
+      else valueEntities.set(entity.serviceName, entity);
+    }
     const logger = this.#logger;
     this.#server.add(EventSourcedDefinition, {
       handle: (requests) => handleEventSourcedStream(requests, eventSourced, logger, this.#drain),
+    });
+    this.#server.add(ValueEntityDefinition, {
+      handle: (requests) => handleValueEntityStream(requests, valueEntities, logger, this.#drain),
     });
   }
 

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export { defineEventSourcedEntity } from "../event-sourced/entity.js";
+export { defineValueEntity } from "../value-entity/entity.js";
 
 /** Decodes the base64 descriptor set a generated module embeds. */
 export function descriptorSetFromBase64(base64: string): Uint8Array {

@@ -11,6 +11,11 @@ import {
   type EventSourcedStreamIn,
   type EventSourcedStreamOut,
 } from "../../gen/cloudstate/event_sourced.js";
+import {
+  ValueEntityDefinition,
+  type ValueEntityStreamIn,
+  type ValueEntityStreamOut,
+} from "../../gen/cloudstate/value_entity.js";
 import type { DeepPartial } from "../../gen/typeRegistry.js";
 import type { Logger } from "../logger.js";
 import { CloudstateServer, type ServableEntity } from "../server.js";
@@ -18,12 +23,31 @@ import { RequestQueue, ResponseReader } from "./stream.js";
 
 export { RequestQueue, ResponseReader } from "./stream.js";
 
-/** One event-sourced entity stream opened as the proxy would open it. */
-export interface EventSourcedStream {
-  send(message: DeepPartial<EventSourcedStreamIn>): void;
-  next(timeoutMs?: number): Promise<EventSourcedStreamOut>;
+/** One entity stream opened as the proxy would open it. */
+export interface EntityStream<In, Out> {
+  send(message: DeepPartial<In>): void;
+  next(timeoutMs?: number): Promise<Out>;
   end(timeoutMs?: number): Promise<void>;
   close(): void;
+}
+
+/** An `EventSourced.handle` stream. */
+export type EventSourcedStream = EntityStream<EventSourcedStreamIn, EventSourcedStreamOut>;
+
+/** A `ValueEntity.handle` stream. */
+export type ValueEntityStream = EntityStream<ValueEntityStreamIn, ValueEntityStreamOut>;
+
+function openStream<In, Out>(
+  handle: (requests: AsyncIterable<DeepPartial<In>>) => AsyncIterable<Out>,
+): EntityStream<In, Out> {
+  const requests = new RequestQueue<DeepPartial<In>>();
+  const reader = new ResponseReader(handle(requests));
+  return {
+    send: (message) => requests.push(message),
+    next: (timeoutMs) => reader.next(timeoutMs),
+    end: (timeoutMs) => reader.end(timeoutMs),
+    close: () => requests.close(),
+  };
 }
 
 /** A running user function and clients that play the proxy. */
@@ -33,6 +57,8 @@ export interface TestHarness {
   readonly eventSourced: EventSourcedClient;
   /** Opens an `EventSourced.handle` stream. */
   openEventSourced(): EventSourcedStream;
+  /** Opens a `ValueEntity.handle` stream. */
+  openValueEntity(): ValueEntityStream;
   close(): Promise<void>;
 }
 
@@ -51,20 +77,13 @@ export async function startHarness(entities: readonly ServableEntity[], logger?:
   const port = await server.start({ host: "127.0.0.1", port: 0 });
   const channel: Channel = createChannel(`127.0.0.1:${port}`);
   const eventSourced = createClient(EventSourcedDefinition, channel);
+  const valueEntity = createClient(ValueEntityDefinition, channel);
   return {
     port,
     discovery: createClient(EntityDiscoveryDefinition, channel),
     eventSourced,
-    openEventSourced(): EventSourcedStream {
-      const requests = new RequestQueue<DeepPartial<EventSourcedStreamIn>>();
-      const reader = new ResponseReader(eventSourced.handle(requests));
-      return {
-        send: (message) => requests.push(message),
-        next: (timeoutMs) => reader.next(timeoutMs),
-        end: (timeoutMs) => reader.end(timeoutMs),
-        close: () => requests.close(),
-      };
-    },
+    openEventSourced: () => openStream((requests) => eventSourced.handle(requests)),
+    openValueEntity: () => openStream((requests) => valueEntity.handle(requests)),
     async close() {
       await server.shutdown(1000);
       channel.close();

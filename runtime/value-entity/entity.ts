@@ -1,0 +1,74 @@
+import type { Message, MessageType } from "../message-type.js";
+import type { ServiceDefinition } from "../service.js";
+import type { CommandHandlerEntry } from "../command-runner.js";
+import type { ValueEntityCommandContext } from "./context.js";
+
+/** The protocol service that drives value entities, reported at discovery. */
+export const VALUE_ENTITY_TYPE = "cloudstate.valueentity.ValueEntity";
+
+/** A command handler of a value entity together with its rpc. */
+export type ValueEntityCommand<State> = CommandHandlerEntry<ValueEntityCommandContext<State>>;
+
+/** Everything needed to serve one value entity; written by generated code or by hand. */
+export interface ValueEntityConfig<State extends Message> {
+  /** The gRPC service the entity backs. */
+  readonly service: ServiceDefinition;
+  /** A serialized FileDescriptorSet of the service's file and all it imports, sent to the proxy at discovery. */
+  readonly descriptorSet: Uint8Array;
+  /** Namespace of the stored state. Defaults to the service's simple name. */
+  readonly persistenceId?: string;
+  /** Ask the proxy to passivate after this many idle milliseconds. Unset leaves the proxy's default. */
+  readonly passivationTimeoutMs?: number;
+  /** The state message type. */
+  readonly state: MessageType<State>;
+  /** The state of an entity with nothing stored. */
+  initialState(entityId: string): State;
+  /** One handler per rpc, keyed by the rpc's proto name (e.g. `AddItem`). */
+  readonly commands: { readonly [rpcName: string]: ValueEntityCommand<State> };
+}
+
+/** A served value entity, as `serve` takes it. Make one with `defineValueEntity`. */
+export interface ValueEntity {
+  readonly kind: "value";
+  readonly entityType: typeof VALUE_ENTITY_TYPE;
+  readonly serviceName: string;
+  readonly persistenceId: string;
+  readonly passivationTimeoutMs: number | undefined;
+  readonly descriptorSet: Uint8Array;
+  /** @internal */
+  readonly config: ValueEntityConfig<Message>;
+}
+
+/**
+ * Checks a value entity's configuration and turns it into something `serve` can run.
+ * @throws Error naming the problem: a streamed rpc, an rpc without a handler, a bad passivation timeout.
+ */
+export function defineValueEntity<State extends Message>(config: ValueEntityConfig<State>): ValueEntity {
+  const serviceName = config.service.fullName;
+  const methods = Object.values(config.service.methods);
+  for (const method of methods) {
+    if (method.requestStream || method.responseStream) {
+      throw new Error(`${serviceName}.${method.name}: value entities serve unary rpcs only`);
+    }
+    if (config.commands[method.name] === undefined)
+      throw new Error(`${serviceName}.${method.name} has no command handler`);
+  }
+  for (const name of Object.keys(config.commands)) {
+    if (!methods.some((m) => m.name === name)) {
+      throw new Error(`${serviceName} has no rpc ${name}, but a command handler was given for it`);
+    }
+  }
+  const timeout = config.passivationTimeoutMs;
+  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout <= 0)) {
+    throw new Error(`${serviceName}: passivationTimeoutMs must be a whole number > 0, got ${timeout}`);
+  }
+  return {
+    kind: "value",
+    entityType: VALUE_ENTITY_TYPE,
+    serviceName,
+    persistenceId: config.persistenceId || config.service.name,
+    passivationTimeoutMs: timeout,
+    descriptorSet: config.descriptorSet,
+    config: config,
+  };
+}

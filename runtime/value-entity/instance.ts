@@ -1,0 +1,65 @@
+import type { Command } from "../../gen/cloudstate/entity.js";
+import type { ValueEntityInit, ValueEntityStreamOut } from "../../gen/cloudstate/value_entity.js";
+import type { DeepPartial } from "../../gen/typeRegistry.js";
+import { unpackMessage } from "../any.js";
+import { metadataEntries } from "../command-effects.js";
+import { failureReply, runCommand } from "../command-runner.js";
+import type { Logger } from "../logger.js";
+import type { Message } from "../message-type.js";
+import { ValueEntityContextImpl } from "./context-impl.js";
+import type { ValueEntity } from "./entity.js";
+
+type StreamOut = DeepPartial<ValueEntityStreamOut>;
+
+/** One live value entity: its decoded state and command handling. @internal */
+export class ValueEntityInstance {
+  readonly entityId: string;
+  #state: Message;
+
+  constructor(
+    readonly entity: ValueEntity,
+    init: ValueEntityInit,
+    private readonly logger: Logger,
+  ) {
+    this.entityId = init.entityId;
+    const stored = init.state?.value;
+    this.#state =
+      stored === undefined ? entity.config.initialState(init.entityId) : unpackMessage(entity.config.state, stored);
+  }
+
+  /** Handles one command and returns its answer; never throws. */
+  async handle(command: Command): Promise<StreamOut> {
+    const config = this.entity.config;
+    const outcome = await runCommand<ValueEntityContextImpl>(
+      command,
+      { serviceName: this.entity.serviceName, entityId: this.entityId },
+      config.commands,
+      () =>
+        new ValueEntityContextImpl(
+          config,
+          this.#state,
+          this.entityId,
+          command.id,
+          command.name,
+          metadataEntries(command.metadata),
+        ),
+      this.logger,
+    );
+    if (!outcome.ok) return failureReply(command.id, outcome.description);
+    const { context, clientAction } = outcome;
+    const change = context.change;
+    this.#state = context.state;
+    const stateAction =
+      change.kind === "update"
+        ? { action: { $case: "update" as const, value: { value: change.value } } }
+        : change.kind === "delete"
+          ? { action: { $case: "delete" as const, value: {} } }
+          : undefined;
+    return {
+      message: {
+        $case: "reply",
+        value: { commandId: command.id, clientAction, sideEffects: context.sideEffects, stateAction },
+      },
+    };
+  }
+}
