@@ -42,8 +42,8 @@ export interface CommandModel {
   readonly comment: string | undefined;
 }
 
-export interface EventSourcedEntityModel {
-  readonly kind: "event-sourced";
+/** What every entity kind's model has. */
+export interface EntityModelBase {
   readonly file: string;
   readonly module: string;
   /** The service's simple name, e.g. `ShoppingCart`. */
@@ -51,16 +51,24 @@ export interface EventSourcedEntityModel {
   readonly fullName: string;
   readonly comment: string | undefined;
   readonly state: MessageInfo;
-  readonly events: readonly MessageInfo[];
   readonly persistenceId: string;
-  readonly snapshotEvery: number | undefined;
   readonly passivationTimeoutMs: number | undefined;
   readonly commands: readonly CommandModel[];
   /** FileDescriptorSet of the service's file and everything it imports, without source info. */
   readonly descriptorSet: Uint8Array;
 }
 
-export type EntityModel = EventSourcedEntityModel;
+export interface EventSourcedEntityModel extends EntityModelBase {
+  readonly kind: "event-sourced";
+  readonly events: readonly MessageInfo[];
+  readonly snapshotEvery: number | undefined;
+}
+
+export interface ValueEntityModel extends EntityModelBase {
+  readonly kind: "value";
+}
+
+export type EntityModel = EventSourcedEntityModel | ValueEntityModel;
 
 /** The entities of one generated proto file. */
 export interface FileModel {
@@ -181,12 +189,13 @@ function buildEntity(
     problems.push(`${where}: option (cloudstate.typescript.entity).kind is required`);
     return undefined;
   }
-  if (options.kind !== EntityKind.EVENT_SOURCED) {
+  if (options.kind !== EntityKind.EVENT_SOURCED && options.kind !== EntityKind.VALUE_ENTITY) {
     problems.push(
-      `${where}: entity kind ${EntityKind[options.kind] ?? options.kind} is not supported yet; this version generates EVENT_SOURCED entities`,
+      `${where}: entity kind ${EntityKind[options.kind] ?? options.kind} is not supported yet; this version generates EVENT_SOURCED and VALUE_ENTITY entities`,
     );
     return undefined;
   }
+  const kindName = EntityKind[options.kind];
   const scope = file.package;
   const resolve = (reference: string, what: string): MessageInfo | undefined => {
     const found = resolveType(reference, scope, index);
@@ -194,11 +203,19 @@ function buildEntity(
     return found;
   };
   let state: MessageInfo | undefined;
-  if (options.state === "")
-    problems.push(`${where}: an EVENT_SOURCED entity needs (cloudstate.typescript.entity).state`);
+  if (options.state === "") problems.push(`${where}: ${kindName} entities need (cloudstate.typescript.entity).state`);
   else state = resolve(options.state, "state");
-  if (options.events.length === 0) {
-    problems.push(`${where}: an EVENT_SOURCED entity needs at least one (cloudstate.typescript.entity).events type`);
+  const eventSourced = options.kind === EntityKind.EVENT_SOURCED;
+  if (eventSourced && options.events.length === 0) {
+    problems.push(`${where}: EVENT_SOURCED entities need at least one (cloudstate.typescript.entity).events type`);
+  }
+  if (!eventSourced && options.events.length > 0) {
+    problems.push(`${where}: ${kindName} entities have no events; remove (cloudstate.typescript.entity).events`);
+  }
+  if (!eventSourced && options.snapshotEvery !== 0) {
+    problems.push(
+      `${where}: ${kindName} entities take no snapshots; remove (cloudstate.typescript.entity).snapshot_every`,
+    );
   }
   const events: MessageInfo[] = [];
   for (const reference of options.events) {
@@ -214,7 +231,7 @@ function buildEntity(
   service.method.forEach((method: MethodDescriptorProto, methodIndex) => {
     const rpc = `${where}: rpc ${method.name}`;
     if (method.clientStreaming || method.serverStreaming) {
-      problems.push(`${rpc}: streamed rpcs are not supported by EVENT_SOURCED entities`);
+      problems.push(`${rpc}: streamed rpcs are not supported by ${kindName} entities`);
       return;
     }
     const input = index.get(method.inputType.replace(/^\./, ""));
@@ -238,20 +255,24 @@ function buildEntity(
   if (service.method.length === 0) problems.push(`${where}: an entity needs at least one rpc`);
   const timeout = options.passivationTimeoutMs.toNumber();
   if (problems.length > before || state === undefined) return undefined;
-  return {
-    kind: "event-sourced",
+  const base: EntityModelBase = {
     file: file.name,
     module: moduleOf(file.name),
     name: service.name,
     fullName,
     comment: commentAt(file, [6, serviceIndex]),
     state,
-    events,
     persistenceId: options.persistenceId === "" ? service.name : options.persistenceId,
-    snapshotEvery: options.snapshotEvery === 0 ? undefined : options.snapshotEvery,
     passivationTimeoutMs: timeout === 0 ? undefined : timeout,
     commands,
     descriptorSet: descriptorSetFor(file, byName),
+  };
+  if (!eventSourced) return { ...base, kind: "value" };
+  return {
+    ...base,
+    kind: "event-sourced",
+    events,
+    snapshotEvery: options.snapshotEvery === 0 ? undefined : options.snapshotEvery,
   };
 }
 

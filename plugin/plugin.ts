@@ -7,9 +7,11 @@ import {
   CodeGeneratorResponse_Feature,
   type CodeGeneratorResponse_File,
 } from "ts-proto-descriptors";
+import type { EmitContext } from "./generate-common.js";
 import { generateEventSourcedEntity } from "./generate-event-sourced.js";
 import { generateStarter } from "./generate-starter.js";
-import { buildModel, type FileModel } from "./model.js";
+import { generateValueEntity } from "./generate-value-entity.js";
+import { buildModel, type EntityModel, type FileModel } from "./model.js";
 import { parseOptions, type PluginOptions } from "./options.js";
 import { ImportTracker } from "./printer.js";
 
@@ -35,11 +37,20 @@ function fileOf(name: string, source: string, imports: ImportTracker, body: stri
   };
 }
 
+function generateEntity(ctx: EmitContext, entity: EntityModel): string {
+  switch (entity.kind) {
+    case "event-sourced":
+      return generateEventSourcedEntity(ctx, entity);
+    case "value":
+      return generateValueEntity(ctx, entity);
+  }
+}
+
 function generateFile(file: FileModel, options: PluginOptions): CodeGeneratorResponse_File[] {
   const wiringModule = `${file.module}_cloudstate`;
   const imports = new ImportTracker();
   const ctx = { runtimeImport: options.runtimeImport, imports, fromModule: wiringModule };
-  const body = file.entities.map((entity) => generateEventSourcedEntity(ctx, entity)).join("\n");
+  const body = file.entities.map((entity) => generateEntity(ctx, entity)).join("\n");
   const out = [fileOf(`${wiringModule}.ts`, file.file, imports, body)];
   if (options.starter) {
     const starterModule = `${file.module}_cloudstate_starter`;

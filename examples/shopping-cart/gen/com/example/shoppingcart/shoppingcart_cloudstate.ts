@@ -24,7 +24,7 @@ export type ShoppingCartContext = EventSourcedCommandContext<ShoppingCartState, 
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface ShoppingCartHandlers {
-  /** The state of an entity with neither snapshot nor events. */
+  /** The state of an entity with nothing persisted yet. */
   initialState(entityId: string): ShoppingCartState;
 
   /** Adds a quantity of a product. Fails for a quantity below one. */

@@ -25,7 +25,7 @@ export type OrdersContext = EventSourcedCommandContext<OrdersState, OrdersEvent>
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface OrdersHandlers {
-  /** The state of an entity with neither snapshot nor events. */
+  /** The state of an entity with nothing persisted yet. */
   initialState(entityId: string): OrdersState;
 
   /** Places the order. Fails if it was placed before. */

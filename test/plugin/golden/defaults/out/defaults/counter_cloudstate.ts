@@ -21,7 +21,7 @@ export type CounterContext = EventSourcedCommandContext<CounterState, CounterEve
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface CounterHandlers {
-  /** The state of an entity with neither snapshot nor events. */
+  /** The state of an entity with nothing persisted yet. */
   initialState(entityId: string): CounterState;
 
   /** Handles the Add command. */
