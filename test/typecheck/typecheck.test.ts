@@ -3,10 +3,11 @@
  * fail with `expect-error TSnnnn`; the test compiles it under the strict settings and compares.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { typecheck } from "../support/typecheck.js";
+import { generateCase, ROOT } from "../tools/plugin-cases.js";
 
 const FIXTURES = new URL("./fixtures", import.meta.url).pathname;
 
@@ -19,19 +20,32 @@ function expectedErrors(file: string): string[] {
     });
 }
 
+/** Compiles `file` (found in `dir`) and checks that exactly its marked lines fail, with the marked codes. */
+function checkFixture(file: string, dir: string): void {
+  const problems = typecheck([join(dir, file)], dir);
+  const actual = problems.map((p) => {
+    assert.equal(p.file, file, `unexpected error in ${p.file}:${p.line}: ${p.message}`);
+    return `${p.line} TS${p.code}`;
+  });
+  assert.deepEqual(
+    actual.sort(),
+    expectedErrors(file).sort(),
+    problems.map((p) => `${p.line}: ${p.message}`).join("\n"),
+  );
+}
+
 describe("type-level tests of the generated interface", () => {
   for (const file of ["valid-usage.ts", "misuse.ts"]) {
-    it(`${file}: exactly the marked lines fail, with the marked codes`, () => {
-      const problems = typecheck([join(FIXTURES, file)], FIXTURES);
-      const actual = problems.map((p) => {
-        assert.equal(p.file, file, `unexpected error in ${p.file}:${p.line}: ${p.message}`);
-        return `${p.line} TS${p.code}`;
-      });
-      assert.deepEqual(
-        actual.sort(),
-        expectedErrors(file).sort(),
-        problems.map((p) => `${p.line}: ${p.message}`).join("\n"),
-      );
-    });
+    it(`${file}: exactly the marked lines fail, with the marked codes`, () => checkFixture(file, FIXTURES));
   }
+
+  it("value-entity-misuse.ts: misuse of a generated value entity fails with the marked codes", () => {
+    // Compiled beside the value_entity golden case's freshly generated code (ts-proto's and ours).
+    const dir = join(ROOT, ".cache/typecheck-value-entity");
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    assert.ok("files" in generateCase("value_entity", dir));
+    copyFileSync(join(FIXTURES, "value-entity-misuse.ts"), join(dir, "value-entity-misuse.ts"));
+    checkFixture("value-entity-misuse.ts", dir);
+  });
 });
