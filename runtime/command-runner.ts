@@ -3,10 +3,10 @@ import type { ClientAction, Command } from "../gen/cloudstate/entity.js";
 import type { DeepPartial } from "../gen/typeRegistry.js";
 import { packMessage, unpackMessage } from "./any.js";
 import { isForward, type CommandEffects } from "./command-effects.js";
-import type { CommandResult } from "./context.js";
-import { CommandFailure, unexpectedFailureMessage } from "./errors.js";
+import type { CommandResult, Forward } from "./context.js";
+import { CommandFailure, ProtocolError, unexpectedFailureMessage } from "./errors.js";
 import type { Logger } from "./logger.js";
-import type { Message } from "./message-type.js";
+import type { Message, MessageInit, MessageType } from "./message-type.js";
 import type { MethodDefinition } from "./service.js";
 
 /** A command handler together with its rpc, whatever the entity kind. @internal */
@@ -61,18 +61,54 @@ export async function runCommand<Context extends CommandEffects>(
     logger.warn(`command ${name} on ${entity} has a bad payload`, error);
     return { ok: false, description: `Bad request for ${name}: ${(error as Error).message}` };
   }
-  const context = makeContext();
+  return invokeHandler(
+    name,
+    entity,
+    handler.method.responseType,
+    makeContext(),
+    (context) => handler.handle(request, context),
+    logger,
+  );
+}
+
+/**
+ * Calls a handler with its context and turns what it returns into the client action; a `CommandFailure`
+ * becomes its message, anything else thrown is logged in full and becomes a generic message. Never throws.
+ * @internal
+ */
+export async function invokeHandler<Context extends CommandEffects>(
+  name: string,
+  where: string,
+  responseType: MessageType,
+  context: Context,
+  call: (context: Context) => CommandResult<Message>,
+  logger: Logger,
+): Promise<CommandOutcome<Context>> {
   try {
-    const result = await handler.handle(request, context);
+    const result = await call(context);
     context.deactivate();
-    const clientAction = isForward(result)
-      ? { action: { $case: "forward" as const, value: result.message } }
-      : { action: { $case: "reply" as const, value: { payload: packMessage(handler.method.responseType, result) } } };
-    return { ok: true, clientAction, context };
+    return { ok: true, clientAction: toClientAction(result, responseType), context };
   } catch (error) {
     context.deactivate();
     if (error instanceof CommandFailure) return { ok: false, description: error.message };
-    logger.error(`command ${name} on ${entity} threw; nothing it did is kept`, error);
+    // The runtime's own input errors (a streamed payload that does not decode) are the caller's, not a bug.
+    if (error instanceof ProtocolError) return { ok: false, description: `Bad request for ${name}: ${error.message}` };
+    logger.error(`command ${name} on ${where} threw; nothing it did is kept`, error);
     return { ok: false, description: unexpectedFailureMessage(name) };
   }
+}
+
+/** A handler's result as the client action: a forward, or a reply carrying the encoded message. @internal */
+export function toClientAction(
+  result: MessageInit<Message> | Forward,
+  responseType: MessageType,
+): DeepPartial<ClientAction> {
+  return isForward(result)
+    ? { action: { $case: "forward" as const, value: result.message } }
+    : {
+        action: {
+          $case: "reply" as const,
+          value: { payload: packMessage(responseType, result as MessageInit<Message>) },
+        },
+      };
 }

@@ -20,6 +20,15 @@ export type {
 export type { ValueEntityCommandContext } from "./value-entity/context.js";
 export { defineValueEntity, VALUE_ENTITY_TYPE } from "./value-entity/entity.js";
 export type { ValueEntity, ValueEntityConfig, ValueEntityCommand } from "./value-entity/entity.js";
+export { defineAction, ACTION_ENTITY_TYPE } from "./action/action.js";
+export type {
+  Action,
+  ActionConfig,
+  ActionContext,
+  ActionHandler,
+  ReplyStream,
+  StreamingShape,
+} from "./action/action.js";
 export { methodOf } from "./service.js";
 export type { MethodRef, ServiceDefinition, MethodDefinition } from "./service.js";
 export type { Message, MessageType, MessageInit, EventInit, MessageOf } from "./message-type.js";

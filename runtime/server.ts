@@ -2,6 +2,9 @@ import { createServer, type Server } from "nice-grpc";
 import { EntityDiscoveryDefinition } from "../gen/cloudstate/entity.js";
 import { EventSourcedDefinition } from "../gen/cloudstate/event_sourced.js";
 import { ValueEntityDefinition } from "../gen/cloudstate/value_entity.js";
+import { ActionProtocolDefinition } from "../gen/cloudstate/action.js";
+import type { Action } from "./action/action.js";
+import { actionProtocolService } from "./action/handler.js";
 import { Drain } from "./drain.js";
 import { entityDiscoveryService, type ServiceInfoOptions } from "./discovery.js";
 import type { EventSourcedEntity } from "./event-sourced/entity.js";
@@ -11,7 +14,7 @@ import type { ValueEntity } from "./value-entity/entity.js";
 import { handleValueEntityStream } from "./value-entity/handler.js";
 
 /** Any entity `serve` can run. */
-export type ServableEntity = EventSourcedEntity | ValueEntity;
+export type ServableEntity = EventSourcedEntity | ValueEntity | Action;
 
 /** What to serve and how. */
 export interface ServerOptions extends ServiceInfoOptions {
@@ -54,9 +57,11 @@ export class CloudstateServer {
     this.#server.add(EntityDiscoveryDefinition, entityDiscoveryService(options.entities, options, this.#logger));
     const eventSourced = new Map<string, EventSourcedEntity>();
     const valueEntities = new Map<string, ValueEntity>();
+    const actions = new Map<string, Action>();
     for (const entity of options.entities) {
       if (entity.kind === "event-sourced") eventSourced.set(entity.serviceName, entity);
-      else valueEntities.set(entity.serviceName, entity);
+      else if (entity.kind === "value") valueEntities.set(entity.serviceName, entity);
+      else actions.set(entity.serviceName, entity);
     }
     const logger = this.#logger;
     this.#server.add(EventSourcedDefinition, {
@@ -65,6 +70,7 @@ export class CloudstateServer {
     this.#server.add(ValueEntityDefinition, {
       handle: (requests) => handleValueEntityStream(requests, valueEntities, logger, this.#drain),
     });
+    this.#server.add(ActionProtocolDefinition, actionProtocolService(actions, logger));
   }
 
   /** The bound port, once started. */

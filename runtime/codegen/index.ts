@@ -5,6 +5,7 @@
  */
 export { defineEventSourcedEntity } from "../event-sourced/entity.js";
 export { defineValueEntity } from "../value-entity/entity.js";
+export { defineAction } from "../action/action.js";
 
 /** Decodes the base64 descriptor set a generated module embeds. */
 export function descriptorSetFromBase64(base64: string): Uint8Array {

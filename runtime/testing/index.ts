@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { createChannel, createClient, type Channel } from "nice-grpc";
+import { ActionProtocolDefinition, type ActionProtocolClient } from "../../gen/cloudstate/action.js";
 import { EntityDiscoveryDefinition, type EntityDiscoveryClient } from "../../gen/cloudstate/entity.js";
 import {
   EventSourcedDefinition,
@@ -55,6 +56,7 @@ export interface TestHarness {
   readonly port: number;
   readonly discovery: EntityDiscoveryClient;
   readonly eventSourced: EventSourcedClient;
+  readonly actions: ActionProtocolClient;
   /** Opens an `EventSourced.handle` stream. */
   openEventSourced(): EventSourcedStream;
   /** Opens a `ValueEntity.handle` stream. */
@@ -82,6 +84,7 @@ export async function startHarness(entities: readonly ServableEntity[], logger?:
     port,
     discovery: createClient(EntityDiscoveryDefinition, channel),
     eventSourced,
+    actions: createClient(ActionProtocolDefinition, channel),
     openEventSourced: () => openStream((requests) => eventSourced.handle(requests)),
     openValueEntity: () => openStream((requests) => valueEntity.handle(requests)),
     async close() {

@@ -1,0 +1,95 @@
+import type { CommandContext, CommandResult } from "../context.js";
+import type { Message, MessageInit } from "../message-type.js";
+import type { MethodDefinition, ServiceDefinition } from "../service.js";
+
+/** The protocol service that drives actions, reported at discovery. */
+export const ACTION_ENTITY_TYPE = "cloudstate.action.ActionProtocol";
+
+/** What an action handler can see and do: metadata, failing, forwarding and side effects, but no entity. */
+export type ActionContext = Omit<CommandContext, "entityId" | "commandId">;
+
+/** A stream of messages to send back, one reply each. */
+export type ReplyStream<Reply extends Message> = AsyncIterable<MessageInit<Reply>> | Iterable<MessageInit<Reply>>;
+
+/** An action handler together with its rpc, one variant per streaming shape. */
+export type ActionHandler =
+  | {
+      readonly method: MethodDefinition;
+      readonly shape: "unary";
+      handle(request: Message, context: ActionContext): CommandResult<Message>;
+    }
+  | {
+      readonly method: MethodDefinition;
+      readonly shape: "client-streaming";
+      handle(requests: AsyncIterable<Message>, context: ActionContext): CommandResult<Message>;
+    }
+  | {
+      readonly method: MethodDefinition;
+      readonly shape: "server-streaming";
+      handle(request: Message, context: ActionContext): ReplyStream<Message>;
+    }
+  | {
+      readonly method: MethodDefinition;
+      readonly shape: "bidi-streaming";
+      handle(requests: AsyncIterable<Message>, context: ActionContext): ReplyStream<Message>;
+    };
+
+/** The streaming shape of an rpc. */
+export type StreamingShape = ActionHandler["shape"];
+
+/** The shape an rpc's definition has. */
+export function shapeOf(method: MethodDefinition): StreamingShape {
+  if (method.requestStream) return method.responseStream ? "bidi-streaming" : "client-streaming";
+  return method.responseStream ? "server-streaming" : "unary";
+}
+
+/** Everything needed to serve one action service; written by generated code or by hand. */
+export interface ActionConfig {
+  readonly service: ServiceDefinition;
+  /** A serialized FileDescriptorSet of the service's file and all it imports, sent to the proxy at discovery. */
+  readonly descriptorSet: Uint8Array;
+  /** One handler per rpc, keyed by the rpc's proto name. */
+  readonly handlers: { readonly [rpcName: string]: ActionHandler };
+}
+
+/** A served action service, as `serve` takes it. Make one with `defineAction`. */
+export interface Action {
+  readonly kind: "action";
+  readonly entityType: typeof ACTION_ENTITY_TYPE;
+  readonly serviceName: string;
+  /** Actions keep no state; discovery reports an empty persistence id. */
+  readonly persistenceId: "";
+  readonly passivationTimeoutMs: undefined;
+  readonly descriptorSet: Uint8Array;
+  /** @internal */
+  readonly config: ActionConfig;
+}
+
+/**
+ * Checks an action service's handlers against its rpcs and turns them into something `serve` can run.
+ * @throws Error naming the rpc without a handler, the handler without an rpc, or a handler of the wrong shape.
+ */
+export function defineAction(config: ActionConfig): Action {
+  const serviceName = config.service.fullName;
+  const methods = Object.values(config.service.methods);
+  for (const method of methods) {
+    const handler = config.handlers[method.name];
+    if (handler === undefined) throw new Error(`${serviceName}.${method.name} has no handler`);
+    if (handler.shape !== shapeOf(method)) {
+      throw new Error(`${serviceName}.${method.name} is ${shapeOf(method)}, but its handler is ${handler.shape}`);
+    }
+  }
+  for (const name of Object.keys(config.handlers)) {
+    if (!methods.some((m) => m.name === name))
+      throw new Error(`${serviceName} has no rpc ${name}, but a handler was given for it`);
+  }
+  return {
+    kind: "action",
+    entityType: ACTION_ENTITY_TYPE,
+    serviceName,
+    persistenceId: "",
+    passivationTimeoutMs: undefined,
+    descriptorSet: config.descriptorSet,
+    config,
+  };
+}
