@@ -1,5 +1,5 @@
 /** The pieces every entity kind's generated code shares: names, imports, the handler interface, the wiring. */
-import type { EntityModel, MessageInfo } from "./model.js";
+import type { EntityModel, EventSourcedEntityModel, MessageInfo, ValueEntityModel } from "./model.js";
 import { lowerFirst, relativeImport } from "./names.js";
 import { tsdoc, type ImportTracker } from "./printer.js";
 
@@ -46,7 +46,7 @@ export function entityNames(entity: EntityModel) {
     context: `${entity.name}Context`,
     handlers: `${entity.name}Handlers`,
     options: `${entity.name}Options`,
-    define: `${lowerFirst(entity.name)}Entity`,
+    define: `${lowerFirst(entity.name)}${entity.kind === "action" ? "Action" : "Entity"}`,
     descriptorSet: `${entity.name.toUpperCase()}_DESCRIPTOR_SET`,
   };
 }
@@ -60,7 +60,11 @@ export function claimCommandMessages(ctx: EmitContext, entity: EntityModel): voi
 }
 
 /** The handler interface: the entity comment, `initialState`, one method per rpc, then `extraMembers`. */
-export function handlersInterface(ctx: EmitContext, entity: EntityModel, extraMembers: string): string {
+export function handlersInterface(
+  ctx: EmitContext,
+  entity: EventSourcedEntityModel | ValueEntityModel,
+  extraMembers: string,
+): string {
   const names = entityNames(entity);
   const out: string[] = [];
   out.push(
@@ -98,7 +102,7 @@ export function configField(name: string, fromProto: string | number | undefined
 }
 
 /** The `commands` map of the wiring: one entry per rpc, calling the handler method with the typed command. */
-export function commandWiring(ctx: EmitContext, entity: EntityModel): string {
+export function commandWiring(ctx: EmitContext, entity: EventSourcedEntityModel | ValueEntityModel): string {
   const definition = definitionRef(ctx, entity);
   const out: string[] = [`    commands: {\n`];
   for (const command of entity.commands) {

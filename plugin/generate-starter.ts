@@ -8,12 +8,14 @@ export function generateStarter(ctx: EmitContext, entity: EntityModel, generated
   const from = relativeImport(ctx.fromModule, generatedModule);
   const handlers = ctx.imports.use(from, names.handlers, { typeOnly: true });
   const define = ctx.imports.use(from, names.define);
-  const state = ctx.imports.use(relativeImport(ctx.fromModule, entity.state.module), entity.state.symbol);
   const value = `${lowerFirst(entity.name)}Handlers`;
   const out: string[] = [];
   out.push(`/** A starting point for ${entity.name}: copy this file out of the generated folder and fill it in. */\n`);
   out.push(`export const ${value}: ${handlers} = {\n`);
-  out.push(`  initialState: () => ${state}.create(),\n`);
+  if (entity.kind !== "action") {
+    const state = ctx.imports.use(relativeImport(ctx.fromModule, entity.state.module), entity.state.symbol);
+    out.push(`  initialState: () => ${state}.create(),\n`);
+  }
   for (const command of entity.commands) {
     out.push(`  ${command.key}: (_command, context) => context.fail("${command.rpcName} is not implemented yet"),\n`);
   }
@@ -21,6 +23,6 @@ export function generateStarter(ctx: EmitContext, entity: EntityModel, generated
     for (const event of entity.events) out.push(`  ${eventHandlerName(event)}: (state, _event) => state,\n`);
   }
   out.push(`};\n\n`);
-  out.push(`export const ${names.define.replace(/Entity$/, "")} = ${define}(${value});\n`);
+  out.push(`export const ${names.define.replace(/(Entity|Action)$/, "")} = ${define}(${value});\n`);
   return out.join("");
 }

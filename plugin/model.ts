@@ -32,6 +32,9 @@ export interface MessageInfo {
   readonly file: string;
 }
 
+/** The streaming shape of an rpc. */
+export type StreamingShape = "unary" | "client-streaming" | "server-streaming" | "bidi-streaming";
+
 export interface CommandModel {
   /** The rpc name, e.g. `AddItem`. */
   readonly rpcName: string;
@@ -39,23 +42,28 @@ export interface CommandModel {
   readonly key: string;
   readonly input: MessageInfo;
   readonly output: MessageInfo;
+  readonly shape: StreamingShape;
   readonly comment: string | undefined;
 }
 
-/** What every entity kind's model has. */
-export interface EntityModelBase {
+/** What every kind's model has. */
+export interface ServiceModelBase {
   readonly file: string;
   readonly module: string;
   /** The service's simple name, e.g. `ShoppingCart`. */
   readonly name: string;
   readonly fullName: string;
   readonly comment: string | undefined;
-  readonly state: MessageInfo;
-  readonly persistenceId: string;
-  readonly passivationTimeoutMs: number | undefined;
   readonly commands: readonly CommandModel[];
   /** FileDescriptorSet of the service's file and everything it imports, without source info. */
   readonly descriptorSet: Uint8Array;
+}
+
+/** What the stateful kinds' models have besides. */
+export interface EntityModelBase extends ServiceModelBase {
+  readonly state: MessageInfo;
+  readonly persistenceId: string;
+  readonly passivationTimeoutMs: number | undefined;
 }
 
 export interface EventSourcedEntityModel extends EntityModelBase {
@@ -68,7 +76,11 @@ export interface ValueEntityModel extends EntityModelBase {
   readonly kind: "value";
 }
 
-export type EntityModel = EventSourcedEntityModel | ValueEntityModel;
+export interface ActionModel extends ServiceModelBase {
+  readonly kind: "action";
+}
+
+export type EntityModel = EventSourcedEntityModel | ValueEntityModel | ActionModel;
 
 /** The entities of one generated proto file. */
 export interface FileModel {
@@ -106,7 +118,11 @@ function indexMessages(files: readonly FileDescriptorProto[]): Map<string, Messa
 }
 
 /** Resolves a type reference the way protoc does: from the innermost scope outwards; a leading dot is absolute. */
-function resolveType(reference: string, scope: string, index: Map<string, MessageInfo>): MessageInfo | undefined {
+function resolveTypeReference(
+  reference: string,
+  scope: string,
+  index: Map<string, MessageInfo>,
+): MessageInfo | undefined {
   if (reference.startsWith(".")) return index.get(reference.slice(1));
   const parts = scope === "" ? [] : scope.split(".");
   for (let n = parts.length; n >= 0; n--) {
@@ -173,39 +189,83 @@ function descriptorSetFor(file: FileDescriptorProto, byName: Map<string, FileDes
   return FileDescriptorSet.encode({ file: files }).finish();
 }
 
-function buildEntity(
-  file: FileDescriptorProto,
-  serviceIndex: number,
-  service: ServiceDescriptorProto,
-  options: EntityOptions,
-  index: Map<string, MessageInfo>,
+/** Where a service is, and how to report a problem with it. */
+interface ServiceSite {
+  readonly file: FileDescriptorProto;
+  readonly serviceIndex: number;
+  readonly service: ServiceDescriptorProto;
+  readonly fullName: string;
+  readonly where: string;
+  readonly index: Map<string, MessageInfo>;
+  readonly problems: string[];
+}
+
+function shapeOf(method: MethodDescriptorProto): StreamingShape {
+  if (method.clientStreaming) return method.serverStreaming ? "bidi-streaming" : "client-streaming";
+  return method.serverStreaming ? "server-streaming" : "unary";
+}
+
+/** The service's rpcs. Entities take unary rpcs whose input has an entity key; actions take any. */
+function buildCommands(site: ServiceSite, kindName: string, entity: boolean): CommandModel[] {
+  const { file, serviceIndex, service, where, index, problems } = site;
+  if (service.method.length === 0) problems.push(`${where}: a service served by Cloudstate needs at least one rpc`);
+  return service.method.flatMap((method: MethodDescriptorProto, methodIndex) => {
+    const rpc = `${where}: rpc ${method.name}`;
+    const shape = shapeOf(method);
+    if (entity && shape !== "unary") {
+      problems.push(`${rpc}: streamed rpcs are not supported by ${kindName} entities`);
+      return [];
+    }
+    const input = index.get(method.inputType.replace(/^\./, ""));
+    const output = index.get(method.outputType.replace(/^\./, ""));
+    if (input === undefined || output === undefined) {
+      problems.push(`${rpc}: its input or output type is missing from the request`);
+      return [];
+    }
+    if (entity && !input.descriptor.field.some((field) => isEntityKey(field.options?._unknownFields))) {
+      problems.push(`${rpc}: input message ${input.fullName} has no field marked [(cloudstate.entity_key) = true]`);
+      return [];
+    }
+    const comment = commentAt(file, [6, serviceIndex, 2, methodIndex]);
+    return [{ rpcName: method.name, key: methodKey(method.name), input, output, shape, comment }];
+  });
+}
+
+function resolveType(site: ServiceSite, reference: string, what: string): MessageInfo | undefined {
+  const found = resolveTypeReference(reference, site.file.package, site.index);
+  if (found === undefined) site.problems.push(`${site.where}: ${what} type "${reference}" does not exist`);
+  return found;
+}
+
+function baseOf(
+  site: ServiceSite,
+  commands: readonly CommandModel[],
   byName: Map<string, FileDescriptorProto>,
-  problems: string[],
-): EntityModel | undefined {
-  const fullName = file.package === "" ? service.name : `${file.package}.${service.name}`;
-  const where = `${file.name}: service ${fullName}`;
-  const before = problems.length;
-  if (options.kind === EntityKind.ENTITY_KIND_UNSPECIFIED) {
-    problems.push(`${where}: option (cloudstate.typescript.entity).kind is required`);
-    return undefined;
-  }
-  if (options.kind !== EntityKind.EVENT_SOURCED && options.kind !== EntityKind.VALUE_ENTITY) {
-    problems.push(
-      `${where}: entity kind ${EntityKind[options.kind] ?? options.kind} is not supported yet; this version generates EVENT_SOURCED and VALUE_ENTITY entities`,
-    );
-    return undefined;
-  }
-  const kindName = EntityKind[options.kind];
-  const scope = file.package;
-  const resolve = (reference: string, what: string): MessageInfo | undefined => {
-    const found = resolveType(reference, scope, index);
-    if (found === undefined) problems.push(`${where}: ${what} type "${reference}" does not exist`);
-    return found;
+): ServiceModelBase {
+  return {
+    file: site.file.name,
+    module: moduleOf(site.file.name),
+    name: site.service.name,
+    fullName: site.fullName,
+    comment: commentAt(site.file, [6, site.serviceIndex]),
+    commands,
+    descriptorSet: descriptorSetFor(site.file, byName),
   };
+}
+
+function buildStatefulEntity(
+  site: ServiceSite,
+  options: EntityOptions,
+  kind: EntityKind.EVENT_SOURCED | EntityKind.VALUE_ENTITY,
+  byName: Map<string, FileDescriptorProto>,
+): EventSourcedEntityModel | ValueEntityModel | undefined {
+  const { where, problems } = site;
+  const before = problems.length;
+  const kindName = EntityKind[kind];
+  const eventSourced = kind === EntityKind.EVENT_SOURCED;
   let state: MessageInfo | undefined;
   if (options.state === "") problems.push(`${where}: ${kindName} entities need (cloudstate.typescript.entity).state`);
-  else state = resolve(options.state, "state");
-  const eventSourced = options.kind === EntityKind.EVENT_SOURCED;
+  else state = resolveType(site, options.state, "state");
   if (eventSourced && options.events.length === 0) {
     problems.push(`${where}: EVENT_SOURCED entities need at least one (cloudstate.typescript.entity).events type`);
   }
@@ -219,7 +279,7 @@ function buildEntity(
   }
   const events: MessageInfo[] = [];
   for (const reference of options.events) {
-    const event = resolve(reference, "event");
+    const event = resolveType(site, reference, "event");
     if (event === undefined) continue;
     if (events.some((e) => e.fullName === event.fullName))
       problems.push(`${where}: event type ${event.fullName} is listed twice`);
@@ -227,53 +287,67 @@ function buildEntity(
       problems.push(`${where}: event types ${event.fullName} and another share the name ${event.symbol}; rename one`);
     } else events.push(event);
   }
-  const commands: CommandModel[] = [];
-  service.method.forEach((method: MethodDescriptorProto, methodIndex) => {
-    const rpc = `${where}: rpc ${method.name}`;
-    if (method.clientStreaming || method.serverStreaming) {
-      problems.push(`${rpc}: streamed rpcs are not supported by ${kindName} entities`);
-      return;
-    }
-    const input = index.get(method.inputType.replace(/^\./, ""));
-    const output = index.get(method.outputType.replace(/^\./, ""));
-    if (input === undefined || output === undefined) {
-      problems.push(`${rpc}: its input or output type is missing from the request`);
-      return;
-    }
-    if (!input.descriptor.field.some((field) => isEntityKey(field.options?._unknownFields))) {
-      problems.push(`${rpc}: input message ${input.fullName} has no field marked [(cloudstate.entity_key) = true]`);
-      return;
-    }
-    commands.push({
-      rpcName: method.name,
-      key: methodKey(method.name),
-      input,
-      output,
-      comment: commentAt(file, [6, serviceIndex, 2, methodIndex]),
-    });
-  });
-  if (service.method.length === 0) problems.push(`${where}: an entity needs at least one rpc`);
-  const timeout = options.passivationTimeoutMs.toNumber();
+  const commands = buildCommands(site, kindName ?? "", true);
   if (problems.length > before || state === undefined) return undefined;
-  const base: EntityModelBase = {
-    file: file.name,
-    module: moduleOf(file.name),
-    name: service.name,
-    fullName,
-    comment: commentAt(file, [6, serviceIndex]),
+  const timeout = options.passivationTimeoutMs.toNumber();
+  const entity = {
+    ...baseOf(site, commands, byName),
     state,
-    persistenceId: options.persistenceId === "" ? service.name : options.persistenceId,
+    persistenceId: options.persistenceId === "" ? site.service.name : options.persistenceId,
     passivationTimeoutMs: timeout === 0 ? undefined : timeout,
-    commands,
-    descriptorSet: descriptorSetFor(file, byName),
   };
-  if (!eventSourced) return { ...base, kind: "value" };
-  return {
-    ...base,
-    kind: "event-sourced",
-    events,
-    snapshotEvery: options.snapshotEvery === 0 ? undefined : options.snapshotEvery,
+  if (!eventSourced) return { ...entity, kind: "value" };
+  const snapshotEvery = options.snapshotEvery === 0 ? undefined : options.snapshotEvery;
+  return { ...entity, kind: "event-sourced", events, snapshotEvery };
+}
+
+function buildAction(
+  site: ServiceSite,
+  options: EntityOptions,
+  byName: Map<string, FileDescriptorProto>,
+): ActionModel | undefined {
+  const { where, problems } = site;
+  const before = problems.length;
+  const stateless = (option: string): void => {
+    problems.push(`${where}: ACTION services keep no state; remove (cloudstate.typescript.entity).${option}`);
   };
+  if (options.state !== "") stateless("state");
+  if (options.events.length > 0) stateless("events");
+  if (options.persistenceId !== "") stateless("persistence_id");
+  if (options.snapshotEvery !== 0) stateless("snapshot_every");
+  if (!options.passivationTimeoutMs.isZero()) stateless("passivation_timeout_ms");
+  const commands = buildCommands(site, "ACTION", false);
+  if (problems.length > before) return undefined;
+  return { ...baseOf(site, commands, byName), kind: "action" };
+}
+
+function buildEntity(
+  file: FileDescriptorProto,
+  serviceIndex: number,
+  service: ServiceDescriptorProto,
+  options: EntityOptions,
+  index: Map<string, MessageInfo>,
+  byName: Map<string, FileDescriptorProto>,
+  problems: string[],
+): EntityModel | undefined {
+  const fullName = file.package === "" ? service.name : `${file.package}.${service.name}`;
+  const where = `${file.name}: service ${fullName}`;
+  const site: ServiceSite = { file, serviceIndex, service, fullName, where, index, problems };
+  switch (options.kind) {
+    case EntityKind.EVENT_SOURCED:
+    case EntityKind.VALUE_ENTITY:
+      return buildStatefulEntity(site, options, options.kind, byName);
+    case EntityKind.ACTION:
+      return buildAction(site, options, byName);
+    case EntityKind.ENTITY_KIND_UNSPECIFIED:
+      problems.push(`${where}: option (cloudstate.typescript.entity).kind is required`);
+      return undefined;
+    default:
+      problems.push(
+        `${where}: entity kind ${EntityKind[options.kind] ?? options.kind} is not supported yet; this version generates EVENT_SOURCED, VALUE_ENTITY and ACTION services`,
+      );
+      return undefined;
+  }
 }
 
 /**

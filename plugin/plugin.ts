@@ -8,6 +8,7 @@ import {
   type CodeGeneratorResponse_File,
 } from "ts-proto-descriptors";
 import type { EmitContext } from "./generate-common.js";
+import { generateAction } from "./generate-action.js";
 import { generateEventSourcedEntity } from "./generate-event-sourced.js";
 import { generateStarter } from "./generate-starter.js";
 import { generateValueEntity } from "./generate-value-entity.js";
@@ -43,6 +44,8 @@ function generateEntity(ctx: EmitContext, entity: EntityModel): string {
       return generateEventSourcedEntity(ctx, entity);
     case "value":
       return generateValueEntity(ctx, entity);
+    case "action":
+      return generateAction(ctx, entity);
   }
 }
 

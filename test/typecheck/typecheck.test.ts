@@ -39,13 +39,18 @@ describe("type-level tests of the generated interface", () => {
     it(`${file}: exactly the marked lines fail, with the marked codes`, () => checkFixture(file, FIXTURES));
   }
 
-  it("value-entity-misuse.ts: misuse of a generated value entity fails with the marked codes", () => {
-    // Compiled beside the value_entity golden case's freshly generated code (ts-proto's and ours).
-    const dir = join(ROOT, ".cache/typecheck-value-entity");
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    assert.ok("files" in generateCase("value_entity", dir));
-    copyFileSync(join(FIXTURES, "value-entity-misuse.ts"), join(dir, "value-entity-misuse.ts"));
-    checkFixture("value-entity-misuse.ts", dir);
-  });
+  for (const [goldenCase, fixture] of [
+    ["value_entity", "value-entity-misuse.ts"],
+    ["action", "action-misuse.ts"],
+  ] as const) {
+    it(`${fixture}: misuse of the generated ${goldenCase} code fails with the marked codes`, () => {
+      // Compiled beside the golden case's freshly generated code (ts-proto's and ours).
+      const dir = join(ROOT, ".cache/typecheck", goldenCase);
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      assert.ok("files" in generateCase(goldenCase, dir));
+      copyFileSync(join(FIXTURES, fixture), join(dir, fixture));
+      checkFixture(fixture, dir);
+    });
+  }
 });

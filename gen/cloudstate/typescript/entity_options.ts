@@ -71,8 +71,9 @@ export interface EntityOptions {
   kind: EntityKind;
   /**
    * The state message: the snapshot of an event-sourced entity, the stored
-   * value of a value entity. A message name, resolved like a protobuf type
-   * reference from the service's package (a leading dot makes it absolute).
+   * value of a value entity; actions have none. A message name, resolved like
+   * a protobuf type reference from the service's package (a leading dot makes
+   * it absolute).
    */
   state: string;
   /** The event messages an event-sourced entity may emit, resolved like `state`. */
