@@ -8,6 +8,7 @@ export class RequestQueue<T> implements AsyncIterable<T> {
   #waiting: ((result: IteratorResult<T>) => void) | undefined;
   #closed = false;
 
+  /** Queues one request; it is handed to the reader at once if one is waiting. */
   push(item: T): void {
     if (this.#closed) throw new Error("the request stream is closed");
     const waiting = this.#waiting;
@@ -19,6 +20,7 @@ export class RequestQueue<T> implements AsyncIterable<T> {
     }
   }
 
+  /** Ends the request stream (the gRPC half-close); queued requests are still delivered. */
   close(): void {
     this.#closed = true;
     const waiting = this.#waiting;
