@@ -41,15 +41,6 @@ export class EventSourcedInstance {
     }
   }
 
-  /** The current state; for tests and tooling. */
-  get state(): Message {
-    return this.#state;
-  }
-
-  get sequence(): number {
-    return this.#sequence;
-  }
-
   /**
    * Applies a journaled event during replay.
    * @throws ProtocolError for an event after a command, an out-of-order sequence number, or an unknown type.
