@@ -12,6 +12,7 @@ import {
   type ServiceDescriptorProto,
 } from "ts-proto-descriptors";
 import { EntityKind, EntityOptions } from "../gen/cloudstate/typescript/entity_options.js";
+import { descriptorSetOf, type SerializedFile, withoutField } from "../runtime/descriptor-set.js";
 import { messageSymbol, methodKey, moduleOf } from "./names.js";
 
 /** Field numbers of the options this plugin reads (see protocols/). */
@@ -87,6 +88,13 @@ export interface FileModel {
   readonly file: string;
   readonly module: string;
   readonly entities: readonly EntityModel[];
+}
+
+/** The request's files, decoded for reading and as the compiler serialized them for embedding. */
+export interface RequestFiles {
+  readonly byName: ReadonlyMap<string, FileDescriptorProto>;
+  /** Every `proto_file` of the request, in its (dependency-first) order, byte for byte. */
+  readonly serialized: readonly SerializedFile[];
 }
 
 /** Problems in the user's protos, all at once. */
@@ -169,24 +177,28 @@ function commentAt(file: FileDescriptorProto, path: readonly number[]): string |
   return text.trim() === "" ? undefined : text;
 }
 
-/** The file and its transitive imports, in the request's (dependency-first) order, without source info. */
-function descriptorSetFor(file: FileDescriptorProto, byName: Map<string, FileDescriptorProto>): Uint8Array {
+/** FileDescriptorProto.source_code_info: comments and spans, which the proxy has no use for. */
+const SOURCE_CODE_INFO_FIELD = 9;
+
+/**
+ * The file and its transitive imports, in the request's (dependency-first) order, without source info. Built from
+ * the bytes the compiler serialized, never re-encoded: a decode/encode round trip through generated types drops
+ * proto2 fields equal to their defaults (a field's `type` of TYPE_DOUBLE, say), and protobuf-java in the proxy
+ * then cannot build the descriptors.
+ */
+function descriptorSetFor(file: FileDescriptorProto, request: RequestFiles): Uint8Array {
   const needed = new Set<string>();
   const visit = (name: string): void => {
     if (needed.has(name)) return;
     needed.add(name);
-    for (const dependency of byName.get(name)?.dependency ?? []) visit(dependency);
+    for (const dependency of request.byName.get(name)?.dependency ?? []) visit(dependency);
   };
   visit(file.name);
-  const files = [...byName.values()]
-    .filter((f) => needed.has(f.name))
-    // ts-proto-descriptors keeps default field values on the prototype, so copy it along with the own fields.
-    .map((f) =>
-      Object.assign(Object.create(Object.getPrototypeOf(f) as object) as FileDescriptorProto, f, {
-        sourceCodeInfo: undefined,
-      }),
-    );
-  return FileDescriptorSet.encode({ file: files }).finish();
+  return descriptorSetOf(
+    request.serialized
+      .filter((f) => needed.has(f.name))
+      .map((f) => withoutField(f.bytes, SOURCE_CODE_INFO_FIELD)),
+  );
 }
 
 /** Where a service is, and how to report a problem with it. */
@@ -240,7 +252,7 @@ function resolveType(site: ServiceSite, reference: string, what: string): Messag
 function baseOf(
   site: ServiceSite,
   commands: readonly CommandModel[],
-  byName: Map<string, FileDescriptorProto>,
+  request: RequestFiles,
 ): ServiceModelBase {
   return {
     file: site.file.name,
@@ -249,7 +261,7 @@ function baseOf(
     fullName: site.fullName,
     comment: commentAt(site.file, [6, site.serviceIndex]),
     commands,
-    descriptorSet: descriptorSetFor(site.file, byName),
+    descriptorSet: descriptorSetFor(site.file, request),
   };
 }
 
@@ -257,7 +269,7 @@ function buildStatefulEntity(
   site: ServiceSite,
   options: EntityOptions,
   kind: EntityKind.EVENT_SOURCED | EntityKind.VALUE_ENTITY,
-  byName: Map<string, FileDescriptorProto>,
+  request: RequestFiles,
 ): EventSourcedEntityModel | ValueEntityModel | undefined {
   const { where, problems } = site;
   const before = problems.length;
@@ -291,7 +303,7 @@ function buildStatefulEntity(
   if (problems.length > before || state === undefined) return undefined;
   const timeout = options.passivationTimeoutMs.toNumber();
   const entity = {
-    ...baseOf(site, commands, byName),
+    ...baseOf(site, commands, request),
     state,
     persistenceId: options.persistenceId === "" ? site.service.name : options.persistenceId,
     passivationTimeoutMs: timeout === 0 ? undefined : timeout,
@@ -304,7 +316,7 @@ function buildStatefulEntity(
 function buildAction(
   site: ServiceSite,
   options: EntityOptions,
-  byName: Map<string, FileDescriptorProto>,
+  request: RequestFiles,
 ): ActionModel | undefined {
   const { where, problems } = site;
   const before = problems.length;
@@ -318,7 +330,7 @@ function buildAction(
   if (!options.passivationTimeoutMs.isZero()) stateless("passivation_timeout_ms");
   const commands = buildCommands(site, "ACTION", false);
   if (problems.length > before) return undefined;
-  return { ...baseOf(site, commands, byName), kind: "action" };
+  return { ...baseOf(site, commands, request), kind: "action" };
 }
 
 function buildEntity(
@@ -327,7 +339,7 @@ function buildEntity(
   service: ServiceDescriptorProto,
   options: EntityOptions,
   index: Map<string, MessageInfo>,
-  byName: Map<string, FileDescriptorProto>,
+  request: RequestFiles,
   problems: string[],
 ): EntityModel | undefined {
   const fullName = file.package === "" ? service.name : `${file.package}.${service.name}`;
@@ -336,9 +348,9 @@ function buildEntity(
   switch (options.kind) {
     case EntityKind.EVENT_SOURCED:
     case EntityKind.VALUE_ENTITY:
-      return buildStatefulEntity(site, options, options.kind, byName);
+      return buildStatefulEntity(site, options, options.kind, request);
     case EntityKind.ACTION:
-      return buildAction(site, options, byName);
+      return buildAction(site, options, request);
     case EntityKind.ENTITY_KIND_UNSPECIFIED:
       problems.push(`${where}: option (cloudstate.typescript.entity).kind is required`);
       return undefined;
@@ -354,9 +366,10 @@ function buildEntity(
  * Builds the model of every file to generate that declares entities.
  * @throws ModelError listing every problem found.
  */
-export function buildModel(request: CodeGeneratorRequest): FileModel[] {
+export function buildModel(request: CodeGeneratorRequest, serialized: readonly SerializedFile[]): FileModel[] {
   const index = indexMessages(request.protoFile);
   const byName = new Map(request.protoFile.map((f) => [f.name, f] as const));
+  const requestFiles: RequestFiles = { byName, serialized };
   const problems: string[] = [];
   const files: FileModel[] = [];
   for (const name of request.fileToGenerate) {
@@ -369,7 +382,7 @@ export function buildModel(request: CodeGeneratorRequest): FileModel[] {
     file.service.forEach((service, serviceIndex) => {
       const options = entityOptionsOf(service);
       if (options === undefined) return;
-      const entity = buildEntity(file, serviceIndex, service, options, index, byName, problems);
+      const entity = buildEntity(file, serviceIndex, service, options, index, requestFiles, problems);
       if (entity !== undefined) entities.push(entity);
     });
     if (entities.length > 0) files.push({ file: file.name, module: moduleOf(file.name), entities });

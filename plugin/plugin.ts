@@ -15,6 +15,7 @@ import { generateValueEntity } from "./generate-value-entity.js";
 import { buildModel, type EntityModel, type FileModel } from "./model.js";
 import { parseOptions, type PluginOptions } from "./options.js";
 import { ImportTracker } from "./printer.js";
+import { serializedFilesIn } from "../runtime/descriptor-set.js";
 
 /** The generator's version, written into every generated file. */
 export const PLUGIN_VERSION = "0.1.0";
@@ -65,8 +66,15 @@ function generateFile(file: FileModel, options: PluginOptions): CodeGeneratorRes
   return out;
 }
 
-/** Runs the plugin on a decoded request. Problems in the protos or options become the response's error. */
-export function run(request: CodeGeneratorRequest): CodeGeneratorResponse {
+/** CodeGeneratorRequest.proto_file: every file to generate and everything they import, dependencies first. */
+const PROTO_FILE_FIELD = 15;
+
+/**
+ * Runs the plugin on a serialized CodeGeneratorRequest. Problems in the protos or options become the response's
+ * error. The request stays at hand as bytes because the embedded descriptor sets are cut from it unchanged.
+ */
+export function run(serializedRequest: Uint8Array): CodeGeneratorResponse {
+  const request = CodeGeneratorRequest.decode(serializedRequest);
   const response: CodeGeneratorResponse = {
     error: "",
     supportedFeatures: CodeGeneratorResponse_Feature.FEATURE_PROTO3_OPTIONAL,
@@ -76,7 +84,8 @@ export function run(request: CodeGeneratorRequest): CodeGeneratorResponse {
   };
   try {
     const options = parseOptions(request.parameter);
-    response.file = buildModel(request).flatMap((file) => generateFile(file, options));
+    const serializedFiles = serializedFilesIn(serializedRequest, PROTO_FILE_FIELD);
+    response.file = buildModel(request, serializedFiles).flatMap((file) => generateFile(file, options));
   } catch (error) {
     response.error = error instanceof Error ? error.message : String(error);
   }
@@ -85,5 +94,5 @@ export function run(request: CodeGeneratorRequest): CodeGeneratorResponse {
 
 /** Runs the plugin on a serialized request, returning the serialized response. */
 export function runBytes(request: Uint8Array): Uint8Array {
-  return CodeGeneratorResponse.encode(run(CodeGeneratorRequest.decode(request))).finish();
+  return CodeGeneratorResponse.encode(run(request)).finish();
 }

@@ -15,18 +15,60 @@ export interface SerializedFile {
 
 /** Splits a serialized FileDescriptorSet into its files. */
 export function splitDescriptorSet(set: Uint8Array): SerializedFile[] {
-  const files: SerializedFile[] = [];
-  const reader = new BinaryReader(set);
+  return serializedFilesIn(set, FILE_FIELD);
+}
+
+/**
+ * The FileDescriptorProtos a message holds in its repeated `field`, each with its name and its bytes as they are:
+ * field 1 of a FileDescriptorSet, field 15 (`proto_file`) of a CodeGeneratorRequest.
+ */
+export function serializedFilesIn(message: Uint8Array, field: number): SerializedFile[] {
+  return lengthDelimitedFields(message, field).map((bytes) => ({ name: fileName(bytes), bytes }));
+}
+
+/**
+ * The length-delimited occurrences of `field` in a serialized message, as the bytes they carry, in order. Used on
+ * a CodeGeneratorRequest to take its `proto_file`s exactly as the compiler serialized them.
+ */
+export function lengthDelimitedFields(message: Uint8Array, field: number): Uint8Array[] {
+  const found: Uint8Array[] = [];
+  const reader = new BinaryReader(message);
   while (reader.pos < reader.len) {
-    const [field, wireType] = reader.tag();
-    if (field === FILE_FIELD && wireType === WireType.LengthDelimited) {
-      const bytes = reader.bytes();
-      files.push({ name: fileName(bytes), bytes });
-    } else {
-      reader.skip(wireType, field);
-    }
+    const [number, wireType] = reader.tag();
+    if (number === field && wireType === WireType.LengthDelimited) found.push(reader.bytes());
+    else reader.skip(wireType, number);
   }
-  return files;
+  return found;
+}
+
+/**
+ * A serialized message without any occurrence of `field`; every other byte is kept as it was, in order. Used to
+ * drop `source_code_info` from a FileDescriptorProto without decoding and re-encoding it (re-encoding loses proto2
+ * presence, and protobuf-java then rejects the descriptor).
+ */
+export function withoutField(message: Uint8Array, field: number): Uint8Array {
+  const kept: Uint8Array[] = [];
+  const reader = new BinaryReader(message);
+  while (reader.pos < reader.len) {
+    const start = reader.pos;
+    const [number, wireType] = reader.tag();
+    reader.skip(wireType, number);
+    if (number !== field) kept.push(message.subarray(start, reader.pos));
+  }
+  const out = new Uint8Array(kept.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of kept) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/** Serializes files (already serialized FileDescriptorProtos) as a FileDescriptorSet, in the order given. */
+export function descriptorSetOf(files: Iterable<Uint8Array>): Uint8Array {
+  const writer = new BinaryWriter();
+  for (const file of files) writer.tag(FILE_FIELD, WireType.LengthDelimited).bytes(file);
+  return writer.finish();
 }
 
 function fileName(file: Uint8Array): string {
@@ -45,13 +87,13 @@ function fileName(file: Uint8Array): string {
  */
 export function mergeDescriptorSets(sets: Iterable<Uint8Array>): Uint8Array {
   const seen = new Set<string>();
-  const writer = new BinaryWriter();
+  const files: Uint8Array[] = [];
   for (const set of sets) {
     for (const file of splitDescriptorSet(set)) {
       if (seen.has(file.name)) continue;
       seen.add(file.name);
-      writer.tag(FILE_FIELD, WireType.LengthDelimited).bytes(file.bytes);
+      files.push(file.bytes);
     }
   }
-  return writer.finish();
+  return descriptorSetOf(files);
 }
