@@ -110,7 +110,6 @@ export class CloudstateServer {
  */
 export async function serve(options: ServerOptions): Promise<CloudstateServer> {
   const server = new CloudstateServer(options);
-  await server.start(addressFromEnvironment());
   const logger = options.logger ?? consoleLogger();
   const stop = (signal: NodeJS.Signals): void => {
     logger.info(`${signal} received; shutting down`);
@@ -122,7 +121,10 @@ export async function serve(options: ServerOptions): Promise<CloudstateServer> {
       },
     );
   };
+  // Before listening: until a listener exists, the signal's default action ends the process at once, and a
+  // supervisor may send it as soon as it reads the "listening" line.
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
+  await server.start(addressFromEnvironment());
   return server;
 }
