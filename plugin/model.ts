@@ -7,7 +7,6 @@ import {
   type CodeGeneratorRequest,
   type DescriptorProto,
   type FileDescriptorProto,
-  FileDescriptorSet,
   type MethodDescriptorProto,
   type ServiceDescriptorProto,
 } from "ts-proto-descriptors";
@@ -195,9 +194,7 @@ function descriptorSetFor(file: FileDescriptorProto, request: RequestFiles): Uin
   };
   visit(file.name);
   return descriptorSetOf(
-    request.serialized
-      .filter((f) => needed.has(f.name))
-      .map((f) => withoutField(f.bytes, SOURCE_CODE_INFO_FIELD)),
+    request.serialized.filter((f) => needed.has(f.name)).map((f) => withoutField(f.bytes, SOURCE_CODE_INFO_FIELD)),
   );
 }
 
@@ -249,11 +246,7 @@ function resolveType(site: ServiceSite, reference: string, what: string): Messag
   return found;
 }
 
-function baseOf(
-  site: ServiceSite,
-  commands: readonly CommandModel[],
-  request: RequestFiles,
-): ServiceModelBase {
+function baseOf(site: ServiceSite, commands: readonly CommandModel[], request: RequestFiles): ServiceModelBase {
   return {
     file: site.file.name,
     module: moduleOf(site.file.name),
@@ -313,11 +306,7 @@ function buildStatefulEntity(
   return { ...entity, kind: "event-sourced", events, snapshotEvery };
 }
 
-function buildAction(
-  site: ServiceSite,
-  options: EntityOptions,
-  request: RequestFiles,
-): ActionModel | undefined {
+function buildAction(site: ServiceSite, options: EntityOptions, request: RequestFiles): ActionModel | undefined {
   const { where, problems } = site;
   const before = problems.length;
   const stateless = (option: string): void => {

@@ -64,7 +64,7 @@ describe("docs/getting-started.md", () => {
       if (background !== undefined) {
         port = await freePort();
         const command = block.body.trim().replace("PORT=8080", `PORT=${port}`);
-        server = start("counter", "bash", ["-c", command], userEnv(), cwd);
+        server = start("counter", "bash", ["-c", command], userEnv(), { cwd });
         await server.waitFor(/user function listening/, 60_000);
         continue;
       }

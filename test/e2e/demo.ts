@@ -1,58 +1,85 @@
 /**
- * `npm run demo`: the shopping cart behind the real Cloudstate proxy (development mode, in-memory journal), with
- * a few requests through the proxy's gRPC and HTTP/JSON API printed as they go. Everything is stopped at the end.
+ * `npm run demo`: the shopping cart behind the real Cloudstate proxy (development mode, in-memory journal), with a
+ * few requests through the proxy's gRPC and HTTP/JSON API and their answers, a failure included. Everything it
+ * starts is stopped at the end, on an error, and on Ctrl-C.
  */
-import { createChannel, createClient } from "nice-grpc";
+import { ClientError, createChannel, createClient, Status } from "nice-grpc";
 import { ShoppingCartDefinition } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart.js";
-import { freePort } from "./processes.js";
-import { ProxyUnavailable, proxyClasspath, startProxy, startUserFunction } from "./proxy.js";
+import { freePort, retryUntil, stopAll, type Started } from "./processes.js";
+import { ARTIFACTS, classpathOf, startProxy, startUserFunction, type RunningProxy } from "./proxy.js";
 
-let classpath: string;
-try {
-  console.log("Resolving the Cloudstate proxy with Maven ...");
-  classpath = proxyClasspath();
-} catch (error) {
-  if (error instanceof ProxyUnavailable) {
-    console.error(`\nThe Cloudstate proxy is not available here.\n${error.message}`);
-    process.exit(2);
+/** Prints a request and its answer; messages without ts-proto's `$type` tags. */
+const show = (request: string, answer: unknown): void =>
+  console.log(
+    `${request}\n  -> ${typeof answer === "string" ? answer : JSON.stringify(answer, (key, value: unknown) => (key === "$type" ? undefined : value))}`,
+  );
+
+async function demo(proxyPort: number): Promise<void> {
+  const base = `http://127.0.0.1:${proxyPort}`;
+  const channel = createChannel(`127.0.0.1:${proxyPort}`);
+  const cart = createClient(ShoppingCartDefinition, channel);
+  try {
+    show("gRPC  GetCart {userId: alice}", await retryUntil("GetCart", () => cart.getCart({ userId: "alice" }), 60_000));
+    show(
+      "gRPC  AddItem {userId: alice, productId: apple, name: Apple, quantity: 3}",
+      await cart.addItem({ userId: "alice", productId: "apple", name: "Apple", quantity: 3 }),
+    );
+    const added = await fetch(`${base}/cart/alice/items/add`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ productId: "pear", name: "Pear", quantity: 2 }),
+    });
+    show(
+      `HTTP  POST /cart/alice/items/add {"productId":"pear","name":"Pear","quantity":2}`,
+      `${added.status} ${await added.text()}`,
+    );
+    const got = await fetch(`${base}/carts/alice`);
+    show("HTTP  GET /carts/alice", `${got.status} ${await got.text()}`);
+    show(
+      "gRPC  RemoveItem {userId: alice, productId: apple}",
+      await cart.removeItem({ userId: "alice", productId: "apple" }),
+    );
+    show("gRPC  GetCart {userId: alice}", await cart.getCart({ userId: "alice" }));
+    try {
+      await cart.removeItem({ userId: "alice", productId: "kiwi" });
+      throw new Error("removing an item that is not in the cart succeeded");
+    } catch (error) {
+      if (!(error instanceof ClientError)) throw error;
+      show(
+        "gRPC  RemoveItem {userId: alice, productId: kiwi}   (not in the cart)",
+        `${Status[error.code]}: ${error.details}`,
+      );
+    }
+    const failed = await fetch(`${base}/cart/alice/items/add`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ productId: "fig", name: "Fig", quantity: 0 }),
+    });
+    show(
+      `HTTP  POST /cart/alice/items/add {"productId":"fig","name":"Fig","quantity":0}`,
+      `${failed.status} ${await failed.text()}`,
+    );
+  } finally {
+    channel.close();
   }
-  throw error;
 }
 
-const userFunctionPort = await freePort();
-const userFunction = await startUserFunction("shopping-cart", userFunctionPort);
-console.log(`Shopping cart user function on 127.0.0.1:${userFunctionPort}`);
-const proxy = await startProxy(classpath, userFunctionPort);
-console.log(`Cloudstate proxy on 127.0.0.1:${proxy.port}\n`);
-const channel = createChannel(`127.0.0.1:${proxy.port}`);
-const cart = createClient(ShoppingCartDefinition, channel);
+let userFunction: Started | undefined;
+let proxy: RunningProxy | undefined;
 try {
-  const show = (label: string, value: unknown): void => console.log(`${label}\n  -> ${JSON.stringify(value)}`);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      show("gRPC GetCart {userId: 'alice'}", await cart.getCart({ userId: "alice" }));
-      break;
-    } catch (error) {
-      if (attempt > 60) throw error;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-  await cart.addItem({ userId: "alice", productId: "apple", name: "Apple", quantity: 3 });
-  show("gRPC AddItem {userId: 'alice', productId: 'apple', quantity: 3}", {});
-  const response = await fetch(`http://127.0.0.1:${proxy.port}/cart/alice/items/add`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ productId: "pear", name: "Pear", quantity: 2 }),
-  });
-  show("HTTP POST /cart/alice/items/add {productId: 'pear', quantity: 2}", response.status);
-  show("HTTP GET /carts/alice", await (await fetch(`http://127.0.0.1:${proxy.port}/carts/alice`)).json());
-  try {
-    await cart.removeItem({ userId: "alice", productId: "kiwi" });
-  } catch (error) {
-    show("gRPC RemoveItem {userId: 'alice', productId: 'kiwi'} (not in the cart)", String(error));
-  }
+  console.log("Resolving the Cloudstate proxy with Maven ...");
+  const classpath = classpathOf(ARTIFACTS.proxy);
+  const userFunctionPort = await freePort();
+  userFunction = await startUserFunction("shopping-cart", userFunctionPort);
+  console.log(`Shopping cart user function listening on 127.0.0.1:${userFunctionPort}`);
+  proxy = await startProxy(classpath, { userFunctionPort });
+  console.log(`${proxy.process.output.match(/CloudState proxy online at \S+/)?.[0] ?? "proxy online"}\n`);
+  await demo(proxy.port);
+  console.log("\nStopping the proxy and the user function ...");
+} catch (error) {
+  console.error(`\nThe demo failed: ${error instanceof Error ? error.message : String(error)}`);
+  if (proxy !== undefined) console.error(`\nThe proxy's last lines:\n${proxy.process.tail(20)}`);
+  process.exitCode = 1;
 } finally {
-  channel.close();
-  await proxy.stop();
-  await userFunction.stop();
+  await stopAll(proxy?.process, userFunction);
 }

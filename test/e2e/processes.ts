@@ -1,4 +1,9 @@
-/** Child processes for end-to-end tests: free ports, started processes with captured logs, cleanup. */
+/**
+ * Child processes for end-to-end tests and scripts: free ports, started processes with captured logs, waits on
+ * what they print or bind, and cleanup on every path. Each child leads its own process group, and every group
+ * still alive is killed when this process exits, whether it ends normally, throws, or is interrupted (Ctrl-C,
+ * SIGTERM from a test runner), so no JVM or user function outlives the run.
+ */
 import { spawn, type ChildProcess } from "node:child_process";
 import { connect, createServer } from "node:net";
 
@@ -16,57 +21,127 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Every started process not yet seen to exit. */
+const live = new Set<Started>();
+
+function killAllNow(): void {
+  for (const started of live) started.signal("SIGKILL");
+}
+
+let cleanupInstalled = false;
+
+/** On the first start: kill what is left on exit, and turn SIGINT/SIGTERM into an orderly stop of everything. */
+function installCleanup(): void {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.on("exit", killAllNow);
+  const interrupted = (signal: NodeJS.Signals): void => {
+    process.stderr.write(`\n${signal}: stopping ${live.size} started process(es)\n`);
+    void Promise.allSettled([...live].map((started) => started.stop("SIGTERM", 3000))).then(() =>
+      process.exit(signal === "SIGINT" ? 130 : 143),
+    );
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
+}
+
 /** A started process whose output is kept for assertions and failure reports. */
 export class Started {
   readonly #output: string[] = [];
   readonly #exited: Promise<number | null>;
+  /** Called on each chunk of output and on exit, so waits need no polling. */
+  readonly #watchers = new Set<() => void>();
+  readonly #onOutput: ((chunk: string) => void) | undefined;
 
   constructor(
     readonly name: string,
     readonly child: ChildProcess,
+    onOutput?: (chunk: string) => void,
   ) {
+    this.#onOutput = onOutput;
     const keep = (chunk: Buffer): void => {
-      this.#output.push(chunk.toString("utf8"));
+      const text = chunk.toString("utf8");
+      this.#output.push(text);
+      this.#onOutput?.(text);
+      for (const watcher of this.#watchers) watcher();
     };
     child.stdout?.on("data", keep);
     child.stderr?.on("data", keep);
-    this.#exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+    live.add(this);
+    this.#exited = new Promise((resolve) =>
+      child.once("exit", (code) => {
+        live.delete(this);
+        for (const watcher of this.#watchers) watcher();
+        resolve(code);
+      }),
+    );
   }
 
   get output(): string {
     return this.#output.join("");
   }
 
-  /** Resolves when `pattern` appears in the output; fails on exit or after `timeoutMs`. */
-  async waitFor(pattern: RegExp, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.output)) {
-      if (this.child.exitCode !== null)
-        throw new Error(`${this.name} exited (${this.child.exitCode}) before ${pattern}:\n${this.tail()}`);
-      if (Date.now() > deadline)
-        throw new Error(`${this.name} did not log ${pattern} within ${timeoutMs} ms:\n${this.tail()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  /** True once the process has exited. */
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  /** Resolves with the exit code (null when a signal ended it). */
+  exit(): Promise<number | null> {
+    return this.#exited;
+  }
+
+  /**
+   * Resolves with the first match of `pattern` in the output (at once if already there); fails when the process
+   * exits first or after `timeoutMs`, with the end of its output.
+   */
+  waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        this.#watchers.delete(check);
+        clearTimeout(timer);
+      };
+      const check = (): void => {
+        const match = this.output.match(pattern);
+        if (match !== null) {
+          done();
+          resolve(match);
+        } else if (this.exited) {
+          done();
+          reject(new Error(`${this.name} exited (${this.describeExit()}) before printing ${pattern}:\n${this.tail()}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`${this.name} did not print ${pattern} within ${timeoutMs} ms:\n${this.tail()}`));
+      }, timeoutMs);
+      this.#watchers.add(check);
+      check();
+    });
+  }
+
+  describeExit(): string {
+    return this.child.signalCode !== null ? `signal ${this.child.signalCode}` : `code ${this.child.exitCode}`;
   }
 
   tail(lines = 40): string {
     return this.output.split("\n").slice(-lines).join("\n");
   }
 
-  /** Stops the process and everything it started (SIGTERM, then SIGKILL after `graceMs`). */
+  /** Stops the process and everything it started (`signal`, then SIGKILL after `graceMs`). */
   async stop(signal: NodeJS.Signals = "SIGTERM", graceMs = 5000): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.#signalGroup(signal);
-    const timer = setTimeout(() => this.#signalGroup("SIGKILL"), graceMs);
+    if (this.exited) return;
+    this.signal(signal);
+    const timer = setTimeout(() => this.signal("SIGKILL"), graceMs);
     await this.#exited;
     clearTimeout(timer);
   }
 
-  #signalGroup(signal: NodeJS.Signals): void {
+  /** Sends `signal` to the process's whole group (npx, tsx and the like included). @internal */
+  signal(signal: NodeJS.Signals): void {
     const pid = this.child.pid;
     if (pid === undefined) return;
     try {
-      // The child leads its own process group (see start), so this reaches npx, tsx and the like too.
       process.kill(-pid, signal);
     } catch {
       // already gone
@@ -74,20 +149,34 @@ export class Started {
   }
 }
 
+/** Options of {@link start}. */
+export interface StartOptions {
+  readonly cwd?: string;
+  /** Sees each chunk of output as it arrives (to show it live, say). */
+  readonly onOutput?: (chunk: string) => void;
+}
+
+/** Starts `command` in its own process group, with `env` added to this process's environment. */
 export function start(
   name: string,
   command: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
-  cwd?: string,
+  options: StartOptions = {},
 ): Started {
+  installCleanup();
   const child = spawn(command, args, {
     env: { ...process.env, ...env },
-    cwd,
+    cwd: options.cwd,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
-  return new Started(name, child);
+  return new Started(name, child, options.onOutput);
+}
+
+/** Stops every process given, in parallel, whatever state each is in; never throws. */
+export async function stopAll(...started: readonly (Started | undefined)[]): Promise<void> {
+  await Promise.allSettled(started.map((s) => (s === undefined ? Promise.resolve() : s.stop())));
 }
 
 function accepts(port: number): Promise<boolean> {
@@ -101,13 +190,33 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-/** Resolves once `port` on 127.0.0.1 accepts connections; fails if `started` exits first or after `timeoutMs`. */
-export async function waitForPort(port: number, started: Started, timeoutMs: number): Promise<void> {
+/**
+ * Resolves once `port` on 127.0.0.1 accepts connections; fails if `started` exits first or after `timeoutMs`.
+ * For processes that print nothing when ready; each try is a connection attempt, spaced by `intervalMs`.
+ */
+export async function waitForPort(port: number, started: Started, timeoutMs: number, intervalMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await accepts(port))) {
-    if (started.child.exitCode !== null) throw new Error(`${started.name} exited:\n${started.tail()}`);
+    if (started.exited) throw new Error(`${started.name} exited (${started.describeExit()}):\n${started.tail()}`);
     if (Date.now() > deadline)
       throw new Error(`${started.name} did not listen on ${port} within ${timeoutMs} ms:\n${started.tail()}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/**
+ * Calls `attempt` until it succeeds, for a server that is up but not yet serving (the proxy right after it opened
+ * its port, a user function being restarted). An `AssertionError` is a real answer and is thrown at once.
+ */
+export async function retryUntil<T>(what: string, attempt: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (error instanceof Error && error.name === "AssertionError") throw error;
+      if (Date.now() > deadline) throw new Error(`${what}: still failing after ${timeoutMs} ms`, { cause: error });
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 }

@@ -1,16 +1,16 @@
 /**
- * End to end: the real Cloudstate 0.6.0 proxy (from Maven Central, development mode, in-memory journal) in front
+ * End to end: the real Cloudstate 0.6.0 proxy (resolved with Maven, development mode, in-memory journal) in front
  * of the shopping cart served by this library, driven through the proxy's public gRPC and HTTP/JSON API.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createChannel, createClient, ServerError, Status, type Channel } from "nice-grpc";
+import { ClientError, createChannel, createClient, Status, type Channel } from "nice-grpc";
 import {
   ShoppingCartDefinition,
   type ShoppingCartClient,
 } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart.js";
-import { freePort, type Started } from "./processes.js";
-import { proxyClasspath, startProxy, startUserFunction, type RunningProxy } from "./proxy.js";
+import { freePort, retryUntil, stopAll, type Started } from "./processes.js";
+import { ARTIFACTS, classpathOf, startProxy, startUserFunction, type RunningProxy } from "./proxy.js";
 import { listServices } from "./reflection.js";
 
 const SERVICE = "com.example.shoppingcart.ShoppingCart";
@@ -24,38 +24,26 @@ describe("shopping cart behind the real Cloudstate proxy", () => {
   let base: string;
 
   before(async () => {
-    const classpath = proxyClasspath();
+    const classpath = classpathOf(ARTIFACTS.proxy);
     userFunctionPort = await freePort();
     userFunction = await startUserFunction("shopping-cart", userFunctionPort);
-    proxy = await startProxy(classpath, userFunctionPort);
+    proxy = await startProxy(classpath, { userFunctionPort });
     channel = createChannel(`127.0.0.1:${proxy.port}`);
     cart = createClient(ShoppingCartDefinition, channel);
     base = `http://127.0.0.1:${proxy.port}`;
-    // The proxy serves the entity once discovery succeeded; wait for the first answer.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      try {
-        await cart.getCart({ userId: "warm-up" });
-        break;
-      } catch (error) {
-        if (Date.now() > deadline)
-          throw new Error(`the proxy never served the cart: ${String(error)}\n${proxy.process.tail()}`, {
-            cause: error,
-          });
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
+    // Online means discovery succeeded; the entity's shard may still be starting, so the first call is retried.
+    await retryUntil("the first GetCart through the proxy", () => cart.getCart({ userId: "warm-up" }), 60_000);
   });
 
   after(async () => {
     channel?.close();
-    await proxy?.stop();
-    await userFunction?.stop();
+    await stopAll(proxy?.process, userFunction);
   });
 
   it("was discovered by the proxy with protocol 0.2", () => {
-    assert.match(userFunction.output, /discovery from .* \(protocol 0\.2\)/);
-    assert.doesNotMatch(proxy.process.output, /incompatible|protocol version/i);
+    assert.match(userFunction.output, /discovery from cloudstate-proxy-core 0\.6\.0 \(protocol 0\.2\)/);
+    assert.match(proxy.process.output, /CloudState proxy online at \/127\.0\.0\.1:\d+/);
+    assert.doesNotMatch(proxy.process.output, /incompatible|protocol version|NullPointerException/i);
   });
 
   it("serves an empty cart, then adds and removes items over gRPC", async () => {
@@ -98,28 +86,31 @@ describe("shopping cart behind the real Cloudstate proxy", () => {
 
   it("reaches the client with an error when a command fails", async () => {
     await assert.rejects(cart.addItem({ userId: "fail", productId: "apple", name: "Apple", quantity: 0 }), (error) => {
-      assert.ok(error instanceof ServerError);
-      assert.notEqual(error.code, Status.OK);
+      assert.ok(error instanceof ClientError, `expected a ClientError, got ${String(error)}`);
+      // The proxy passes a failure on as UNKNOWN with its description.
+      assert.equal(error.code, Status.UNKNOWN);
       assert.match(error.details, /Cannot add a quantity of 0 of apple/);
       return true;
     });
     await assert.rejects(cart.removeItem({ userId: "fail", productId: "nothing" }), /not in the cart/);
+    const http = await fetch(`${base}/cart/fail/items/add`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ productId: "fig", name: "Fig", quantity: -1 }),
+    });
+    assert.equal(http.status, 500);
+    assert.match(await http.text(), /Cannot add a quantity of -1 of fig/);
   });
 
   it("keeps the cart when the user function is killed and restarted", async () => {
     await cart.addItem({ userId: "durable", productId: "plum", name: "Plum", quantity: 7 });
     await userFunction.stop("SIGKILL");
     userFunction = await startUserFunction("shopping-cart", userFunctionPort);
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      try {
-        const items = (await cart.getCart({ userId: "durable" })).items.map((i) => [i.productId, i.quantity]);
-        assert.deepEqual(items, [["plum", 7]]);
-        break;
-      } catch (error) {
-        if (error instanceof assert.AssertionError || Date.now() > deadline) throw error;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
+    const items = await retryUntil(
+      "GetCart after the restart",
+      async () => (await cart.getCart({ userId: "durable" })).items.map((i) => [i.productId, i.quantity]),
+      60_000,
+    );
+    assert.deepEqual(items, [["plum", 7]]);
   });
 });

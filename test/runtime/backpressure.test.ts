@@ -36,7 +36,11 @@ describe("backpressure", () => {
       (b: Buffer) => b,
     );
     let replies = 0;
-    call.on("data", () => replies++);
+    const allReplied = new Promise<void>((resolve) =>
+      call.on("data", () => {
+        if (++replies === FRAMES) resolve();
+      }),
+    );
     const encode = (m: Parameters<typeof EventSourcedStreamIn.fromPartial>[0]): Buffer =>
       Buffer.from(EventSourcedStreamIn.encode(EventSourcedStreamIn.fromPartial(m)).finish());
     const name = "x".repeat(2000); // about 2 KB a command: 6 MB in all
@@ -56,7 +60,7 @@ describe("backpressure", () => {
         await new Promise((r) => call.once("drain", r));
       }
     }
-    while (replies < FRAMES) await new Promise((r) => setTimeout(r, 20));
+    await allReplied;
     call.end();
     client.close();
     await harness.close();
