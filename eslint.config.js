@@ -6,12 +6,12 @@ export default tseslint.config(
   {
     ignores: [
       "node_modules/**",
+      "dist/**",
       "gen/**",
       "examples/*/gen/**",
       "test/plugin/golden/**",
       "test/typecheck/fixtures/**",
       ".cache/**",
-      "plugin/bin.js",
     ],
   },
   js.configs.recommended,

@@ -4,9 +4,14 @@ export interface PluginOptions {
   readonly runtimeImport: string;
   /** Also emit `<file>_cloudstate_starter.ts`, an implementation to copy and fill in. Default false. */
   readonly starter: boolean;
+  /**
+   * Also run ts-proto, with the option set the runtime relies on, for the messages and service definitions.
+   * Default true; false only where ts-proto's output comes from elsewhere (this repository's golden tests).
+   */
+  readonly tsProto: boolean;
 }
 
-const DEFAULTS: PluginOptions = { runtimeImport: "cloudstate-ts", starter: false };
+const DEFAULTS: PluginOptions = { runtimeImport: "cloudstate-ts", starter: false, tsProto: true };
 
 function parseBoolean(key: string, value: string): boolean {
   if (value === "" || value === "true") return true;
@@ -30,8 +35,13 @@ export function parseOptions(parameter: string | undefined): PluginOptions {
       case "starter":
         options = { ...options, starter: parseBoolean(key, value) };
         break;
+      case "ts_proto":
+        options = { ...options, tsProto: parseBoolean(key, value) };
+        break;
       default:
-        throw new Error(`unknown option "${key}" (known: runtime_import, starter)`);
+        throw new Error(
+          `unknown option "${key}" (known: runtime_import, starter, ts_proto; ts-proto's own options are set by this plugin)`,
+        );
     }
   }
   return options;

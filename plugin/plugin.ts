@@ -16,9 +16,11 @@ import { buildModel, type EntityModel, type FileModel } from "./model.js";
 import { parseOptions, type PluginOptions } from "./options.js";
 import { ImportTracker } from "./printer.js";
 import { serializedFilesIn } from "../runtime/descriptor-set.js";
+import { LIBRARY_VERSION } from "../runtime/version.js";
+import { runTsProto } from "./ts-proto.js";
 
-/** The generator's version, written into every generated file. */
-export const PLUGIN_VERSION = "0.1.0";
+/** The generator's version, written into every generated file: the package's. */
+export const PLUGIN_VERSION = LIBRARY_VERSION;
 
 function header(source: string): string {
   return [
@@ -85,7 +87,8 @@ export function run(serializedRequest: Uint8Array): CodeGeneratorResponse {
   try {
     const options = parseOptions(request.parameter);
     const serializedFiles = serializedFilesIn(serializedRequest, PROTO_FILE_FIELD);
-    response.file = buildModel(request, serializedFiles).flatMap((file) => generateFile(file, options));
+    const wiring = buildModel(request, serializedFiles).flatMap((file) => generateFile(file, options));
+    response.file = options.tsProto ? [...runTsProto(serializedRequest), ...wiring] : wiring;
   } catch (error) {
     response.error = error instanceof Error ? error.message : String(error);
   }

@@ -1,8 +1,11 @@
+import { createRequire } from "node:module";
+
 /** This library's name, reported to the proxy at discovery. */
 export const LIBRARY_NAME = "cloudstate-ts";
 
-/** This library's version, reported to the proxy at discovery. Kept equal to package.json by a test. */
-export const LIBRARY_VERSION = "0.1.0";
+/** This library's version, reported to the proxy at discovery: package.json's, found by the package's own name. */
+export const LIBRARY_VERSION = (createRequire(import.meta.url)(`${LIBRARY_NAME}/package.json`) as { version: string })
+  .version;
 
 /**
  * The Cloudstate protocol version this library speaks. The 0.6.0 proxy refuses a user function that reports
