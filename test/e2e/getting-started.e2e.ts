@@ -1,0 +1,101 @@
+/**
+ * Runs docs/getting-started.md as a new user would: in an empty folder outside this repository, against the
+ * tarball `npm pack` makes, with exactly what the page installs. Writes every `file=` block, runs every `sh` block
+ * in order, starts the `background` blocks (waiting for their `ready` word in the output), checks `output` words,
+ * and so ends with the counter served by plain `node` behind the real proxy and called through it.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { after, describe, it } from "node:test";
+import { freePort, start, stopAll, type Started } from "./processes.js";
+import { ROOT } from "./proxy.js";
+
+interface Block {
+  readonly lang: string;
+  readonly attributes: Map<string, string>;
+  readonly body: string;
+}
+
+function blocks(markdown: string): Block[] {
+  return [...markdown.matchAll(/^```(\S+)([^\n]*)\n([\s\S]*?)^```$/gm)].map((m) => ({
+    lang: m[1] ?? "",
+    attributes: new Map(
+      [...(m[2] ?? "").matchAll(/(\w[\w-]*)=(\S+)/g)].map((a) => [a[1] ?? "", a[2] ?? ""] as [string, string]),
+    ),
+    body: m[3] ?? "",
+  }));
+}
+
+/**
+ * A new user's shell: nothing inherited from the npm run that started this test (its npm settings, and the
+ * NODE_OPTIONS that make this repository resolve its own TypeScript source).
+ */
+function userEnv(tarball: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.toLowerCase().startsWith("npm_") && key !== "NODE_OPTIONS") env[key] = value;
+  }
+  return { ...env, CLOUDSTATE_TS: tarball };
+}
+
+/** The package as `npm pack` makes it (building it first), in `dir`. */
+function pack(dir: string): string {
+  const run = spawnSync("npm", ["pack", "--pack-destination", dir, "--json"], { cwd: ROOT, encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  const [packed] = JSON.parse(run.stdout.slice(run.stdout.indexOf("["))) as { filename: string }[];
+  assert.ok(packed !== undefined);
+  return join(dir, packed.filename);
+}
+
+describe("docs/getting-started.md, outside the repository", () => {
+  const started: Started[] = [];
+  const base = mkdtempSync(join(tmpdir(), "cloudstate-getting-started-"));
+  after(async () => {
+    await stopAll(...started);
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  it("goes from an empty folder to the counter called through the real proxy", { timeout: 900_000 }, async () => {
+    const tarball = pack(base);
+    const env = userEnv(tarball);
+    const all = blocks(readFileSync(join(ROOT, "docs/getting-started.md"), "utf8"));
+    assert.ok(all.length >= 12, "the page's blocks were found");
+    // The page's ports, moved to free ones so that runs never collide.
+    const ports = new Map([
+      ["8080", String(await freePort())],
+      ["9000", String(await freePort())],
+    ]);
+    const withPorts = (text: string): string => text.replace(/\b(8080|9000)\b/g, (port) => ports.get(port) ?? port);
+    let cwd = base;
+    const project = join(base, "counter");
+    for (const block of all) {
+      const body = withPorts(block.body);
+      const file = block.attributes.get("file");
+      if (file !== undefined) {
+        mkdirSync(dirname(join(cwd, file)), { recursive: true });
+        writeFileSync(join(cwd, file), body);
+        continue;
+      }
+      if (block.lang !== "sh") continue;
+      const background = block.attributes.get("background");
+      if (background !== undefined) {
+        const ready = block.attributes.get("ready") ?? "";
+        const process = start(background, "bash", ["-c", body.trim()], env, { cwd });
+        started.push(process);
+        await process.waitFor(new RegExp(ready), 180_000);
+        continue;
+      }
+      const run = spawnSync("bash", ["-euo", "pipefail", "-c", body], { cwd, env, encoding: "utf8" });
+      assert.equal(run.status, 0, `\`${body.trim()}\` failed:\n${run.stdout}\n${run.stderr}`);
+      const output = block.attributes.get("output");
+      if (output !== undefined) assert.ok(run.stdout.includes(output.replaceAll("-", " ")), run.stdout);
+      if (cwd === base) cwd = project; // the first block makes the project folder and enters it
+    }
+    assert.equal(started.length, 2, "the page starts the user function and the proxy");
+    const [userFunction] = started;
+    assert.match(userFunction?.output ?? "", /discovery from cloudstate-proxy-core 0\.6\.0 \(protocol 0\.2\)/);
+  });
+});
