@@ -3,7 +3,7 @@ import {
   claimCommandMessages,
   codegenRef,
   definitionRef,
-  descriptorSetConstant,
+  DESCRIPTOR_SET_CONSTANT,
   entityNames,
   messageRef,
   runtimeRef,
@@ -53,7 +53,7 @@ export function generateAction(ctx: EmitContext, action: ActionModel): string {
   out.push(`export function ${names.define}(handlers: ${names.handlers}): ${runtimeRef(ctx, "Action")} {\n`);
   out.push(`  return ${codegenRef(ctx, "defineAction")}({\n`);
   out.push(`    service: ${definition},\n`);
-  out.push(`    descriptorSet: ${codegenRef(ctx, "descriptorSetFromBase64")}(${names.descriptorSet}),\n`);
+  out.push(`    descriptorSet: ${codegenRef(ctx, "descriptorSetFromBase64")}(${DESCRIPTOR_SET_CONSTANT}),\n`);
   out.push(`    handlers: {\n`);
   for (const command of action.commands) {
     const input = messageRef(ctx, command.input, true);
@@ -68,6 +68,5 @@ export function generateAction(ctx: EmitContext, action: ActionModel): string {
     out.push(`      },\n`);
   }
   out.push(`    },\n  });\n}\n\n`);
-  out.push(descriptorSetConstant(action));
   return out.join("");
 }

@@ -1,5 +1,5 @@
 /** The pieces every entity kind's generated code shares: names, imports, the handler interface, the wiring. */
-import type { EntityModel, EventSourcedEntityModel, MessageInfo, ValueEntityModel } from "./model.js";
+import type { EntityModel, EventSourcedEntityModel, FileModel, MessageInfo, ValueEntityModel } from "./model.js";
 import { lowerFirst, relativeImport } from "./names.js";
 import { tsdoc, type ImportTracker } from "./printer.js";
 
@@ -11,10 +11,14 @@ export interface EmitContext {
   readonly fromModule: string;
 }
 
-/** A message's local name; on a clash, prefixed with its package's last part (`PersistenceCart`). */
+/** A message's local name; on a clash, prefixed with its package's last part in PascalCase (`PersistenceCart`). */
 export function messageRef(ctx: EmitContext, message: MessageInfo, typeOnly: boolean): string {
   const scope = message.fullName.split(".").slice(-2, -1)[0] ?? "";
-  const alias = `${scope.charAt(0).toUpperCase()}${scope.slice(1)}${message.symbol}`;
+  const pascal = scope
+    .split("_")
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join("");
+  const alias = `${pascal}${message.symbol}`;
   return ctx.imports.use(relativeImport(ctx.fromModule, message.module), message.symbol, { typeOnly, alias });
 }
 
@@ -47,8 +51,15 @@ export function entityNames(entity: EntityModel) {
     handlers: `${entity.name}Handlers`,
     options: `${entity.name}Options`,
     define: `${lowerFirst(entity.name)}${entity.kind === "action" ? "Action" : "Entity"}`,
-    descriptorSet: `${entity.name.toUpperCase()}_DESCRIPTOR_SET`,
   };
+}
+
+/** The module-level constant holding the file's descriptor set, shared by all its entities. */
+export const DESCRIPTOR_SET_CONSTANT = "FILE_DESCRIPTOR_SET";
+
+/** Every name a wiring module declares itself; imported names that equal one of them are aliased. */
+export function generatedNames(entities: readonly EntityModel[]): string[] {
+  return [DESCRIPTOR_SET_CONSTANT, ...entities.flatMap((entity) => Object.values(entityNames(entity)))];
 }
 
 /** Names the service's own messages first, so that they keep their plain names on a clash. */
@@ -116,13 +127,13 @@ export function commandWiring(ctx: EmitContext, entity: EventSourcedEntityModel 
   return out.join("");
 }
 
-/** The embedded descriptor set constant. */
-export function descriptorSetConstant(entity: EntityModel): string {
-  const base64 = Buffer.from(entity.descriptorSet).toString("base64");
+/** The embedded descriptor set constant of a file, decoded by each entity's wiring. */
+export function descriptorSetConstant(file: FileModel): string {
+  const base64 = Buffer.from(file.descriptorSet).toString("base64");
   const chunks = base64.match(/.{1,100}/g) ?? [""];
   return (
-    `/** FileDescriptorSet of ${entity.file} and its imports, for discovery. */\n` +
-    `const ${entityNames(entity).descriptorSet} =\n` +
+    `/** FileDescriptorSet of ${file.file} and its imports, for discovery. */\n` +
+    `const ${DESCRIPTOR_SET_CONSTANT} =\n` +
     chunks.map((chunk) => `  ${JSON.stringify(chunk)}`).join(" +\n") +
     ";\n"
   );

@@ -5,7 +5,7 @@ import {
   commandWiring,
   configField,
   definitionRef,
-  descriptorSetConstant,
+  DESCRIPTOR_SET_CONSTANT,
   entityNames,
   eventHandlerName,
   handlersInterface,
@@ -54,7 +54,7 @@ export function generateEventSourcedEntity(ctx: EmitContext, entity: EventSource
   );
   out.push(`  return ${codegenRef(ctx, "defineEventSourcedEntity")}<${names.state}, ${names.event}>({\n`);
   out.push(`    service: ${definitionRef(ctx, entity)},\n`);
-  out.push(`    descriptorSet: ${codegenRef(ctx, "descriptorSetFromBase64")}(${names.descriptorSet}),\n`);
+  out.push(`    descriptorSet: ${codegenRef(ctx, "descriptorSetFromBase64")}(${DESCRIPTOR_SET_CONSTANT}),\n`);
   out.push(configField("persistenceId", entity.persistenceId));
   out.push(configField("snapshotEvery", entity.snapshotEvery));
   out.push(configField("passivationTimeoutMs", entity.passivationTimeoutMs));
@@ -72,6 +72,5 @@ export function generateEventSourcedEntity(ctx: EmitContext, entity: EventSource
   out.push(`    },\n`);
   out.push(commandWiring(ctx, entity));
   out.push(`  });\n}\n\n`);
-  out.push(descriptorSetConstant(entity));
   return out.join("");
 }

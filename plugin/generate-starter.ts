@@ -3,12 +3,18 @@ import { entityNames, eventHandlerName, type EmitContext } from "./generate-comm
 import type { EntityModel } from "./model.js";
 import { lowerFirst, relativeImport } from "./names.js";
 
+/** The names a starter module declares for an entity: its handlers object and its entity. */
+export function starterNames(entity: EntityModel): { readonly handlers: string; readonly entity: string } {
+  return { handlers: `${lowerFirst(entity.name)}Handlers`, entity: lowerFirst(entity.name) };
+}
+
 export function generateStarter(ctx: EmitContext, entity: EntityModel, generatedModule: string): string {
   const names = entityNames(entity);
   const from = relativeImport(ctx.fromModule, generatedModule);
   const handlers = ctx.imports.use(from, names.handlers, { typeOnly: true });
   const define = ctx.imports.use(from, names.define);
-  const value = `${lowerFirst(entity.name)}Handlers`;
+  const declared = starterNames(entity);
+  const value = declared.handlers;
   const out: string[] = [];
   out.push(`/** A starting point for ${entity.name}: copy this file out of the generated folder and fill it in. */\n`);
   out.push(`export const ${value}: ${handlers} = {\n`);
@@ -23,6 +29,6 @@ export function generateStarter(ctx: EmitContext, entity: EntityModel, generated
     for (const event of entity.events) out.push(`  ${eventHandlerName(event)}: (state, _event) => state,\n`);
   }
   out.push(`};\n\n`);
-  out.push(`export const ${names.define.replace(/(Entity|Action)$/, "")} = ${define}(${value});\n`);
+  out.push(`export const ${declared.entity} = ${define}(${value});\n`);
   return out.join("");
 }

@@ -5,7 +5,7 @@ import {
   commandWiring,
   configField,
   definitionRef,
-  descriptorSetConstant,
+  DESCRIPTOR_SET_CONSTANT,
   entityNames,
   handlersInterface,
   messageRef,
@@ -39,13 +39,12 @@ export function generateValueEntity(ctx: EmitContext, entity: ValueEntityModel):
   );
   out.push(`  return ${codegenRef(ctx, "defineValueEntity")}<${names.state}>({\n`);
   out.push(`    service: ${definitionRef(ctx, entity)},\n`);
-  out.push(`    descriptorSet: ${codegenRef(ctx, "descriptorSetFromBase64")}(${names.descriptorSet}),\n`);
+  out.push(`    descriptorSet: ${codegenRef(ctx, "descriptorSetFromBase64")}(${DESCRIPTOR_SET_CONSTANT}),\n`);
   out.push(configField("persistenceId", entity.persistenceId));
   out.push(configField("passivationTimeoutMs", entity.passivationTimeoutMs));
   out.push(`    state: ${messageRef(ctx, entity.state, false)},\n`);
   out.push(`    initialState: (entityId) => handlers.initialState(entityId),\n`);
   out.push(commandWiring(ctx, entity));
   out.push(`  });\n}\n\n`);
-  out.push(descriptorSetConstant(entity));
   return out.join("");
 }

@@ -55,8 +55,6 @@ export interface ServiceModelBase {
   readonly fullName: string;
   readonly comment: string | undefined;
   readonly commands: readonly CommandModel[];
-  /** FileDescriptorSet of the service's file and everything it imports, without source info. */
-  readonly descriptorSet: Uint8Array;
 }
 
 /** What the stateful kinds' models have besides. */
@@ -87,6 +85,8 @@ export interface FileModel {
   readonly file: string;
   readonly module: string;
   readonly entities: readonly EntityModel[];
+  /** FileDescriptorSet of the file and everything it imports, without source info: one for all its entities. */
+  readonly descriptorSet: Uint8Array;
 }
 
 /** The request's files, decoded for reading and as the compiler serialized them for embedding. */
@@ -246,7 +246,7 @@ function resolveType(site: ServiceSite, reference: string, what: string): Messag
   return found;
 }
 
-function baseOf(site: ServiceSite, commands: readonly CommandModel[], request: RequestFiles): ServiceModelBase {
+function baseOf(site: ServiceSite, commands: readonly CommandModel[]): ServiceModelBase {
   return {
     file: site.file.name,
     module: moduleOf(site.file.name),
@@ -254,7 +254,6 @@ function baseOf(site: ServiceSite, commands: readonly CommandModel[], request: R
     fullName: site.fullName,
     comment: commentAt(site.file, [6, site.serviceIndex]),
     commands,
-    descriptorSet: descriptorSetFor(site.file, request),
   };
 }
 
@@ -262,7 +261,6 @@ function buildStatefulEntity(
   site: ServiceSite,
   options: EntityOptions,
   kind: EntityKind.EVENT_SOURCED | EntityKind.VALUE_ENTITY,
-  request: RequestFiles,
 ): EventSourcedEntityModel | ValueEntityModel | undefined {
   const { where, problems } = site;
   const before = problems.length;
@@ -296,7 +294,7 @@ function buildStatefulEntity(
   if (problems.length > before || state === undefined) return undefined;
   const timeout = options.passivationTimeoutMs.toNumber();
   const entity = {
-    ...baseOf(site, commands, request),
+    ...baseOf(site, commands),
     state,
     persistenceId: options.persistenceId === "" ? site.service.name : options.persistenceId,
     passivationTimeoutMs: timeout === 0 ? undefined : timeout,
@@ -306,7 +304,7 @@ function buildStatefulEntity(
   return { ...entity, kind: "event-sourced", events, snapshotEvery };
 }
 
-function buildAction(site: ServiceSite, options: EntityOptions, request: RequestFiles): ActionModel | undefined {
+function buildAction(site: ServiceSite, options: EntityOptions): ActionModel | undefined {
   const { where, problems } = site;
   const before = problems.length;
   const stateless = (option: string): void => {
@@ -319,7 +317,7 @@ function buildAction(site: ServiceSite, options: EntityOptions, request: Request
   if (!options.passivationTimeoutMs.isZero()) stateless("passivation_timeout_ms");
   const commands = buildCommands(site, "ACTION", false);
   if (problems.length > before) return undefined;
-  return { ...baseOf(site, commands, request), kind: "action" };
+  return { ...baseOf(site, commands), kind: "action" };
 }
 
 function buildEntity(
@@ -328,7 +326,6 @@ function buildEntity(
   service: ServiceDescriptorProto,
   options: EntityOptions,
   index: Map<string, MessageInfo>,
-  request: RequestFiles,
   problems: string[],
 ): EntityModel | undefined {
   const fullName = file.package === "" ? service.name : `${file.package}.${service.name}`;
@@ -337,9 +334,9 @@ function buildEntity(
   switch (options.kind) {
     case EntityKind.EVENT_SOURCED:
     case EntityKind.VALUE_ENTITY:
-      return buildStatefulEntity(site, options, options.kind, request);
+      return buildStatefulEntity(site, options, options.kind);
     case EntityKind.ACTION:
-      return buildAction(site, options, request);
+      return buildAction(site, options);
     case EntityKind.ENTITY_KIND_UNSPECIFIED:
       problems.push(`${where}: option (cloudstate.typescript.entity).kind is required`);
       return undefined;
@@ -371,10 +368,13 @@ export function buildModel(request: CodeGeneratorRequest, serialized: readonly S
     file.service.forEach((service, serviceIndex) => {
       const options = entityOptionsOf(service);
       if (options === undefined) return;
-      const entity = buildEntity(file, serviceIndex, service, options, index, requestFiles, problems);
+      const entity = buildEntity(file, serviceIndex, service, options, index, problems);
       if (entity !== undefined) entities.push(entity);
     });
-    if (entities.length > 0) files.push({ file: file.name, module: moduleOf(file.name), entities });
+    if (entities.length > 0) {
+      const descriptorSet = descriptorSetFor(file, requestFiles);
+      files.push({ file: file.name, module: moduleOf(file.name), entities, descriptorSet });
+    }
   }
   if (problems.length > 0) throw new ModelError(problems);
   return files;

@@ -18,9 +18,29 @@ export function relativeImport(from: string, target: string): string {
   return `${up === 0 ? "./" : "../".repeat(up)}${rest}.js`;
 }
 
-/** ts-proto's exported name of a message: nested names joined with `_`. */
+/** Names ts-proto suffixes with `Message`, as they would hide JavaScript's own. */
+const TS_PROTO_BUILT_IN_NAMES = ["Date", "Function"];
+
+/**
+ * ts-proto's exported name of a message: each name with underscores camel-cased (ts-proto's default
+ * `snakeToCamel=keys`; an all-capitals name is lower-cased first), nested names joined with `_`, and `Date` or
+ * `Function` suffixed with `Message`.
+ */
 export function messageSymbol(nestedPath: readonly string[]): string {
-  return nestedPath.join("_");
+  const joined = nestedPath.map(tsProtoTypeName).join("_");
+  return TS_PROTO_BUILT_IN_NAMES.includes(joined) ? `${joined}Message` : joined;
+}
+
+function tsProtoTypeName(name: string): string {
+  if (!name.includes("_")) return name;
+  const mixedCase = /[a-z]/.test(name);
+  return name
+    .split("_")
+    .map((word, i) => {
+      const cased = mixedCase ? word : word.toLowerCase();
+      return i === 0 ? cased : cased.charAt(0).toUpperCase() + cased.slice(1);
+    })
+    .join("");
 }
 
 /** The key of an rpc in ts-proto's generic service definition: the rpc name with a lower-case first letter. */

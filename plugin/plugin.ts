@@ -7,10 +7,10 @@ import {
   CodeGeneratorResponse_Feature,
   type CodeGeneratorResponse_File,
 } from "ts-proto-descriptors";
-import type { EmitContext } from "./generate-common.js";
+import { descriptorSetConstant, generatedNames, type EmitContext } from "./generate-common.js";
 import { generateAction } from "./generate-action.js";
 import { generateEventSourcedEntity } from "./generate-event-sourced.js";
-import { generateStarter } from "./generate-starter.js";
+import { generateStarter, starterNames } from "./generate-starter.js";
 import { generateValueEntity } from "./generate-value-entity.js";
 import { buildModel, type EntityModel, type FileModel } from "./model.js";
 import { parseOptions, type PluginOptions } from "./options.js";
@@ -54,13 +54,15 @@ function generateEntity(ctx: EmitContext, entity: EntityModel): string {
 
 function generateFile(file: FileModel, options: PluginOptions): CodeGeneratorResponse_File[] {
   const wiringModule = `${file.module}_cloudstate`;
-  const imports = new ImportTracker();
+  // Names the module declares are reserved, so a user message called, say, `CounterState` is imported under an
+  // alias rather than clashing with the generated `CounterState`.
+  const imports = new ImportTracker(generatedNames(file.entities));
   const ctx = { runtimeImport: options.runtimeImport, imports, fromModule: wiringModule };
-  const body = file.entities.map((entity) => generateEntity(ctx, entity)).join("\n");
+  const body = [...file.entities.map((entity) => generateEntity(ctx, entity)), descriptorSetConstant(file)].join("\n");
   const out = [fileOf(`${wiringModule}.ts`, file.file, imports, body)];
   if (options.starter) {
     const starterModule = `${file.module}_cloudstate_starter`;
-    const starterImports = new ImportTracker();
+    const starterImports = new ImportTracker(file.entities.flatMap((e) => Object.values(starterNames(e))));
     const starterCtx = { runtimeImport: options.runtimeImport, imports: starterImports, fromModule: starterModule };
     const starterBody = file.entities.map((e) => generateStarter(starterCtx, e, wiringModule)).join("\n");
     out.push(fileOf(`${starterModule}.ts`, file.file, starterImports, starterBody));

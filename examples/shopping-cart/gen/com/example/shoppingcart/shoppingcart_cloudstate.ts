@@ -54,7 +54,7 @@ export interface ShoppingCartOptions {
 export function shoppingCartEntity(handlers: ShoppingCartHandlers, options: ShoppingCartOptions = {}): EventSourcedEntity {
   return defineEventSourcedEntity<ShoppingCartState, ShoppingCartEvent>({
     service: ShoppingCartDefinition,
-    descriptorSet: descriptorSetFromBase64(SHOPPINGCART_DESCRIPTOR_SET),
+    descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "shopping-cart",
     snapshotEvery: options.snapshotEvery ?? 5,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -87,8 +87,9 @@ export function shoppingCartEntity(handlers: ShoppingCartHandlers, options: Shop
   });
 }
 
+
 /** FileDescriptorSet of com/example/shoppingcart/shoppingcart.proto and its imports, for discovery. */
-const SHOPPINGCART_DESCRIPTOR_SET =
+const FILE_DESCRIPTOR_SET =
   "Cr4BChtnb29nbGUvcHJvdG9idWYvZW1wdHkucHJvdG8SD2dvb2dsZS5wcm90b2J1ZiIHCgVFbXB0eUJ9ChNjb20uZ29vZ2xlLnBy" +
   "b3RvYnVmQgpFbXB0eVByb3RvUAFaLmdvb2dsZS5nb2xhbmcub3JnL3Byb3RvYnVmL3R5cGVzL2tub3duL2VtcHR5cGL4AQGiAgNH" +
   "UEKqAh5Hb29nbGUuUHJvdG9idWYuV2VsbEtub3duVHlwZXNiBnByb3RvMwqpBQoVZ29vZ2xlL2FwaS9odHRwLnByb3RvEgpnb29n" +

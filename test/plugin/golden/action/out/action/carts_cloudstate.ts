@@ -32,7 +32,7 @@ export interface CartQueriesHandlers {
 export function cartQueriesAction(handlers: CartQueriesHandlers): Action {
   return defineAction({
     service: CartQueriesDefinition,
-    descriptorSet: descriptorSetFromBase64(CARTQUERIES_DESCRIPTOR_SET),
+    descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     handlers: {
       "Get": {
         method: CartQueriesDefinition.methods.get,
@@ -58,8 +58,9 @@ export function cartQueriesAction(handlers: CartQueriesHandlers): Action {
   });
 }
 
+
 /** FileDescriptorSet of action/carts.proto and its imports, for discovery. */
-const CARTQUERIES_DESCRIPTOR_SET =
+const FILE_DESCRIPTOR_SET =
   "CuVyCiBnb29nbGUvcHJvdG9idWYvZGVzY3JpcHRvci5wcm90bxIPZ29vZ2xlLnByb3RvYnVmIsoBChFGaWxlRGVzY3JpcHRvclNl" +
   "dBI4CgRmaWxlGAEgAygLMiQuZ29vZ2xlLnByb3RvYnVmLkZpbGVEZXNjcmlwdG9yUHJvdG9SBGZpbGUqewiA7Mr/ARCB7Mr/ARpt" +
   "EmsIgOzK/wESNC5idWYuZGVzY3JpcHRvci52MS5idWZfZmlsZV9kZXNjcmlwdG9yX3NldF9leHRlbnNpb24aLS5idWYuZGVzY3Jp" +

@@ -58,7 +58,7 @@ export interface OrdersOptions {
 export function ordersEntity(handlers: OrdersHandlers, options: OrdersOptions = {}): EventSourcedEntity {
   return defineEventSourcedEntity<OrdersState, OrdersEvent>({
     service: OrdersDefinition,
-    descriptorSet: descriptorSetFromBase64(ORDERS_DESCRIPTOR_SET),
+    descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "orders-v1",
     snapshotEvery: options.snapshotEvery ?? 20,
     passivationTimeoutMs: options.passivationTimeoutMs ?? 60000,
@@ -95,8 +95,9 @@ export function ordersEntity(handlers: OrdersHandlers, options: OrdersOptions = 
   });
 }
 
+
 /** FileDescriptorSet of basic/orders.proto and its imports, for discovery. */
-const ORDERS_DESCRIPTOR_SET =
+const FILE_DESCRIPTOR_SET =
   "CvEBChhiYXNpYy9kb21haW4vc3RhdGUucHJvdG8SEmNhc2VzLmJhc2ljLmRvbWFpbiJYCgpPcmRlclN0YXRlEhYKBnBsYWNlZBgB" +
   "IAEoCFIGcGxhY2VkEhwKCWNhbmNlbGxlZBgCIAEoCFIJY2FuY2VsbGVkEhQKBWxpbmVzGAMgASgDUgVsaW5lcyI6CgZQbGFjZWQS" +
   "FAoFbGluZXMYASABKANSBWxpbmVzGhoKBE5vdGUSEgoEdGV4dBgBIAEoCVIEdGV4dCIjCglDYW5jZWxsZWQSFgoGcmVhc29uGAEg" +

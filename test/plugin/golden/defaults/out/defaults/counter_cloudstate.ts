@@ -42,7 +42,7 @@ export interface CounterOptions {
 export function counterEntity(handlers: CounterHandlers, options: CounterOptions = {}): EventSourcedEntity {
   return defineEventSourcedEntity<CounterState, CounterEvent>({
     service: CounterDefinition,
-    descriptorSet: descriptorSetFromBase64(COUNTER_DESCRIPTOR_SET),
+    descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "Counter",
     ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -63,8 +63,9 @@ export function counterEntity(handlers: CounterHandlers, options: CounterOptions
   });
 }
 
+
 /** FileDescriptorSet of defaults/counter.proto and its imports, for discovery. */
-const COUNTER_DESCRIPTOR_SET =
+const FILE_DESCRIPTOR_SET =
   "CuVyCiBnb29nbGUvcHJvdG9idWYvZGVzY3JpcHRvci5wcm90bxIPZ29vZ2xlLnByb3RvYnVmIsoBChFGaWxlRGVzY3JpcHRvclNl" +
   "dBI4CgRmaWxlGAEgAygLMiQuZ29vZ2xlLnByb3RvYnVmLkZpbGVEZXNjcmlwdG9yUHJvdG9SBGZpbGUqewiA7Mr/ARCB7Mr/ARpt" +
   "EmsIgOzK/wESNC5idWYuZGVzY3JpcHRvci52MS5idWZfZmlsZV9kZXNjcmlwdG9yX3NldF9leHRlbnNpb24aLS5idWYuZGVzY3Jp" +

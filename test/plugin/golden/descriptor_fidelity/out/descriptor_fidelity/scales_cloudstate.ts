@@ -39,7 +39,7 @@ export interface ScalesOptions {
 export function scalesEntity(handlers: ScalesHandlers, options: ScalesOptions = {}): ValueEntity {
   return defineValueEntity<ScalesState>({
     service: ScalesDefinition,
-    descriptorSet: descriptorSetFromBase64(SCALES_DESCRIPTOR_SET),
+    descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "Scales",
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     state: ScaleState,
@@ -57,8 +57,9 @@ export function scalesEntity(handlers: ScalesHandlers, options: ScalesOptions = 
   });
 }
 
+
 /** FileDescriptorSet of descriptor_fidelity/scales.proto and its imports, for discovery. */
-const SCALES_DESCRIPTOR_SET =
+const FILE_DESCRIPTOR_SET =
   "CscHCiBkZXNjcmlwdG9yX2ZpZGVsaXR5L2xlZ2FjeS5wcm90bxIZY2FzZXMuZGVzY3JpcHRvcl9maWRlbGl0eSKkBgoLTWVhc3Vy" +
   "ZW1lbnQSFwoFdmFsdWUYASABKAE6ATBSBXZhbHVlEiEKCXByZWNpc2lvbhgCIAEoAjoDMS41UglwcmVjaXNpb24SOQoEdW5pdBgD" +
   "IAEoDjIfLmNhc2VzLmRlc2NyaXB0b3JfZmlkZWxpdHkuVW5pdDoER1JBTVIEdW5pdBIWCgVsYWJlbBgEIAEoCToAUgVsYWJlbBIb" +

@@ -42,7 +42,7 @@ export interface ProfilesOptions {
 export function profilesEntity(handlers: ProfilesHandlers, options: ProfilesOptions = {}): ValueEntity {
   return defineValueEntity<ProfilesState>({
     service: ProfilesDefinition,
-    descriptorSet: descriptorSetFromBase64(PROFILES_DESCRIPTOR_SET),
+    descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "profiles",
     passivationTimeoutMs: options.passivationTimeoutMs ?? 120000,
     state: Profile,
@@ -64,8 +64,9 @@ export function profilesEntity(handlers: ProfilesHandlers, options: ProfilesOpti
   });
 }
 
+
 /** FileDescriptorSet of value_entity/profiles.proto and its imports, for discovery. */
-const PROFILES_DESCRIPTOR_SET =
+const FILE_DESCRIPTOR_SET =
   "Cr4BChtnb29nbGUvcHJvdG9idWYvZW1wdHkucHJvdG8SD2dvb2dsZS5wcm90b2J1ZiIHCgVFbXB0eUJ9ChNjb20uZ29vZ2xlLnBy" +
   "b3RvYnVmQgpFbXB0eVByb3RvUAFaLmdvb2dsZS5nb2xhbmcub3JnL3Byb3RvYnVmL3R5cGVzL2tub3duL2VtcHR5cGL4AQGiAgNH" +
   "UEKqAh5Hb29nbGUuUHJvdG9idWYuV2VsbEtub3duVHlwZXNiBnByb3RvMwrlcgogZ29vZ2xlL3Byb3RvYnVmL2Rlc2NyaXB0b3Iu" +
