@@ -2,7 +2,7 @@
  * protoc-gen-cloudstate's shell: reads a CodeGeneratorRequest on stdin, writes the response on stdout. Errors in
  * the user's protos travel in the response (protoc and buf print them); only a broken request exits 1.
  */
-import { readFileSync, writeSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { PLUGIN_VERSION, runBytes } from "./plugin.js";
 
 function main(args: readonly string[]): number {
@@ -11,9 +11,9 @@ function main(args: readonly string[]): number {
     return 0;
   }
   try {
-    const output = runBytes(readFileSync(0));
-    let written = 0;
-    while (written < output.length) written += writeSync(1, output, written);
+    // Through the stream, not writeSync(1): buf hands plugins a non-blocking pipe, where a response larger than
+    // the pipe's buffer makes writeSync fail with EAGAIN. The stream finishes writing before the process exits.
+    process.stdout.write(runBytes(readFileSync(0)));
     return 0;
   } catch (error) {
     process.stderr.write(`protoc-gen-cloudstate: ${error instanceof Error ? error.message : String(error)}\n`);

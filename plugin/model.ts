@@ -7,7 +7,6 @@ import {
   type CodeGeneratorRequest,
   type DescriptorProto,
   type FileDescriptorProto,
-  FileDescriptorSet,
   type MethodDescriptorProto,
   type ServiceDescriptorProto,
 } from "ts-proto-descriptors";
@@ -70,6 +69,8 @@ export interface EntityModelBase extends ServiceModelBase {
 export interface EventSourcedEntityModel extends EntityModelBase {
   readonly kind: "event-sourced";
   readonly events: readonly MessageInfo[];
+  /** Full names of the events persisted as Cloudstate JSON rather than protobuf (a subset of `events`). */
+  readonly jsonEvents: readonly string[];
   readonly snapshotEvery: number | undefined;
 }
 
@@ -195,9 +196,7 @@ function descriptorSetFor(file: FileDescriptorProto, request: RequestFiles): Uin
   };
   visit(file.name);
   return descriptorSetOf(
-    request.serialized
-      .filter((f) => needed.has(f.name))
-      .map((f) => withoutField(f.bytes, SOURCE_CODE_INFO_FIELD)),
+    request.serialized.filter((f) => needed.has(f.name)).map((f) => withoutField(f.bytes, SOURCE_CODE_INFO_FIELD)),
   );
 }
 
@@ -249,11 +248,7 @@ function resolveType(site: ServiceSite, reference: string, what: string): Messag
   return found;
 }
 
-function baseOf(
-  site: ServiceSite,
-  commands: readonly CommandModel[],
-  request: RequestFiles,
-): ServiceModelBase {
+function baseOf(site: ServiceSite, commands: readonly CommandModel[], request: RequestFiles): ServiceModelBase {
   return {
     file: site.file.name,
     module: moduleOf(site.file.name),
@@ -278,11 +273,16 @@ function buildStatefulEntity(
   let state: MessageInfo | undefined;
   if (options.state === "") problems.push(`${where}: ${kindName} entities need (cloudstate.typescript.entity).state`);
   else state = resolveType(site, options.state, "state");
-  if (eventSourced && options.events.length === 0) {
-    problems.push(`${where}: EVENT_SOURCED entities need at least one (cloudstate.typescript.entity).events type`);
+  if (eventSourced && options.events.length === 0 && options.jsonEvents.length === 0) {
+    problems.push(
+      `${where}: EVENT_SOURCED entities need at least one (cloudstate.typescript.entity).events or json_events type`,
+    );
   }
   if (!eventSourced && options.events.length > 0) {
     problems.push(`${where}: ${kindName} entities have no events; remove (cloudstate.typescript.entity).events`);
+  }
+  if (!eventSourced && options.jsonEvents.length > 0) {
+    problems.push(`${where}: ${kindName} entities have no events; remove (cloudstate.typescript.entity).json_events`);
   }
   if (!eventSourced && options.snapshotEvery !== 0) {
     problems.push(
@@ -290,14 +290,22 @@ function buildStatefulEntity(
     );
   }
   const events: MessageInfo[] = [];
-  for (const reference of options.events) {
+  const jsonEvents: string[] = [];
+  const references = [
+    ...options.events.map((reference) => ({ reference, json: false })),
+    ...options.jsonEvents.map((reference) => ({ reference, json: true })),
+  ];
+  for (const { reference, json } of references) {
     const event = resolveType(site, reference, "event");
     if (event === undefined) continue;
     if (events.some((e) => e.fullName === event.fullName))
       problems.push(`${where}: event type ${event.fullName} is listed twice`);
     else if (events.some((e) => e.symbol === event.symbol)) {
       problems.push(`${where}: event types ${event.fullName} and another share the name ${event.symbol}; rename one`);
-    } else events.push(event);
+    } else {
+      events.push(event);
+      if (json) jsonEvents.push(event.fullName);
+    }
   }
   const commands = buildCommands(site, kindName ?? "", true);
   if (problems.length > before || state === undefined) return undefined;
@@ -310,14 +318,10 @@ function buildStatefulEntity(
   };
   if (!eventSourced) return { ...entity, kind: "value" };
   const snapshotEvery = options.snapshotEvery === 0 ? undefined : options.snapshotEvery;
-  return { ...entity, kind: "event-sourced", events, snapshotEvery };
+  return { ...entity, kind: "event-sourced", events, jsonEvents, snapshotEvery };
 }
 
-function buildAction(
-  site: ServiceSite,
-  options: EntityOptions,
-  request: RequestFiles,
-): ActionModel | undefined {
+function buildAction(site: ServiceSite, options: EntityOptions, request: RequestFiles): ActionModel | undefined {
   const { where, problems } = site;
   const before = problems.length;
   const stateless = (option: string): void => {
@@ -325,6 +329,7 @@ function buildAction(
   };
   if (options.state !== "") stateless("state");
   if (options.events.length > 0) stateless("events");
+  if (options.jsonEvents.length > 0) stateless("json_events");
   if (options.persistenceId !== "") stateless("persistence_id");
   if (options.snapshotEvery !== 0) stateless("snapshot_every");
   if (!options.passivationTimeoutMs.isZero()) stateless("passivation_timeout_ms");

@@ -52,7 +52,7 @@ export class EventSourcedInstance {
       throw new ProtocolError(`event sequence ${sequence} does not follow ${this.#sequence}`);
     }
     if (event.payload === undefined) throw new ProtocolError(`event ${sequence} carries no payload`);
-    const decoded = this.entity.eventTypes.unpack(event.payload);
+    const decoded = this.entity.eventCodec.unpack(event.payload);
     const handler = this.#config.events[decoded.$type];
     if (handler === undefined) throw new ProtocolError(`no event handler for ${decoded.$type}`);
     this.#state = handler.apply(this.#state, decoded);
@@ -68,7 +68,7 @@ export class EventSourcedInstance {
       this.#config.commands,
       () =>
         new EventSourcedContextImpl(
-          this.#config,
+          this.entity,
           this.#state,
           this.#sequence,
           this.entityId,
