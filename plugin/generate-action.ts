@@ -24,7 +24,7 @@ function signature(ctx: EmitContext, command: CommandModel, context: string): { 
       : `request: ${input}, context: ${context}`,
     result: streamedOut
       ? `${runtimeRef(ctx, "ReplyStream")}<${output}>`
-      : `${runtimeRef(ctx, "CommandResult")}<${output}>`,
+      : `${runtimeRef(ctx, "ActionResult")}<${output}>`,
   };
 }
 

@@ -1,7 +1,7 @@
 import type Long from "long";
 import type { Any } from "../any.js";
 import { CommandEffects } from "../command-effects.js";
-import type { MetadataEntry } from "../context.js";
+import type { ReadonlyMetadata } from "../metadata.js";
 import type { EventInit, Message } from "../message-type.js";
 import type { EventSourcedCommandContext } from "./context.js";
 import type { EventSourcedEntity, EventSourcedEntityConfig } from "./entity.js";
@@ -26,7 +26,7 @@ export class EventSourcedContextImpl extends CommandEffects implements EventSour
     entityId: string,
     commandId: Long,
     commandName: string,
-    metadata: readonly MetadataEntry[],
+    metadata: ReadonlyMetadata,
   ) {
     super(entityId, commandId, commandName, metadata);
     this.config = entity.config;

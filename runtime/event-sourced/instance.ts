@@ -2,7 +2,7 @@ import type { EventSourcedEvent, EventSourcedInit, EventSourcedStreamOut } from 
 import type { Command } from "../../gen/cloudstate/entity.js";
 import type { DeepPartial } from "../../gen/typeRegistry.js";
 import { packMessage, unpackMessage } from "../any.js";
-import { metadataEntries } from "../command-effects.js";
+import { metadataFromWire } from "../metadata.js";
 import { failureReply, runCommand } from "../command-runner.js";
 import { ProtocolError } from "../errors.js";
 import type { Logger } from "../logger.js";
@@ -74,7 +74,7 @@ export class EventSourcedInstance {
           this.entityId,
           command.id,
           command.name,
-          metadataEntries(command.metadata),
+          metadataFromWire(command.metadata),
         ),
       this.logger,
     );

@@ -3,11 +3,14 @@
  * module; this file only lists what is served.
  */
 import { serve } from "cloudstate-ts";
+import { actionTckModel, actionTwo } from "./action.js";
 import { eventSourcedConfigured, eventSourcedTckModel, eventSourcedTwo } from "./eventsourced.js";
 import { valueEntityConfigured, valueEntityTckModel, valueEntityTwo } from "./valueentity.js";
 
 await serve({
   entities: [
+    actionTckModel,
+    actionTwo,
     eventSourcedTckModel,
     eventSourcedTwo,
     eventSourcedConfigured,

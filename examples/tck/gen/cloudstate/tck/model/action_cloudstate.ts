@@ -2,7 +2,7 @@
 // source: cloudstate/tck/model/action.proto
 
 /* eslint-disable */
-import { type Action, type ActionContext, type CommandResult, type ReplyStream } from "cloudstate-ts";
+import { type Action, type ActionContext, type ActionResult, type ReplyStream } from "cloudstate-ts";
 import { defineAction, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
 import { ActionTckModelDefinition, ActionTwoDefinition, type OtherRequest, type Request, type Response } from "./action.js";
 
@@ -20,10 +20,10 @@ export type ActionTckModelContext = ActionContext;
  */
 export interface ActionTckModelHandlers {
   /** Handles the ProcessUnary call (unary). */
-  processUnary(request: Request, context: ActionTckModelContext): CommandResult<Response>;
+  processUnary(request: Request, context: ActionTckModelContext): ActionResult<Response>;
 
   /** Handles the ProcessStreamedIn call (client-streaming). */
-  processStreamedIn(requests: AsyncIterable<Request>, context: ActionTckModelContext): CommandResult<Response>;
+  processStreamedIn(requests: AsyncIterable<Request>, context: ActionTckModelContext): ActionResult<Response>;
 
   /** Handles the ProcessStreamedOut call (server-streaming). */
   processStreamedOut(request: Request, context: ActionTckModelContext): ReplyStream<Response>;
@@ -312,7 +312,7 @@ export type ActionTwoContext = ActionContext;
  */
 export interface ActionTwoHandlers {
   /** Handles the Call call (unary). */
-  call(request: OtherRequest, context: ActionTwoContext): CommandResult<Response>;
+  call(request: OtherRequest, context: ActionTwoContext): ActionResult<Response>;
 }
 
 /** Turns an implementation of {@link ActionTwoHandlers} into a service to pass to `serve`. */

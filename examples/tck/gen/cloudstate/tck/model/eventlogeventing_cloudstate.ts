@@ -2,7 +2,7 @@
 // source: cloudstate/tck/model/eventlogeventing.proto
 
 /* eslint-disable */
-import { type Action, type ActionContext, type CommandResult, type EventSourcedCommandContext, type EventSourcedEntity, type ReplyStream } from "cloudstate-ts";
+import { type Action, type ActionContext, type ActionResult, type CommandResult, type EventSourcedCommandContext, type EventSourcedEntity, type ReplyStream } from "cloudstate-ts";
 import { defineAction, defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
 import { type Any } from "../../../google/protobuf/any.js";
 import { Empty } from "../../../google/protobuf/empty.js";
@@ -19,19 +19,19 @@ export type EventLogSubscriberModelContext = ActionContext;
  */
 export interface EventLogSubscriberModelHandlers {
   /** Replies or forwards to Effect, as the event's step says. */
-  processEventOne(request: EventOne, context: EventLogSubscriberModelContext): CommandResult<Response>;
+  processEventOne(request: EventOne, context: EventLogSubscriberModelContext): ActionResult<Response>;
 
   /** One answer per step of the event. */
   processEventTwo(request: EventTwo, context: EventLogSubscriberModelContext): ReplyStream<Response>;
 
   /** Answers with the request's id and message. */
-  effect(request: EffectRequest, context: EventLogSubscriberModelContext): CommandResult<Response>;
+  effect(request: EffectRequest, context: EventLogSubscriberModelContext): ActionResult<Response>;
 
   /**
    * Takes JSON events (json.cloudstate.io/JsonEvent, an object with one
    * `message` property) and answers with their message.
    */
-  processAnyEvent(request: Any, context: EventLogSubscriberModelContext): CommandResult<Response>;
+  processAnyEvent(request: Any, context: EventLogSubscriberModelContext): ActionResult<Response>;
 }
 
 /** Turns an implementation of {@link EventLogSubscriberModelHandlers} into a service to pass to `serve`. */

@@ -2,7 +2,7 @@
 // source: action/carts.proto
 
 /* eslint-disable */
-import { type Action, type ActionContext, type CommandResult, type ReplyStream } from "cloudstate-ts";
+import { type Action, type ActionContext, type ActionResult, type ReplyStream } from "cloudstate-ts";
 import { defineAction, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
 import { CartQueriesDefinition, type Lookup, type Summary } from "./carts.js";
 
@@ -16,10 +16,10 @@ export type CartQueriesContext = ActionContext;
  */
 export interface CartQueriesHandlers {
   /** One lookup, one answer. */
-  get(request: Lookup, context: CartQueriesContext): CommandResult<Summary>;
+  get(request: Lookup, context: CartQueriesContext): ActionResult<Summary>;
 
   /** Handles the Collect call (client-streaming). */
-  collect(requests: AsyncIterable<Lookup>, context: CartQueriesContext): CommandResult<Summary>;
+  collect(requests: AsyncIterable<Lookup>, context: CartQueriesContext): ActionResult<Summary>;
 
   /** One lookup, answers as they come. */
   watch(request: Lookup, context: CartQueriesContext): ReplyStream<Summary>;
