@@ -54,7 +54,7 @@ export class CommandEffects implements CommandContext {
 
   reply<R extends Message>(message: R | MessageInit<R>, options?: ReplyOptions): Reply<R> {
     this.ensureActive("reply");
-    return new ReplyToken(message as MessageInit<Message>, metadataToWire(options?.metadata)) as unknown as Reply<R>;
+    return new ReplyToken(message, metadataToWire(options?.metadata)) as unknown as Reply<R>;
   }
 
   forward<Request extends Message>(

@@ -8,10 +8,9 @@ import type { SideEffect } from "../../gen/cloudstate/entity.js";
 import type { DeepPartial } from "../../gen/typeRegistry.js";
 import { unpackMessage, type Any } from "../any.js";
 import { toClientAction } from "../command-runner.js";
-import type { Forward, Reply } from "../context.js";
 import { CommandFailure, ProtocolError, unexpectedFailureMessage } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { Message, MessageInit, MessageType } from "../message-type.js";
+import type { Message, MessageType } from "../message-type.js";
 import { metadataFromWire } from "../metadata.js";
 import type { Action, ActionAnswer, ActionHandler } from "./action.js";
 import { ActionContextImpl, FailureToken, NoReplyToken } from "./context-impl.js";
@@ -26,7 +25,7 @@ function failure(description: string, sideEffects: SideEffect[] = []): Response 
 function toResponse(answer: ActionAnswer<Message>, responseType: MessageType, sideEffects: SideEffect[]): Response {
   if (answer instanceof NoReplyToken) return { sideEffects };
   if (answer instanceof FailureToken) return failure(answer.description, sideEffects);
-  const action = toClientAction(answer as MessageInit<Message> | Reply<Message> | Forward, responseType).action;
+  const action = toClientAction(answer, responseType).action;
   if (action?.$case === "forward") return { response: { $case: "forward", value: action.value ?? {} }, sideEffects };
   if (action?.$case === "reply") return { response: { $case: "reply", value: action.value ?? {} }, sideEffects };
   return failure("Internal error: the action produced no answer");
