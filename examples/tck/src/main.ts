@@ -4,6 +4,7 @@
  */
 import { serve } from "cloudstate-ts";
 import { actionTckModel, actionTwo } from "./action.js";
+import { eventLogSubscriberModel, eventSourcedEntityOne, eventSourcedEntityTwo } from "./eventlogeventing.js";
 import { eventSourcedConfigured, eventSourcedTckModel, eventSourcedTwo } from "./eventsourced.js";
 import { valueEntityConfigured, valueEntityTckModel, valueEntityTwo } from "./valueentity.js";
 
@@ -17,6 +18,9 @@ await serve({
     valueEntityTckModel,
     valueEntityTwo,
     valueEntityConfigured,
+    eventLogSubscriberModel,
+    eventSourcedEntityOne,
+    eventSourcedEntityTwo,
   ],
   serviceName: "cloudstate-ts-tck",
   serviceVersion: "0.1.0",
