@@ -21,11 +21,11 @@ const jsonCart = defineEventSourcedEntity({
     "com.example.shoppingcart.persistence.ItemAdded": {
       type: ItemAdded,
       json: true,
-      apply: (state, event) => shoppingCartHandlers.onItemAdded(state, event as ItemAdded),
+      apply: (state, event) => shoppingCartHandlers.onItemAdded(state as Cart, event as ItemAdded),
     },
     "com.example.shoppingcart.persistence.ItemRemoved": {
       type: ItemRemoved,
-      apply: (state, event) => shoppingCartHandlers.onItemRemoved(state, event as ItemRemoved),
+      apply: (state, event) => shoppingCartHandlers.onItemRemoved(state as Cart, event as ItemRemoved),
     },
   },
 });
