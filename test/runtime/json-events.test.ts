@@ -8,6 +8,7 @@ import { defineEventSourcedEntity, packJson, unpackJson } from "../../runtime/in
 import { memoryLogger, startHarness, type TestHarness } from "../../runtime/testing/index.js";
 import { shoppingCart, shoppingCartHandlers } from "../../examples/shopping-cart/src/cart.js";
 import {
+  Cart,
   ItemAdded,
   ItemRemoved,
 } from "../../examples/shopping-cart/gen/com/example/shoppingcart/persistence/domain.js";
