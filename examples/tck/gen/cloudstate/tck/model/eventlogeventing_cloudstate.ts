@@ -18,10 +18,18 @@ export type EventLogSubscriberModelContext = ActionContext;
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface EventLogSubscriberModelHandlers {
-  /** Replies or forwards to Effect, as the event's step says. */
+  /**
+   * Replies or forwards to Effect, as the event's step says.
+   *
+   * The proxy calls it with each event from the event log of `eventlogeventing-one`; `context.metadata.cloudEvent` describes the event.
+   */
   processEventOne(request: EventOne, context: EventLogSubscriberModelContext): ActionResult<Response>;
 
-  /** One answer per step of the event. */
+  /**
+   * One answer per step of the event.
+   *
+   * The proxy calls it with each event from the event log of `eventlogeventing-one`; `context.metadata.cloudEvent` describes the event.
+   */
   processEventTwo(request: EventTwo, context: EventLogSubscriberModelContext): ReplyStream<Response>;
 
   /** Answers with the request's id and message. */
@@ -30,6 +38,8 @@ export interface EventLogSubscriberModelHandlers {
   /**
    * Takes JSON events (json.cloudstate.io/JsonEvent, an object with one
    * `message` property) and answers with their message.
+   *
+   * The proxy calls it with each event from the event log of `eventlogeventing-two`; `context.metadata.cloudEvent` describes the event.
    */
   processAnyEvent(request: Any, context: EventLogSubscriberModelContext): ActionResult<Response>;
 }
