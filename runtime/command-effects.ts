@@ -52,7 +52,7 @@ export class CommandEffects implements CommandContext {
     throw new CommandFailure(message);
   }
 
-  reply<R extends Message>(message: R | MessageInit<R>, options?: ReplyOptions): Reply<R> {
+  reply<R extends Message>(message: NoInfer<R | MessageInit<R>>, options?: ReplyOptions): Reply<R> {
     this.ensureActive("reply");
     return new ReplyToken(message, metadataToWire(options?.metadata)) as unknown as Reply<R>;
   }

@@ -35,7 +35,7 @@ export interface Forward {
 
 /** A reply with options (metadata), as made by `context.reply`. Opaque. */
 export interface Reply<R extends Message> {
-  readonly [replyBrand]: R["$type"];
+  readonly [replyBrand]: R;
 }
 
 /** What a command handler may return: the reply (plain or made by `context.reply`), or a forward, now or later. */
@@ -59,8 +59,11 @@ export interface CommandContext {
    */
   fail(message: string): never;
 
-  /** A reply carrying options such as metadata; return it from the handler. */
-  reply<R extends Message>(message: R | MessageInit<R>, options?: ReplyOptions): Reply<R>;
+  /**
+   * A reply carrying options such as metadata; return (or yield) it from the handler. Its type is the rpc's
+   * response type, taken from where it is returned, so `{ ... }` is checked like a plain reply.
+   */
+  reply<R extends Message>(message: NoInfer<R | MessageInit<R>>, options?: ReplyOptions): Reply<R>;
 
   /** Hands the command on to another rpc; return the result from the handler. */
   forward<Request extends Message>(
