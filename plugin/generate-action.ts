@@ -1,6 +1,7 @@
 /** Emits the typed handler interface and the wiring of one action service. */
 import {
   claimCommandMessages,
+  commandDoc,
   codegenRef,
   definitionRef,
   DESCRIPTOR_SET_CONSTANT,
@@ -24,7 +25,7 @@ function signature(ctx: EmitContext, command: CommandModel, context: string): { 
       : `request: ${input}, context: ${context}`,
     result: streamedOut
       ? `${runtimeRef(ctx, "ReplyStream")}<${output}>`
-      : `${runtimeRef(ctx, "CommandResult")}<${output}>`,
+      : `${runtimeRef(ctx, "ActionResult")}<${output}>`,
   };
 }
 
@@ -45,7 +46,7 @@ export function generateAction(ctx: EmitContext, action: ActionModel): string {
   action.commands.forEach((command, i) => {
     const { params, result } = signature(ctx, command, names.context);
     if (i > 0) out.push("\n");
-    out.push(tsdoc(command.comment ?? `Handles the ${command.rpcName} call (${command.shape}).`, "  "));
+    out.push(tsdoc(commandDoc(command, `Handles the ${command.rpcName} call (${command.shape}).`), "  "));
     out.push(`  ${command.key}(${params}): ${result};\n`);
   });
   out.push(`}\n\n`);

@@ -1,5 +1,12 @@
 /** The pieces every entity kind's generated code shares: names, imports, the handler interface, the wiring. */
-import type { EntityModel, EventSourcedEntityModel, FileModel, MessageInfo, ValueEntityModel } from "./model.js";
+import type {
+  CommandModel,
+  EntityModel,
+  EventSourcedEntityModel,
+  FileModel,
+  MessageInfo,
+  ValueEntityModel,
+} from "./model.js";
 import { lowerFirst, relativeImport } from "./names.js";
 import { tsdoc, type ImportTracker } from "./printer.js";
 
@@ -35,6 +42,21 @@ export function codegenRef(ctx: EmitContext, symbol: string): string {
 /** The ts-proto service definition of the entity's service. */
 export function definitionRef(ctx: EmitContext, entity: EntityModel): string {
   return ctx.imports.use(relativeImport(ctx.fromModule, entity.module), `${entity.name}Definition`);
+}
+
+/** The rpc's documentation: its proto comment (or `fallback`), then what `(cloudstate.eventing)` binds it to. */
+export function commandDoc(command: CommandModel, fallback: string): string {
+  const lines = [command.comment?.trim() ?? fallback];
+  const { source, destinationTopic } = command.eventing;
+  if (source !== undefined) {
+    const from = source.kind === "topic" ? `topic \`${source.name}\`` : `the event log of \`${source.name}\``;
+    const group = source.consumerGroup === "" ? "" : ` (consumer group \`${source.consumerGroup}\`)`;
+    lines.push(
+      `The proxy calls it with each event from ${from}${group}; \`context.metadata.cloudEvent\` describes the event.`,
+    );
+  }
+  if (destinationTopic !== undefined) lines.push(`The proxy publishes its answers to topic \`${destinationTopic}\`.`);
+  return lines.join("\n\n");
 }
 
 /** The name of the handler method for an event, e.g. `onItemAdded`. */
@@ -90,7 +112,7 @@ export function handlersInterface(
     const input = messageRef(ctx, command.input, true);
     const output = messageRef(ctx, command.output, true);
     out.push("\n");
-    out.push(tsdoc(command.comment ?? `Handles the ${command.rpcName} command.`, "  "));
+    out.push(tsdoc(commandDoc(command, `Handles the ${command.rpcName} command.`), "  "));
     out.push(
       `  ${command.key}(command: ${input}, context: ${names.context}): ${runtimeRef(ctx, "CommandResult")}<${output}>;\n`,
     );

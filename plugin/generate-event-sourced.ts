@@ -64,6 +64,7 @@ export function generateEventSourcedEntity(ctx: EmitContext, entity: EventSource
   entity.events.forEach((event, i) => {
     out.push(`      ${JSON.stringify(event.fullName)}: {\n`);
     out.push(`        type: ${messageRef(ctx, event, false)},\n`);
+    if (entity.jsonEvents.includes(event.fullName)) out.push(`        json: true,\n`);
     out.push(
       `        apply: (state, event) => handlers.${eventHandlerName(event)}(state, event as ${eventTypes[i]}),\n`,
     );

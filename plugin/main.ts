@@ -11,7 +11,8 @@ function main(args: readonly string[]): number {
     return 0;
   }
   try {
-    // Asynchronous: stdout may be a non-blocking pipe smaller than the response; Node flushes it before exiting.
+    // Through the stream, not writeSync(1): buf hands plugins a non-blocking pipe, where a response larger than
+    // the pipe's buffer makes writeSync fail with EAGAIN. The stream finishes writing before the process exits.
     process.stdout.write(runBytes(readFileSync(0)));
     return 0;
   } catch (error) {

@@ -11,6 +11,7 @@ import {
   type ServiceDescriptorProto,
 } from "ts-proto-descriptors";
 import { EntityKind, EntityOptions } from "../gen/cloudstate/typescript/entity_options.js";
+import { Eventing } from "../gen/cloudstate/eventing.js";
 import { descriptorSetOf, type SerializedFile, withoutField } from "../runtime/descriptor-set.js";
 import { messageSymbol, methodKey, moduleOf } from "./names.js";
 
@@ -18,6 +19,7 @@ import { messageSymbol, methodKey, moduleOf } from "./names.js";
 const ENTITY_OPTIONS_FIELD = 52080; // cloudstate.typescript.entity on ServiceOptions
 const ENTITY_KEY_FIELD = 1080; // cloudstate.entity_key on FieldOptions
 const LEGACY_ENTITY_KEY_FIELD = 50002; // cloudstate.legacy_entity_key on FieldOptions
+const EVENTING_FIELD = 1081; // cloudstate.eventing on MethodOptions
 const WIRE_VARINT = 0;
 const WIRE_LEN = 2;
 
@@ -44,6 +46,17 @@ export interface CommandModel {
   readonly output: MessageInfo;
   readonly shape: StreamingShape;
   readonly comment: string | undefined;
+  /** Where the proxy feeds the rpc events from, and where it publishes its answers, per `(cloudstate.eventing)`. */
+  readonly eventing: EventingModel;
+}
+
+/** An rpc's `(cloudstate.eventing)` option, checked. */
+export interface EventingModel {
+  /** The event source feeding the rpc, if any. */
+  readonly source:
+    { readonly kind: "topic" | "event-log"; readonly name: string; readonly consumerGroup: string } | undefined;
+  /** The topic the rpc's answers are published to, if any. */
+  readonly destinationTopic: string | undefined;
 }
 
 /** What every kind's model has. */
@@ -67,6 +80,8 @@ export interface EntityModelBase extends ServiceModelBase {
 export interface EventSourcedEntityModel extends EntityModelBase {
   readonly kind: "event-sourced";
   readonly events: readonly MessageInfo[];
+  /** Full names of the events persisted as Cloudstate JSON rather than protobuf (a subset of `events`). */
+  readonly jsonEvents: readonly string[];
   readonly snapshotEvery: number | undefined;
 }
 
@@ -148,10 +163,8 @@ function unknownFieldPayloads(
   return unknown?.[(field << 3) | wireType] ?? [];
 }
 
-/** Reads the `cloudstate.typescript.entity` service option, merging repeated occurrences as protobuf does. */
-function entityOptionsOf(service: ServiceDescriptorProto): EntityOptions | undefined {
-  const payloads = unknownFieldPayloads(service.options?._unknownFields, ENTITY_OPTIONS_FIELD, WIRE_LEN);
-  if (payloads.length === 0) return undefined;
+/** The payloads of a message-typed option, merged as protobuf merges repeated occurrences. */
+function mergedOptionBytes(payloads: readonly Uint8Array[]): Uint8Array {
   const chunks = payloads.map((raw) => new BinaryReader(raw).bytes());
   const merged = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
@@ -159,7 +172,52 @@ function entityOptionsOf(service: ServiceDescriptorProto): EntityOptions | undef
     merged.set(chunk, at);
     at += chunk.length;
   }
-  return EntityOptions.decode(merged);
+  return merged;
+}
+
+/** Reads the `cloudstate.typescript.entity` service option. */
+function entityOptionsOf(service: ServiceDescriptorProto): EntityOptions | undefined {
+  const payloads = unknownFieldPayloads(service.options?._unknownFields, ENTITY_OPTIONS_FIELD, WIRE_LEN);
+  if (payloads.length === 0) return undefined;
+  return EntityOptions.decode(mergedOptionBytes(payloads));
+}
+
+/** Reads and checks an rpc's `cloudstate.eventing` option, as the proxy would refuse it. */
+function eventingOf(
+  method: MethodDescriptorProto,
+  shape: StreamingShape,
+  rpc: string,
+  problems: string[],
+): EventingModel {
+  const payloads = unknownFieldPayloads(method.options?._unknownFields, EVENTING_FIELD, WIRE_LEN);
+  if (payloads.length === 0) return { source: undefined, destinationTopic: undefined };
+  const eventing = Eventing.decode(mergedOptionBytes(payloads));
+  let source: EventingModel["source"];
+  if (eventing.in !== undefined) {
+    const from = eventing.in.source;
+    if (from === undefined || from.value === "") {
+      problems.push(`${rpc}: (cloudstate.eventing).in needs a topic or an event_log`);
+    } else {
+      source = {
+        kind: from.$case === "topic" ? "topic" : "event-log",
+        name: from.value,
+        consumerGroup: eventing.in.consumerGroup,
+      };
+    }
+    if (shape === "client-streaming" || shape === "bidi-streaming") {
+      problems.push(`${rpc}: an rpc fed by events takes one message at a time; it must not stream its input`);
+    }
+  }
+  let destinationTopic: string | undefined;
+  if (eventing.out !== undefined) {
+    const to = eventing.out.destination;
+    if (to === undefined || to.value === "") problems.push(`${rpc}: (cloudstate.eventing).out needs a topic`);
+    else destinationTopic = to.value;
+  }
+  if (source?.kind === "topic" && source.name === destinationTopic) {
+    problems.push(`${rpc}: (cloudstate.eventing) has the same topic ${source.name} as input and output`);
+  }
+  return { source, destinationTopic };
 }
 
 function isEntityKey(unknown: { [key: number]: Uint8Array[] } | undefined): boolean {
@@ -236,8 +294,53 @@ function buildCommands(site: ServiceSite, kindName: string, entity: boolean): Co
       return [];
     }
     const comment = commentAt(file, [6, serviceIndex, 2, methodIndex]);
-    return [{ rpcName: method.name, key: methodKey(method.name), input, output, shape, comment }];
+    const eventing = eventingOf(method, shape, rpc, problems);
+    return [{ rpcName: method.name, key: methodKey(method.name), input, output, shape, comment, eventing }];
   });
+}
+
+/**
+ * The proxy routes each event of a source to the one rpc of the service that takes the event's type: two rpcs
+ * fed by the same source (and consumer group) must take different types.
+ */
+function checkEventConsumers(where: string, commands: readonly CommandModel[], problems: string[]): void {
+  const seen = new Map<string, string>();
+  for (const command of commands) {
+    const source = command.eventing.source;
+    if (source === undefined) continue;
+    const key = `${source.kind} ${source.name} ${source.consumerGroup} ${command.input.fullName}`;
+    const other = seen.get(key);
+    if (other !== undefined) {
+      problems.push(
+        `${where}: rpcs ${other} and ${command.rpcName} both take ${command.input.fullName} from ${source.kind} ${source.name}; give one a consumer_group`,
+      );
+    } else seen.set(key, command.rpcName);
+  }
+}
+
+const ANY_TYPE = "google.protobuf.Any";
+
+/**
+ * An rpc fed by the event log of an event-sourced entity generated in the same request must take one of its
+ * protobuf event types, or `google.protobuf.Any` (which JSON events need); anything else would never be called.
+ */
+function checkEventLogInputs(entities: readonly EntityModel[], problems: string[]): void {
+  const logs = new Map<string, EventSourcedEntityModel>();
+  for (const entity of entities) if (entity.kind === "event-sourced") logs.set(entity.persistenceId, entity);
+  for (const entity of entities) {
+    for (const command of entity.commands) {
+      const source = command.eventing.source;
+      if (source?.kind !== "event-log") continue;
+      const log = logs.get(source.name);
+      if (log === undefined || command.input.fullName === ANY_TYPE) continue;
+      const protobufEvents = log.events.filter((e) => !log.jsonEvents.includes(e.fullName)).map((e) => e.fullName);
+      if (!protobufEvents.includes(command.input.fullName)) {
+        problems.push(
+          `${entity.file}: service ${entity.fullName}: rpc ${command.rpcName}: takes ${command.input.fullName}, which is not a protobuf event of ${log.fullName} (event log ${source.name}); take one of ${[...protobufEvents, ANY_TYPE].join(", ")}`,
+        );
+      }
+    }
+  }
 }
 
 function resolveType(site: ServiceSite, reference: string, what: string): MessageInfo | undefined {
@@ -269,11 +372,16 @@ function buildStatefulEntity(
   let state: MessageInfo | undefined;
   if (options.state === "") problems.push(`${where}: ${kindName} entities need (cloudstate.typescript.entity).state`);
   else state = resolveType(site, options.state, "state");
-  if (eventSourced && options.events.length === 0) {
-    problems.push(`${where}: EVENT_SOURCED entities need at least one (cloudstate.typescript.entity).events type`);
+  if (eventSourced && options.events.length === 0 && options.jsonEvents.length === 0) {
+    problems.push(
+      `${where}: EVENT_SOURCED entities need at least one (cloudstate.typescript.entity).events or json_events type`,
+    );
   }
   if (!eventSourced && options.events.length > 0) {
     problems.push(`${where}: ${kindName} entities have no events; remove (cloudstate.typescript.entity).events`);
+  }
+  if (!eventSourced && options.jsonEvents.length > 0) {
+    problems.push(`${where}: ${kindName} entities have no events; remove (cloudstate.typescript.entity).json_events`);
   }
   if (!eventSourced && options.snapshotEvery !== 0) {
     problems.push(
@@ -281,14 +389,22 @@ function buildStatefulEntity(
     );
   }
   const events: MessageInfo[] = [];
-  for (const reference of options.events) {
+  const jsonEvents: string[] = [];
+  const references = [
+    ...options.events.map((reference) => ({ reference, json: false })),
+    ...options.jsonEvents.map((reference) => ({ reference, json: true })),
+  ];
+  for (const { reference, json } of references) {
     const event = resolveType(site, reference, "event");
     if (event === undefined) continue;
     if (events.some((e) => e.fullName === event.fullName))
       problems.push(`${where}: event type ${event.fullName} is listed twice`);
     else if (events.some((e) => e.symbol === event.symbol)) {
       problems.push(`${where}: event types ${event.fullName} and another share the name ${event.symbol}; rename one`);
-    } else events.push(event);
+    } else {
+      events.push(event);
+      if (json) jsonEvents.push(event.fullName);
+    }
   }
   const commands = buildCommands(site, kindName ?? "", true);
   if (problems.length > before || state === undefined) return undefined;
@@ -301,7 +417,7 @@ function buildStatefulEntity(
   };
   if (!eventSourced) return { ...entity, kind: "value" };
   const snapshotEvery = options.snapshotEvery === 0 ? undefined : options.snapshotEvery;
-  return { ...entity, kind: "event-sourced", events, snapshotEvery };
+  return { ...entity, kind: "event-sourced", events, jsonEvents, snapshotEvery };
 }
 
 function buildAction(site: ServiceSite, options: EntityOptions): ActionModel | undefined {
@@ -312,6 +428,7 @@ function buildAction(site: ServiceSite, options: EntityOptions): ActionModel | u
   };
   if (options.state !== "") stateless("state");
   if (options.events.length > 0) stateless("events");
+  if (options.jsonEvents.length > 0) stateless("json_events");
   if (options.persistenceId !== "") stateless("persistence_id");
   if (options.snapshotEvery !== 0) stateless("snapshot_every");
   if (!options.passivationTimeoutMs.isZero()) stateless("passivation_timeout_ms");
@@ -331,6 +448,13 @@ function buildEntity(
   const fullName = file.package === "" ? service.name : `${file.package}.${service.name}`;
   const where = `${file.name}: service ${fullName}`;
   const site: ServiceSite = { file, serviceIndex, service, fullName, where, index, problems };
+  const entity = buildEntityOfKind(site, options);
+  if (entity !== undefined) checkEventConsumers(where, entity.commands, problems);
+  return entity;
+}
+
+function buildEntityOfKind(site: ServiceSite, options: EntityOptions): EntityModel | undefined {
+  const { where, problems } = site;
   switch (options.kind) {
     case EntityKind.EVENT_SOURCED:
     case EntityKind.VALUE_ENTITY:
@@ -376,6 +500,10 @@ export function buildModel(request: CodeGeneratorRequest, serialized: readonly S
       files.push({ file: file.name, module: moduleOf(file.name), entities, descriptorSet });
     }
   }
+  checkEventLogInputs(
+    files.flatMap((f) => f.entities),
+    problems,
+  );
   if (problems.length > 0) throw new ModelError(problems);
   return files;
 }

@@ -1,10 +1,11 @@
 import Long from "long";
 import { packMessage } from "./any.js";
-import type { CommandContext, EffectOptions, Forward, MetadataEntry } from "./context.js";
+import type { CommandContext, EffectOptions, Forward, ForwardOptions, Reply, ReplyOptions } from "./context.js";
 import { CommandFailure } from "./errors.js";
-import type { Metadata } from "../gen/cloudstate/entity.js";
+import type { Metadata as MetadataMessage } from "../gen/cloudstate/entity.js";
 import type { SideEffect, Forward as ForwardMessage } from "../gen/cloudstate/entity.js";
 import type { Message, MessageInit } from "./message-type.js";
+import { metadataToWire, type ReadonlyMetadata } from "./metadata.js";
 import type { MethodRef } from "./service.js";
 
 /** The forward a handler returned, in wire form. @internal */
@@ -12,18 +13,17 @@ export class ForwardToken {
   constructor(readonly message: ForwardMessage) {}
 }
 
-/** Converts the proxy's metadata to the public, read-only shape. @internal */
-export function metadataEntries(metadata: Metadata | undefined): MetadataEntry[] {
-  if (metadata === undefined) return [];
-  return metadata.entries.map((entry) => ({
-    key: entry.key,
-    value: entry.value?.$case === "bytesValue" ? new Uint8Array(entry.value.value) : (entry.value?.value ?? ""),
-  }));
+/** A reply made by `context.reply`: the message, encoded once the rpc's type is known, and its metadata. @internal */
+export class ReplyToken {
+  constructor(
+    readonly message: MessageInit<Message>,
+    readonly metadata: MetadataMessage | undefined,
+  ) {}
 }
 
 /**
- * The parts of a command context shared by every entity kind: identity, failing, forwarding and side effects.
- * Entity kinds extend it with their state handling.
+ * The parts of a command context shared by every entity kind: identity, failing, replying, forwarding and side
+ * effects. Entity kinds extend it with their state handling.
  * @internal
  */
 export class CommandEffects implements CommandContext {
@@ -34,7 +34,7 @@ export class CommandEffects implements CommandContext {
     readonly entityId: string,
     readonly commandId: Long,
     readonly commandName: string,
-    readonly metadata: readonly MetadataEntry[],
+    readonly metadata: ReadonlyMetadata,
   ) {}
 
   /** Called once the handler has returned: later calls on the context are mistakes. */
@@ -52,14 +52,23 @@ export class CommandEffects implements CommandContext {
     throw new CommandFailure(message);
   }
 
-  forward<Request extends Message>(method: MethodRef<Request>, request: MessageInit<Request>): Forward {
+  reply<R extends Message>(message: NoInfer<R | MessageInit<R>>, options?: ReplyOptions): Reply<R> {
+    this.ensureActive("reply");
+    return new ReplyToken(message, metadataToWire(options?.metadata)) as unknown as Reply<R>;
+  }
+
+  forward<Request extends Message>(
+    method: MethodRef<Request>,
+    request: MessageInit<Request>,
+    options?: ForwardOptions,
+  ): Forward {
     this.ensureActive("forward");
     const token = new ForwardToken({
       $type: "cloudstate.Forward",
       serviceName: method.serviceName,
       commandName: method.methodName,
       payload: packMessage(method.requestType, request),
-      metadata: undefined,
+      metadata: metadataToWire(options?.metadata),
     });
     return token as unknown as Forward;
   }
@@ -76,7 +85,7 @@ export class CommandEffects implements CommandContext {
       commandName: method.methodName,
       payload: packMessage(method.requestType, request),
       synchronous: options?.synchronous ?? false,
-      metadata: undefined,
+      metadata: metadataToWire(options?.metadata),
     });
   }
 }

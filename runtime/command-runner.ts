@@ -2,8 +2,8 @@ import type Long from "long";
 import type { ClientAction, Command } from "../gen/cloudstate/entity.js";
 import type { DeepPartial } from "../gen/typeRegistry.js";
 import { packMessage, unpackMessage } from "./any.js";
-import { isForward, type CommandEffects } from "./command-effects.js";
-import type { CommandResult, Forward } from "./context.js";
+import { isForward, ReplyToken, type CommandEffects } from "./command-effects.js";
+import type { CommandResult, Forward, Reply } from "./context.js";
 import { CommandFailure, ProtocolError, unexpectedFailureMessage } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { Message, MessageInit, MessageType } from "./message-type.js";
@@ -18,7 +18,12 @@ export interface CommandHandlerEntry<Context> {
 /** What running one command came to. @internal */
 export type CommandOutcome<Context> =
   | { readonly ok: true; readonly clientAction: DeepPartial<ClientAction>; readonly context: Context }
-  | { readonly ok: false; readonly description: string };
+  | {
+      readonly ok: false;
+      readonly description: string;
+      /** The handler's context when the handler failed the command itself (not for errors or bad input). */
+      readonly failedContext?: Context;
+    };
 
 /** The answer to a failed command, in the shape every entity kind's reply shares. @internal */
 export function failureReply(commandId: Long, description: string) {
@@ -90,7 +95,7 @@ export async function invokeHandler<Context extends CommandEffects>(
     return { ok: true, clientAction: toClientAction(result, responseType), context };
   } catch (error) {
     context.deactivate();
-    if (error instanceof CommandFailure) return { ok: false, description: error.message };
+    if (error instanceof CommandFailure) return { ok: false, description: error.message, failedContext: context };
     // The runtime's own input errors (a streamed payload that does not decode) are the caller's, not a bug.
     if (error instanceof ProtocolError) return { ok: false, description: `Bad request for ${name}: ${error.message}` };
     logger.error(`command ${name} on ${where} threw; nothing it did is kept`, error);
@@ -100,15 +105,18 @@ export async function invokeHandler<Context extends CommandEffects>(
 
 /** A handler's result as the client action: a forward, or a reply carrying the encoded message. @internal */
 export function toClientAction(
-  result: MessageInit<Message> | Forward,
+  result: MessageInit<Message> | Reply<Message> | Forward,
   responseType: MessageType,
 ): DeepPartial<ClientAction> {
-  return isForward(result)
-    ? { action: { $case: "forward" as const, value: result.message } }
-    : {
-        action: {
-          $case: "reply" as const,
-          value: { payload: packMessage(responseType, result as MessageInit<Message>) },
-        },
-      };
+  if (isForward(result)) return { action: { $case: "forward" as const, value: result.message } };
+  if (result instanceof ReplyToken) {
+    const payload = packMessage(responseType, result.message);
+    return { action: { $case: "reply" as const, value: { payload, metadata: result.metadata } } };
+  }
+  return {
+    action: {
+      $case: "reply" as const,
+      value: { payload: packMessage(responseType, result as MessageInit<Message>) },
+    },
+  };
 }

@@ -1,20 +1,30 @@
 import type Long from "long";
 import type { Message, MessageInit } from "./message-type.js";
+import type { MetadataInit, ReadonlyMetadata } from "./metadata.js";
 import type { MethodRef } from "./service.js";
-
-/** One entry of a command's metadata (for gRPC calls, the request headers the proxy passes on). */
-export interface MetadataEntry {
-  readonly key: string;
-  readonly value: string | Uint8Array;
-}
 
 /** Options of a side effect. */
 export interface EffectOptions {
   /** Wait for the side effect to finish before the client is answered. Default false. */
   readonly synchronous?: boolean;
+  /** Metadata the called rpc receives. */
+  readonly metadata?: MetadataInit;
+}
+
+/** Options of a forward. */
+export interface ForwardOptions {
+  /** Metadata the rpc forwarded to receives. */
+  readonly metadata?: MetadataInit;
+}
+
+/** Options of a reply. */
+export interface ReplyOptions {
+  /** Metadata the client receives with the reply (for gRPC clients, response headers). */
+  readonly metadata?: MetadataInit;
 }
 
 declare const forwardBrand: unique symbol;
+declare const replyBrand: unique symbol;
 
 /**
  * What a command handler returns to hand the command on to another rpc, as made by `context.forward`. Opaque.
@@ -23,8 +33,14 @@ export interface Forward {
   readonly [forwardBrand]: true;
 }
 
-/** What a command handler may return: the reply, or a forward, now or later. */
-export type CommandResult<Reply extends Message> = MessageInit<Reply> | Forward | Promise<MessageInit<Reply> | Forward>;
+/** A reply with options (metadata), as made by `context.reply`. Opaque. */
+export interface Reply<R extends Message> {
+  readonly [replyBrand]: R;
+}
+
+/** What a command handler may return: the reply (plain or made by `context.reply`), or a forward, now or later. */
+export type CommandResult<R extends Message> =
+  MessageInit<R> | Reply<R> | Forward | Promise<MessageInit<R> | Reply<R> | Forward>;
 
 /** What every command handler can see and do, whatever the entity kind. */
 export interface CommandContext {
@@ -34,8 +50,8 @@ export interface CommandContext {
   readonly commandId: Long;
   /** The rpc name, e.g. `AddItem`. */
   readonly commandName: string;
-  /** Metadata the proxy passed with the command. */
-  readonly metadata: readonly MetadataEntry[];
+  /** Metadata the proxy passed with the command (for gRPC calls, the request headers). */
+  readonly metadata: ReadonlyMetadata;
 
   /**
    * Fails the command: the client gets an error carrying `message`, and nothing the command did (events,
@@ -43,8 +59,18 @@ export interface CommandContext {
    */
   fail(message: string): never;
 
+  /**
+   * A reply carrying options such as metadata; return (or yield) it from the handler. Its type is the rpc's
+   * response type, taken from where it is returned, so `{ ... }` is checked like a plain reply.
+   */
+  reply<R extends Message>(message: NoInfer<R | MessageInit<R>>, options?: ReplyOptions): Reply<R>;
+
   /** Hands the command on to another rpc; return the result from the handler. */
-  forward<Request extends Message>(method: MethodRef<Request>, request: MessageInit<Request>): Forward;
+  forward<Request extends Message>(
+    method: MethodRef<Request>,
+    request: MessageInit<Request>,
+    options?: ForwardOptions,
+  ): Forward;
 
   /** Asks the proxy to call another rpc once this command's effects are persisted. */
   effect<Request extends Message>(

@@ -8,7 +8,17 @@
 export { serve, CloudstateServer, addressFromEnvironment } from "./server.js";
 export type { ServerOptions, ListenAddress, ServableEntity } from "./server.js";
 export { CommandFailure } from "./errors.js";
-export type { CommandContext, CommandResult, EffectOptions, Forward, MetadataEntry } from "./context.js";
+export type {
+  CommandContext,
+  CommandResult,
+  EffectOptions,
+  Forward,
+  ForwardOptions,
+  Reply,
+  ReplyOptions,
+} from "./context.js";
+export { Metadata } from "./metadata.js";
+export type { CloudEvent, MetadataEntry, MetadataInit, MetadataValue, ReadonlyMetadata } from "./metadata.js";
 export type { EventSourcedCommandContext } from "./event-sourced/context.js";
 export { defineEventSourcedEntity, EVENT_SOURCED_ENTITY_TYPE, DEFAULT_SNAPSHOT_EVERY } from "./event-sourced/entity.js";
 export type {
@@ -23,15 +33,19 @@ export type { ValueEntity, ValueEntityConfig, ValueEntityCommand } from "./value
 export { defineAction, ACTION_ENTITY_TYPE } from "./action/action.js";
 export type {
   Action,
+  ActionAnswer,
   ActionConfig,
   ActionContext,
   ActionHandler,
+  ActionResult,
+  Failure,
+  NoReply,
   ReplyStream,
   StreamingShape,
 } from "./action/action.js";
 export { methodOf } from "./service.js";
 export type { MethodRef, ServiceDefinition, MethodDefinition } from "./service.js";
-export type { Message, MessageType, MessageInit, EventInit, MessageOf } from "./message-type.js";
+export type { Message, MessageType, JsonMessageType, MessageInit, EventInit, MessageOf } from "./message-type.js";
 export {
   packMessage,
   unpackMessage,

@@ -21,6 +21,16 @@ export interface MessageType<T extends Message = Message> {
   fromPartial(object: never): T;
 }
 
+/**
+ * A message type that also has ts-proto's proto3 JSON methods (`outputJsonMethods`, on by default), for values
+ * carried as Cloudstate JSON.
+ */
+export interface JsonMessageType<T extends Message = Message> extends MessageType<T> {
+  toJSON(message: T): unknown;
+  /** Declared with a `never` parameter so that ts-proto's `fromJSON(object: any)` fits. */
+  fromJSON(object: never): T;
+}
+
 /** The decoded message type a {@link MessageType} describes. */
 export type MessageOf<M> = M extends MessageType<infer T> ? T : never;
 

@@ -1,27 +1,65 @@
-import type { CommandContext, CommandResult } from "../context.js";
+import type { CommandContext, Forward, Reply } from "../context.js";
 import type { Message, MessageInit } from "../message-type.js";
+import type { ReadonlyMetadata } from "../metadata.js";
 import type { MethodDefinition, ServiceDefinition } from "../service.js";
 
 /** The protocol service that drives actions, reported at discovery. */
 export const ACTION_ENTITY_TYPE = "cloudstate.action.ActionProtocol";
 
-/** What an action handler can see and do: metadata, failing, forwarding and side effects, but no entity. */
-export type ActionContext = Omit<CommandContext, "entityId" | "commandId">;
+declare const noReplyBrand: unique symbol;
+declare const failureBrand: unique symbol;
 
-/** A stream of messages to send back, one reply each. */
-export type ReplyStream<Reply extends Message> = AsyncIterable<MessageInit<Reply>> | Iterable<MessageInit<Reply>>;
+/** An answer that sends the caller nothing (its side effects still go), as made by `context.noReply`. Opaque. */
+export interface NoReply {
+  readonly [noReplyBrand]: true;
+}
+
+/**
+ * A failure answer, as made by `context.failure`: in a stream of answers it fails that one answer and the stream
+ * goes on (throwing, or `context.fail`, ends the stream). Side effects made before it still go. Opaque.
+ */
+export interface Failure {
+  readonly [failureBrand]: true;
+}
+
+/** One answer of an action: a reply (plain or made by `context.reply`), a forward, no reply, or a failure. */
+export type ActionAnswer<R extends Message> = MessageInit<R> | Reply<R> | Forward | NoReply | Failure;
+
+/** What a unary or streamed-in action handler returns: its one answer, now or later. */
+export type ActionResult<R extends Message> = ActionAnswer<R> | Promise<ActionAnswer<R>>;
+
+/** What a streamed-out action handler returns: its answers, each sent with the side effects made before it. */
+export type ReplyStream<R extends Message> = AsyncIterable<ActionAnswer<R>> | Iterable<ActionAnswer<R>>;
+
+/**
+ * What an action handler can see and do: metadata, replying, failing, forwarding and side effects, but no entity.
+ * Side effects go with the next answer; for a stream, those made after its last answer go on their own. A failed
+ * call (`fail`, or a `failure` answer) keeps its side effects.
+ */
+export interface ActionContext extends Omit<CommandContext, "entityId" | "commandId"> {
+  /** An answer that sends nothing back; return (or yield) it from the handler. */
+  noReply(): NoReply;
+  /** A failure answer with this description; return (or yield) it from the handler. */
+  failure(description: string): Failure;
+  /**
+   * The metadata that came with one request of the call: for a streamed-in call, each message has its own; for
+   * the others, it is `metadata`.
+   * @throws Error for an object that is not a request of this call.
+   */
+  metadataOf(request: Message): ReadonlyMetadata;
+}
 
 /** An action handler together with its rpc, one variant per streaming shape. */
 export type ActionHandler =
   | {
       readonly method: MethodDefinition;
       readonly shape: "unary";
-      handle(request: Message, context: ActionContext): CommandResult<Message>;
+      handle(request: Message, context: ActionContext): ActionResult<Message>;
     }
   | {
       readonly method: MethodDefinition;
       readonly shape: "client-streaming";
-      handle(requests: AsyncIterable<Message>, context: ActionContext): CommandResult<Message>;
+      handle(requests: AsyncIterable<Message>, context: ActionContext): ActionResult<Message>;
     }
   | {
       readonly method: MethodDefinition;

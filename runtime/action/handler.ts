@@ -4,28 +4,42 @@ import type {
   ActionProtocolServiceImplementation,
   ActionResponse,
 } from "../../gen/cloudstate/action.js";
+import type { SideEffect } from "../../gen/cloudstate/entity.js";
 import type { DeepPartial } from "../../gen/typeRegistry.js";
-import { unpackMessage } from "../any.js";
-import { CommandEffects, metadataEntries } from "../command-effects.js";
-import { invokeHandler, toClientAction, type CommandOutcome } from "../command-runner.js";
+import { unpackMessage, type Any } from "../any.js";
+import { toClientAction } from "../command-runner.js";
 import { CommandFailure, ProtocolError, unexpectedFailureMessage } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { Message, MessageInit } from "../message-type.js";
-import type { Action, ActionHandler } from "./action.js";
+import type { Message, MessageType } from "../message-type.js";
+import { metadataFromWire } from "../metadata.js";
+import type { Action, ActionAnswer, ActionHandler } from "./action.js";
+import { ActionContextImpl, FailureToken, NoReplyToken } from "./context-impl.js";
 
 type Response = DeepPartial<ActionResponse>;
 
-function failure(description: string): Response {
-  return { response: { $case: "failure", value: { commandId: Long.ZERO, description } } };
+function failure(description: string, sideEffects: SideEffect[] = []): Response {
+  return { response: { $case: "failure", value: { commandId: Long.ZERO, description } }, sideEffects };
 }
 
-function fromOutcome(outcome: CommandOutcome<CommandEffects>): Response {
-  if (!outcome.ok) return failure(outcome.description);
-  const action = outcome.clientAction.action;
-  const sideEffects = outcome.context.sideEffects;
+/** One answer of a handler as the response to send, with the side effects made before it. */
+function toResponse(answer: ActionAnswer<Message>, responseType: MessageType, sideEffects: SideEffect[]): Response {
+  if (answer instanceof NoReplyToken) return { sideEffects };
+  if (answer instanceof FailureToken) return failure(answer.description, sideEffects);
+  const action = toClientAction(answer, responseType).action;
   if (action?.$case === "forward") return { response: { $case: "forward", value: action.value ?? {} }, sideEffects };
   if (action?.$case === "reply") return { response: { $case: "reply", value: action.value ?? {} }, sideEffects };
   return failure("Internal error: the action produced no answer");
+}
+
+/**
+ * What a handler's error becomes: a failure the handler asked for keeps its side effects; bad input is the
+ * caller's; anything else is logged in full and answered with a generic message.
+ */
+function fromError(error: unknown, name: string, context: ActionContextImpl, logger: Logger): Response {
+  if (error instanceof CommandFailure) return failure(error.message, context.takeSideEffects());
+  if (error instanceof ProtocolError) return failure(`Bad request for ${name}: ${error.message}`);
+  logger.error(`action call ${name} threw; its side effects are dropped`, error);
+  return failure(unexpectedFailureMessage(name));
 }
 
 type HandlerOf<S extends ActionHandler["shape"]> = Extract<ActionHandler, { readonly shape: S }>;
@@ -46,43 +60,77 @@ function resolve<S extends ActionHandler["shape"]>(
   return handler as HandlerOf<S>;
 }
 
-/** The payloads of the messages after the first, decoded as the rpc's request type. */
-async function* payloads(rest: AsyncIterator<ActionCommand>, handler: ActionHandler): AsyncGenerator<Message> {
+const ANY_TYPE = "google.protobuf.Any";
+
+/**
+ * Decodes a request payload as the rpc's input type. An rpc that takes `google.protobuf.Any` (such as one fed
+ * JSON events) gets the payload itself, whatever it holds. @throws ProtocolError
+ */
+function decodeRequest(type: MessageType, payload: Any | undefined): Message {
+  if (type.$type !== ANY_TYPE) return unpackMessage(type, payload);
+  if (payload === undefined) throw new ProtocolError(`expected a payload but the message carried none`);
+  return type.fromPartial({ typeUrl: payload.typeUrl, value: payload.value } as never);
+}
+
+/** The requests after the first message, decoded, each with its own metadata remembered. */
+async function* payloads(
+  rest: AsyncIterator<ActionCommand>,
+  handler: ActionHandler,
+  context: ActionContextImpl,
+): AsyncGenerator<Message> {
   for (;;) {
     const next = await rest.next();
     if (next.done === true) return;
-    yield unpackMessage(handler.method.requestType, next.value.payload);
+    const request = decodeRequest(handler.method.requestType, next.value.payload);
+    context.remember(request, metadataFromWire(next.value.metadata));
+    yield request;
   }
 }
 
-/** Turns each message of a reply stream into a reply; a failure ends the stream with a failure answer. */
-async function* replies(
+/** Runs a handler that answers once. Never throws. */
+async function answerOnce(
   name: string,
   handler: ActionHandler,
-  produce: () => AsyncIterable<MessageInit<Message>> | Iterable<MessageInit<Message>>,
-  context: CommandEffects,
+  context: ActionContextImpl,
+  call: () => ActionAnswer<Message> | Promise<ActionAnswer<Message>>,
   logger: Logger,
-): AsyncGenerator<Response> {
+): Promise<Response> {
   try {
-    for await (const message of produce()) {
-      const clientAction = toClientAction(message, handler.method.responseType);
-      const sideEffects = context.sideEffects.splice(0);
-      yield { response: { $case: "reply", value: clientAction.action?.value ?? {} }, sideEffects } as Response;
-    }
+    const answer = await call();
+    return toResponse(answer, handler.method.responseType, context.takeSideEffects());
   } catch (error) {
-    if (error instanceof CommandFailure) yield failure(error.message);
-    else if (error instanceof ProtocolError) yield failure(`Bad request for ${name}: ${error.message}`);
-    else {
-      logger.error(`streamed command ${name} threw`, error);
-      yield failure(unexpectedFailureMessage(name));
-    }
+    return fromError(error, name, context, logger);
   } finally {
     context.deactivate();
   }
 }
 
-function contextFor(command: ActionCommand): CommandEffects {
-  return new CommandEffects("", Long.ZERO, command.name, metadataEntries(command.metadata));
+/**
+ * Sends each answer of a stream with the side effects made before it. Side effects made after the last answer go
+ * in a response of their own; an error ends the stream with a failure.
+ */
+async function* answerStream(
+  name: string,
+  handler: ActionHandler,
+  context: ActionContextImpl,
+  produce: () => AsyncIterable<ActionAnswer<Message>> | Iterable<ActionAnswer<Message>>,
+  logger: Logger,
+): AsyncGenerator<Response> {
+  try {
+    for await (const answer of produce()) {
+      yield toResponse(answer, handler.method.responseType, context.takeSideEffects());
+    }
+    const late = context.takeSideEffects();
+    if (late.length > 0) yield { sideEffects: late };
+  } catch (error) {
+    yield fromError(error, name, context, logger);
+  } finally {
+    context.deactivate();
+  }
+}
+
+function contextFor(command: ActionCommand): ActionContextImpl {
+  return new ActionContextImpl(command.name, metadataFromWire(command.metadata));
 }
 
 async function firstOf(
@@ -116,42 +164,36 @@ export function actionProtocolService(
   };
   return {
     async handleUnary(command) {
+      let handler: HandlerOf<"unary">;
+      let request: Message;
       try {
-        const handler = resolve(actions, command, "unary");
-        const request = unpackMessage(handler.method.requestType, command.payload);
-        return fromOutcome(
-          await invokeHandler(
-            command.name,
-            command.serviceName,
-            handler.method.responseType,
-            contextFor(command),
-            (c) => handler.handle(request, c),
-            logger,
-          ),
-        );
+        handler = resolve(actions, command, "unary");
+        request = decodeRequest(handler.method.requestType, command.payload);
       } catch (error) {
         return rejected(error, command);
       }
+      const context = contextFor(command);
+      context.remember(request, context.metadata);
+      return answerOnce(command.name, handler, context, () => handler.handle(request, context), logger);
     },
 
     async handleStreamedIn(requests) {
       const { first, rest } = await firstOf(requests);
       if (first === undefined) return failure(EMPTY_STREAM);
+      let handler: HandlerOf<"client-streaming">;
       try {
-        const handler = resolve(actions, first, "client-streaming");
-        return fromOutcome(
-          await invokeHandler(
-            first.name,
-            first.serviceName,
-            handler.method.responseType,
-            contextFor(first),
-            (c) => handler.handle(payloads(rest, handler), c),
-            logger,
-          ),
-        );
+        handler = resolve(actions, first, "client-streaming");
       } catch (error) {
         return rejected(error, first);
       }
+      const context = contextFor(first);
+      return answerOnce(
+        first.name,
+        handler,
+        context,
+        () => handler.handle(payloads(rest, handler, context), context),
+        logger,
+      );
     },
 
     async *handleStreamedOut(command) {
@@ -159,13 +201,14 @@ export function actionProtocolService(
       let request: Message;
       try {
         handler = resolve(actions, command, "server-streaming");
-        request = unpackMessage(handler.method.requestType, command.payload);
+        request = decodeRequest(handler.method.requestType, command.payload);
       } catch (error) {
         yield rejected(error, command);
         return;
       }
       const context = contextFor(command);
-      yield* replies(command.name, handler, () => handler.handle(request, context), context, logger);
+      context.remember(request, context.metadata);
+      yield* answerStream(command.name, handler, context, () => handler.handle(request, context), logger);
     },
 
     async *handleStreamed(requests) {
@@ -182,7 +225,13 @@ export function actionProtocolService(
         return;
       }
       const context = contextFor(first);
-      yield* replies(first.name, handler, () => handler.handle(payloads(rest, handler), context), context, logger);
+      yield* answerStream(
+        first.name,
+        handler,
+        context,
+        () => handler.handle(payloads(rest, handler, context), context),
+        logger,
+      );
     },
   };
 }

@@ -1,11 +1,10 @@
 import type Long from "long";
 import type { Any } from "../any.js";
-import { packMessage } from "../any.js";
 import { CommandEffects } from "../command-effects.js";
-import type { MetadataEntry } from "../context.js";
+import type { ReadonlyMetadata } from "../metadata.js";
 import type { EventInit, Message } from "../message-type.js";
 import type { EventSourcedCommandContext } from "./context.js";
-import type { EventSourcedEntityConfig } from "./entity.js";
+import type { EventSourcedEntity, EventSourcedEntityConfig } from "./entity.js";
 
 /**
  * The context of one command. Emitted events are applied to a private copy of the state, made on the first
@@ -18,16 +17,19 @@ export class EventSourcedContextImpl extends CommandEffects implements EventSour
   #sequence: number;
   #copied = false;
 
+  private readonly config: EventSourcedEntityConfig<Message, Message>;
+
   constructor(
-    private readonly config: EventSourcedEntityConfig<Message, Message>,
+    private readonly entity: EventSourcedEntity,
     state: Message,
     sequence: number,
     entityId: string,
     commandId: Long,
     commandName: string,
-    metadata: readonly MetadataEntry[],
+    metadata: ReadonlyMetadata,
   ) {
     super(entityId, commandId, commandName, metadata);
+    this.config = entity.config;
     this.#state = state;
     this.#sequence = sequence;
   }
@@ -47,7 +49,7 @@ export class EventSourcedContextImpl extends CommandEffects implements EventSour
       throw new Error(`${String(event.$type)} is not an event type of ${this.config.service.fullName}`);
     }
     // Encode before applying, so the persisted event is exactly what was emitted.
-    const packed = packMessage(handler.type, event);
+    const packed = this.entity.eventCodec.pack(handler, event);
     if (!this.#copied) {
       this.#state = this.config.state.fromPartial(this.#state as never);
       this.#copied = true;

@@ -1,6 +1,6 @@
-import { TypeRegistry } from "../any.js";
 import type { CommandResult } from "../context.js";
-import type { Message, MessageType } from "../message-type.js";
+import type { JsonMessageType, Message, MessageType } from "../message-type.js";
+import { EventCodec } from "./event-codec.js";
 import type { MethodDefinition, ServiceDefinition } from "../service.js";
 import type { EventSourcedCommandContext } from "./context.js";
 
@@ -16,11 +16,14 @@ export interface EventSourcedCommand<State, Event extends Message> {
   handle(command: Message, context: EventSourcedCommandContext<State, Event>): CommandResult<Message>;
 }
 
-/** How to apply one event type to the state. */
-export interface EventHandler<State, E extends Message> {
-  readonly type: MessageType<E>;
-  apply(state: State, event: E): State;
-}
+/**
+ * How to persist and apply one event type. Events are persisted as protobuf, or, with `json: true`, as Cloudstate
+ * JSON (`json.cloudstate.io/<simple message name>`, the message in the proto3 JSON mapping) for consumers that
+ * read JSON.
+ */
+export type EventHandler<State, E extends Message> =
+  | { readonly type: MessageType<E>; readonly json?: false; apply(state: State, event: E): State }
+  | { readonly type: JsonMessageType<E>; readonly json: true; apply(state: State, event: E): State };
 
 /** Everything needed to serve one event-sourced entity; written by generated code or by hand. */
 export interface EventSourcedEntityConfig<State extends Message, Event extends Message> {
@@ -55,8 +58,8 @@ export interface EventSourcedEntity {
   readonly descriptorSet: Uint8Array;
   /** @internal */
   readonly config: EventSourcedEntityConfig<Message, Message>;
-  /** The event types, shared by every instance. @internal */
-  readonly eventTypes: TypeRegistry;
+  /** The event types' codec, shared by every instance. @internal */
+  readonly eventCodec: EventCodec;
 }
 
 /**
@@ -96,6 +99,6 @@ export function defineEventSourcedEntity<State extends Message, Event extends Me
     passivationTimeoutMs: timeout,
     descriptorSet: config.descriptorSet,
     config: config,
-    eventTypes: new TypeRegistry<Message>(Object.values(config.events).map((handler) => handler.type as MessageType)),
+    eventCodec: new EventCodec(Object.values(config.events) as readonly EventHandler<Message, Message>[], serviceName),
   };
 }

@@ -2,7 +2,7 @@ import type { EventSourcedEvent, EventSourcedInit, EventSourcedStreamOut } from 
 import type { Command } from "../../gen/cloudstate/entity.js";
 import type { DeepPartial } from "../../gen/typeRegistry.js";
 import { packMessage, unpackMessage } from "../any.js";
-import { metadataEntries } from "../command-effects.js";
+import { metadataFromWire } from "../metadata.js";
 import { failureReply, runCommand } from "../command-runner.js";
 import { ProtocolError } from "../errors.js";
 import type { Logger } from "../logger.js";
@@ -52,7 +52,7 @@ export class EventSourcedInstance {
       throw new ProtocolError(`event sequence ${sequence} does not follow ${this.#sequence}`);
     }
     if (event.payload === undefined) throw new ProtocolError(`event ${sequence} carries no payload`);
-    const decoded = this.entity.eventTypes.unpack(event.payload);
+    const decoded = this.entity.eventCodec.unpack(event.payload);
     const handler = this.#config.events[decoded.$type];
     if (handler === undefined) throw new ProtocolError(`no event handler for ${decoded.$type}`);
     this.#state = handler.apply(this.#state, decoded);
@@ -68,13 +68,13 @@ export class EventSourcedInstance {
       this.#config.commands,
       () =>
         new EventSourcedContextImpl(
-          this.#config,
+          this.entity,
           this.#state,
           this.#sequence,
           this.entityId,
           command.id,
           command.name,
-          metadataEntries(command.metadata),
+          metadataFromWire(command.metadata),
         ),
       this.logger,
     );

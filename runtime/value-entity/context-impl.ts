@@ -2,7 +2,7 @@ import type Long from "long";
 import type { Any } from "../any.js";
 import { packMessage } from "../any.js";
 import { CommandEffects } from "../command-effects.js";
-import type { MetadataEntry } from "../context.js";
+import type { ReadonlyMetadata } from "../metadata.js";
 import type { Message, MessageInit } from "../message-type.js";
 import type { ValueEntityCommandContext } from "./context.js";
 import type { ValueEntityConfig } from "./entity.js";
@@ -26,7 +26,7 @@ export class ValueEntityContextImpl extends CommandEffects implements ValueEntit
     entityId: string,
     commandId: Long,
     commandName: string,
-    metadata: readonly MetadataEntry[],
+    metadata: ReadonlyMetadata,
   ) {
     super(entityId, commandId, commandName, metadata);
     this.#state = state;

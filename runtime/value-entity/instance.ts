@@ -2,7 +2,7 @@ import type { Command } from "../../gen/cloudstate/entity.js";
 import type { ValueEntityInit, ValueEntityStreamOut } from "../../gen/cloudstate/value_entity.js";
 import type { DeepPartial } from "../../gen/typeRegistry.js";
 import { unpackMessage } from "../any.js";
-import { metadataEntries } from "../command-effects.js";
+import { metadataFromWire } from "../metadata.js";
 import { failureReply, runCommand } from "../command-runner.js";
 import type { Logger } from "../logger.js";
 import type { Message } from "../message-type.js";
@@ -41,7 +41,7 @@ export class ValueEntityInstance {
           this.entityId,
           command.id,
           command.name,
-          metadataEntries(command.metadata),
+          metadataFromWire(command.metadata),
         ),
       this.logger,
     );

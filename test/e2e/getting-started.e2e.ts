@@ -83,7 +83,7 @@ describe("docs/getting-started.md, outside the repository", () => {
       const background = block.attributes.get("background");
       if (background !== undefined) {
         const ready = block.attributes.get("ready") ?? "";
-        const process = start(background, "bash", ["-c", body.trim()], env, { cwd });
+        const process = start(background, "bash", ["-c", body.trim()], env, { cwd, inheritEnv: false });
         started.push(process);
         await process.waitFor(new RegExp(ready), 180_000);
         continue;

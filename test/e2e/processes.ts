@@ -152,11 +152,13 @@ export class Started {
 /** Options of {@link start}. */
 export interface StartOptions {
   readonly cwd?: string;
+  /** Add `env` to this process's environment (default), or run with `env` alone. */
+  readonly inheritEnv?: boolean;
   /** Sees each chunk of output as it arrives (to show it live, say). */
   readonly onOutput?: (chunk: string) => void;
 }
 
-/** Starts `command` in its own process group, with `env` added to this process's environment. */
+/** Starts `command` in its own process group, with `env` added to this process's environment (or alone). */
 export function start(
   name: string,
   command: string,
@@ -166,7 +168,7 @@ export function start(
 ): Started {
   installCleanup();
   const child = spawn(command, args, {
-    env: { ...process.env, ...env },
+    env: options.inheritEnv === false ? env : { ...process.env, ...env },
     cwd: options.cwd,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,

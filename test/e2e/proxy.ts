@@ -87,6 +87,8 @@ export interface ProxyOptions {
   readonly port?: number;
   /** More environment, e.g. the PostgreSQL connection. */
   readonly env?: NodeJS.ProcessEnv;
+  /** More JVM options, e.g. `-D` settings of the proxy's configuration. */
+  readonly jvmOptions?: readonly string[];
   /** Wait for discovery and the bound port before resolving (default), or only for the JVM to be up. */
   readonly waitUntil?: "online" | "started";
   readonly timeoutMs?: number;
@@ -120,6 +122,7 @@ export async function startProxy(classpath: string, options: ProxyOptions): Prom
       "-Dakka.remote.artery.canonical.hostname=127.0.0.1",
       "-Dcloudstate.proxy.backoff.min=500ms",
       "-Dcloudstate.proxy.backoff.max=1s",
+      ...(options.jvmOptions ?? []),
       "-cp",
       classpath,
       flavour === "dev" ? MAIN_CLASSES.proxy : MAIN_CLASSES.postgresProxy,

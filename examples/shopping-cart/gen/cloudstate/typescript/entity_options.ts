@@ -90,6 +90,13 @@ export interface EntityOptions {
    * without commands. 0 leaves the proxy's default.
    */
   passivationTimeoutMs: Long;
+  /**
+   * Event-sourced: events persisted as Cloudstate JSON
+   * (`json.cloudstate.io/<message name>`, the message in the proto3 JSON
+   * mapping) rather than as protobuf, resolved like `state`. They are events of
+   * the entity like those of `events`; a type may be in only one of the lists.
+   */
+  jsonEvents: string[];
 }
 
 function createBaseEntityOptions(): EntityOptions {
@@ -101,6 +108,7 @@ function createBaseEntityOptions(): EntityOptions {
     persistenceId: "",
     snapshotEvery: 0,
     passivationTimeoutMs: Long.UZERO,
+    jsonEvents: [],
   };
 }
 
@@ -125,6 +133,9 @@ export const EntityOptions: MessageFns<EntityOptions, "cloudstate.typescript.Ent
     }
     if (!message.passivationTimeoutMs.equals(Long.UZERO)) {
       writer.uint32(48).uint64(message.passivationTimeoutMs.toString());
+    }
+    for (const v of message.jsonEvents) {
+      writer.uint32(58).string(v!);
     }
     return writer;
   },
@@ -190,6 +201,14 @@ export const EntityOptions: MessageFns<EntityOptions, "cloudstate.typescript.Ent
             message.passivationTimeoutMs = Long.fromString(reader.uint64().toString(), true);
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.jsonEvents.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -223,6 +242,11 @@ export const EntityOptions: MessageFns<EntityOptions, "cloudstate.typescript.Ent
         : isSet(object.passivation_timeout_ms)
         ? Long.fromValue(object.passivation_timeout_ms)
         : Long.UZERO,
+      jsonEvents: globalThis.Array.isArray(object?.jsonEvents)
+        ? object.jsonEvents.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.json_events)
+        ? object.json_events.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -246,6 +270,9 @@ export const EntityOptions: MessageFns<EntityOptions, "cloudstate.typescript.Ent
     if (!message.passivationTimeoutMs.equals(Long.UZERO)) {
       obj.passivationTimeoutMs = (message.passivationTimeoutMs || Long.UZERO).toString();
     }
+    if (message.jsonEvents?.length) {
+      obj.jsonEvents = message.jsonEvents;
+    }
     return obj;
   },
 
@@ -262,6 +289,7 @@ export const EntityOptions: MessageFns<EntityOptions, "cloudstate.typescript.Ent
     message.passivationTimeoutMs = (object.passivationTimeoutMs !== undefined && object.passivationTimeoutMs !== null)
       ? Long.fromValue(object.passivationTimeoutMs)
       : Long.UZERO;
+    message.jsonEvents = object.jsonEvents?.map((e) => e) || [];
     return message;
   },
 };

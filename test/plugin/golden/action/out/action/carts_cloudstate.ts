@@ -2,7 +2,7 @@
 // source: action/carts.proto
 
 /* eslint-disable */
-import { type Action, type ActionContext, type CommandResult, type ReplyStream } from "cloudstate-ts";
+import { type Action, type ActionContext, type ActionResult, type ReplyStream } from "cloudstate-ts";
 import { defineAction, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
 import { CartQueriesDefinition, type Lookup, type Summary } from "./carts.js";
 
@@ -16,10 +16,10 @@ export type CartQueriesContext = ActionContext;
  */
 export interface CartQueriesHandlers {
   /** One lookup, one answer. */
-  get(request: Lookup, context: CartQueriesContext): CommandResult<Summary>;
+  get(request: Lookup, context: CartQueriesContext): ActionResult<Summary>;
 
   /** Handles the Collect call (client-streaming). */
-  collect(requests: AsyncIterable<Lookup>, context: CartQueriesContext): CommandResult<Summary>;
+  collect(requests: AsyncIterable<Lookup>, context: CartQueriesContext): ActionResult<Summary>;
 
   /** One lookup, answers as they come. */
   watch(request: Lookup, context: CartQueriesContext): ReplyStream<Summary>;
@@ -256,17 +256,18 @@ const FILE_DESCRIPTOR_SET =
   "ChdFRElUSU9OXzk5OTk4X1RFU1RfT05MWRCejQYSHQoXRURJVElPTl85OTk5OV9URVNUX09OTFkQn40GEhMKC0VESVRJT05fTUFY" +
   "EP////8HKlUKEFN5bWJvbFZpc2liaWxpdHkSFAoQVklTSUJJTElUWV9VTlNFVBAAEhQKEFZJU0lCSUxJVFlfTE9DQUwQARIVChFW" +
   "SVNJQklMSVRZX0VYUE9SVBACQn4KE2NvbS5nb29nbGUucHJvdG9idWZCEERlc2NyaXB0b3JQcm90b3NIAVotZ29vZ2xlLmdvbGFu" +
-  "Zy5vcmcvcHJvdG9idWYvdHlwZXMvZGVzY3JpcHRvcnBi+AEBogIDR1BCqgIaR29vZ2xlLlByb3RvYnVmLlJlZmxlY3Rpb24KrwQK" +
+  "Zy5vcmcvcHJvdG9idWYvdHlwZXMvZGVzY3JpcHRvcnBi+AEBogIDR1BCqgIaR29vZ2xlLlByb3RvYnVmLlJlZmxlY3Rpb24K0AQK" +
   "KmNsb3Vkc3RhdGUvdHlwZXNjcmlwdC9lbnRpdHlfb3B0aW9ucy5wcm90bxIVY2xvdWRzdGF0ZS50eXBlc2NyaXB0GiBnb29nbGUv" +
-  "cHJvdG9idWYvZGVzY3JpcHRvci5wcm90byL4AQoNRW50aXR5T3B0aW9ucxI1CgRraW5kGAEgASgOMiEuY2xvdWRzdGF0ZS50eXBl" +
+  "cHJvdG9idWYvZGVzY3JpcHRvci5wcm90byKZAgoNRW50aXR5T3B0aW9ucxI1CgRraW5kGAEgASgOMiEuY2xvdWRzdGF0ZS50eXBl" +
   "c2NyaXB0LkVudGl0eUtpbmRSBGtpbmQSFAoFc3RhdGUYAiABKAlSBXN0YXRlEhYKBmV2ZW50cxgDIAMoCVIGZXZlbnRzEiUKDnBl" +
   "cnNpc3RlbmNlX2lkGAQgASgJUg1wZXJzaXN0ZW5jZUlkEiUKDnNuYXBzaG90X2V2ZXJ5GAUgASgNUg1zbmFwc2hvdEV2ZXJ5EjQK" +
-  "FnBhc3NpdmF0aW9uX3RpbWVvdXRfbXMYBiABKARSFHBhc3NpdmF0aW9uVGltZW91dE1zKmQKCkVudGl0eUtpbmQSGwoXRU5USVRZ" +
-  "X0tJTkRfVU5TUEVDSUZJRUQQABIRCg1FVkVOVF9TT1VSQ0VEEAESEAoMVkFMVUVfRU5USVRZEAISCAoEQ1JEVBADEgoKBkFDVElP" +
-  "ThAEOl8KBmVudGl0eRIfLmdvb2dsZS5wcm90b2J1Zi5TZXJ2aWNlT3B0aW9ucxjwlgMgASgLMiQuY2xvdWRzdGF0ZS50eXBlc2Ny" +
-  "aXB0LkVudGl0eU9wdGlvbnNSBmVudGl0eWIGcHJvdG8zCpYDChJhY3Rpb24vY2FydHMucHJvdG8SDGNhc2VzLmFjdGlvbhoqY2xv" +
-  "dWRzdGF0ZS90eXBlc2NyaXB0L2VudGl0eV9vcHRpb25zLnByb3RvIiEKBkxvb2t1cBIXCgd1c2VyX2lkGAEgASgJUgZ1c2VySWQi" +
-  "JAoHU3VtbWFyeRIZCgh1c2VyX2lkcxgBIAMoCVIHdXNlcklkczL0AQoLQ2FydFF1ZXJpZXMSMgoDR2V0EhQuY2FzZXMuYWN0aW9u" +
-  "Lkxvb2t1cBoVLmNhc2VzLmFjdGlvbi5TdW1tYXJ5EjgKB0NvbGxlY3QSFC5jYXNlcy5hY3Rpb24uTG9va3VwGhUuY2FzZXMuYWN0" +
-  "aW9uLlN1bW1hcnkoARI2CgVXYXRjaBIULmNhc2VzLmFjdGlvbi5Mb29rdXAaFS5jYXNlcy5hY3Rpb24uU3VtbWFyeTABEjcKBENo" +
-  "YXQSFC5jYXNlcy5hY3Rpb24uTG9va3VwGhUuY2FzZXMuYWN0aW9uLlN1bW1hcnkoATABGgaCtxkCCARiBnByb3RvMw==";
+  "FnBhc3NpdmF0aW9uX3RpbWVvdXRfbXMYBiABKARSFHBhc3NpdmF0aW9uVGltZW91dE1zEh8KC2pzb25fZXZlbnRzGAcgAygJUgpq" +
+  "c29uRXZlbnRzKmQKCkVudGl0eUtpbmQSGwoXRU5USVRZX0tJTkRfVU5TUEVDSUZJRUQQABIRCg1FVkVOVF9TT1VSQ0VEEAESEAoM" +
+  "VkFMVUVfRU5USVRZEAISCAoEQ1JEVBADEgoKBkFDVElPThAEOl8KBmVudGl0eRIfLmdvb2dsZS5wcm90b2J1Zi5TZXJ2aWNlT3B0" +
+  "aW9ucxjwlgMgASgLMiQuY2xvdWRzdGF0ZS50eXBlc2NyaXB0LkVudGl0eU9wdGlvbnNSBmVudGl0eWIGcHJvdG8zCpYDChJhY3Rp" +
+  "b24vY2FydHMucHJvdG8SDGNhc2VzLmFjdGlvbhoqY2xvdWRzdGF0ZS90eXBlc2NyaXB0L2VudGl0eV9vcHRpb25zLnByb3RvIiEK" +
+  "Bkxvb2t1cBIXCgd1c2VyX2lkGAEgASgJUgZ1c2VySWQiJAoHU3VtbWFyeRIZCgh1c2VyX2lkcxgBIAMoCVIHdXNlcklkczL0AQoL" +
+  "Q2FydFF1ZXJpZXMSMgoDR2V0EhQuY2FzZXMuYWN0aW9uLkxvb2t1cBoVLmNhc2VzLmFjdGlvbi5TdW1tYXJ5EjgKB0NvbGxlY3QS" +
+  "FC5jYXNlcy5hY3Rpb24uTG9va3VwGhUuY2FzZXMuYWN0aW9uLlN1bW1hcnkoARI2CgVXYXRjaBIULmNhc2VzLmFjdGlvbi5Mb29r" +
+  "dXAaFS5jYXNlcy5hY3Rpb24uU3VtbWFyeTABEjcKBENoYXQSFC5jYXNlcy5hY3Rpb24uTG9va3VwGhUuY2FzZXMuYWN0aW9uLlN1" +
+  "bW1hcnkoATABGgaCtxkCCARiBnByb3RvMw==";

@@ -1,0 +1,98 @@
+/**
+ * End to end: the cart summary behind the real Cloudstate 0.6.0 proxy, as far as its development mode allows.
+ *
+ * The proxy feeds the summary action from the shopping cart's event log (its in-memory journal) and would publish
+ * the action's answers to the "cart-changes" topic. Topics need Google Pub/Sub: the dev-mode proxy with no topic
+ * support refuses a user function whose rpcs publish to a topic, so here topic support is configured but points at
+ * a closed loopback port (no Pub/Sub emulator is available). That checks everything up to the publication: the
+ * event log subscription, the first event reaching the action with its CloudEvent metadata, and the answer the
+ * action gives for publication. The proxy publishes before it moves on to the next event, and that publication
+ * never completes here, so only the first event of the log is ever delivered; whether Pub/Sub would receive the
+ * answer is not checked. The answers to other events are checked at the protocol level
+ * (test/runtime/cart-summary.test.ts).
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { createChannel, createClient, type Channel } from "nice-grpc";
+import { CloudstateServer, type ActionAnswer, type ReadonlyMetadata } from "cloudstate-ts";
+import { ShoppingCartDefinition, type ShoppingCartClient } from "../gen/com/example/shoppingcart/shoppingcart.js";
+import type { CartChanged } from "../gen/com/example/shoppingcart/summary.js";
+import { cartSummaryAction } from "../gen/com/example/shoppingcart/summary_cloudstate.js";
+import { shoppingCart } from "../src/cart.js";
+import { cartSummaryHandlers } from "../src/summary.js";
+import { freePort } from "../../../test/e2e/processes.js";
+import { ARTIFACTS, classpathOf, startProxy, type RunningProxy } from "../../../test/e2e/proxy.js";
+
+/** What the summary action was called with and answered, in order. */
+interface Seen {
+  readonly metadata: ReadonlyMetadata;
+  readonly answer: ActionAnswer<CartChanged>;
+}
+
+describe("cart summary behind the real Cloudstate proxy", () => {
+  const seen: Seen[] = [];
+  let server: CloudstateServer;
+  let proxy: RunningProxy;
+  let channel: Channel;
+  let cart: ShoppingCartClient;
+
+  /** The summary, recording each call: the real handlers, observed. */
+  const recordingSummary = cartSummaryAction({
+    async itemAdded(event, context) {
+      const answer = await cartSummaryHandlers.itemAdded(event, context);
+      seen.push({ metadata: context.metadata, answer });
+      return answer;
+    },
+    async itemRemoved(event, context) {
+      const answer = await cartSummaryHandlers.itemRemoved(event, context);
+      seen.push({ metadata: context.metadata, answer });
+      return answer;
+    },
+  });
+
+  /** Waits until the summary has answered `count` events in all. */
+  async function answers(count: number): Promise<Seen[]> {
+    const deadline = Date.now() + 60_000;
+    while (seen.length < count) {
+      if (Date.now() > deadline) {
+        throw new Error(`the summary saw ${seen.length} of ${count} events\n${proxy.process.tail()}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return seen.slice(0, count);
+  }
+
+  before(async () => {
+    const classpath = classpathOf(ARTIFACTS.proxy);
+    server = new CloudstateServer({ entities: [shoppingCart, recordingSummary] });
+    const port = await server.start({ host: "127.0.0.1", port: 0 });
+    const closedPort = await freePort();
+    proxy = await startProxy(classpath, {
+      userFunctionPort: port,
+      jvmOptions: [
+        "-Dcloudstate.proxy.eventing.support=google-pubsub",
+        "-Dcloudstate.proxy.eventing.google-pubsub.host=127.0.0.1",
+        `-Dcloudstate.proxy.eventing.google-pubsub.port=${closedPort}`,
+        "-Dcloudstate.proxy.eventing.google-pubsub.project-id=cloudstate-ts-e2e",
+      ],
+    });
+    channel = createChannel(`127.0.0.1:${proxy.port}`);
+    cart = createClient(ShoppingCartDefinition, channel);
+  });
+
+  after(async () => {
+    channel?.close();
+    await proxy?.stop();
+    await server?.shutdown(1000);
+  });
+
+  it("summarises a cart event from the event log, with the cart's user from the CloudEvent subject", async () => {
+    await cart.addItem({ userId: "summary-1", productId: "apple", name: "Apple", quantity: 2 });
+    const [added] = await answers(1);
+    assert.deepEqual(added?.answer, { userId: "summary-1", productId: "apple", quantityAdded: 2, removed: false });
+    const event = added?.metadata.cloudEvent;
+    assert.equal(event?.subject, "summary-1");
+    assert.equal(event?.source, "shopping-cart");
+    assert.equal(event?.type, "type.googleapis.com/com.example.shoppingcart.persistence.ItemAdded");
+  });
+});
