@@ -30,7 +30,13 @@ export type {
   StreamingShape,
 } from "./action/action.js";
 export { defineCrdtEntity, CRDT_ENTITY_TYPE } from "./crdt/entity.js";
-export type { CrdtEntity, CrdtEntityConfig, CrdtCommand, CrdtCommandResult } from "./crdt/entity.js";
+export type {
+  CrdtEntity,
+  CrdtEntityConfig,
+  CrdtCommand,
+  CrdtCommandResult,
+  CrdtStreamedResult,
+} from "./crdt/entity.js";
 export type {
   CrdtCommandContext,
   CrdtStreamedCommandContext,
@@ -51,8 +57,9 @@ export {
   doubleCodec,
   messageCodec,
   jsonCodec,
+  INT64_ZERO,
 } from "./crdt/value-codec.js";
-export type { ValueCodec } from "./crdt/value-codec.js";
+export type { ValueCodec, Int64 } from "./crdt/value-codec.js";
 export { methodOf } from "./service.js";
 export type { MethodRef, ServiceDefinition, MethodDefinition } from "./service.js";
 export type { Message, MessageType, MessageInit, EventInit, MessageOf } from "./message-type.js";

@@ -13,10 +13,14 @@ export const CRDT_ENTITY_TYPE = "cloudstate.crdt.Crdt";
  * stream's messages all come from `onChange`.
  */
 export type CrdtCommandResult =
-  | MessageInit<Message>
-  | Forward
-  | undefined
-  | Promise<MessageInit<Message> | Forward | undefined>;
+  MessageInit<Message> | Forward | undefined | Promise<MessageInit<Message> | Forward | undefined>;
+
+/**
+ * What the handler of a server-streamed rpc returns: the stream's first message, a forward, or nothing (the
+ * messages then all come from `onChange`).
+ */
+export type CrdtStreamedResult<Reply extends Message> =
+  MessageInit<Reply> | Forward | undefined | Promise<MessageInit<Reply> | Forward | undefined>;
 
 /** A command handler of a CRDT entity together with its rpc (unary or server-streamed). */
 export interface CrdtCommand<State extends Crdt> {
@@ -84,6 +88,6 @@ export function defineCrdtEntity<State extends Crdt>(config: CrdtEntityConfig<St
     persistenceId: config.service.name,
     passivationTimeoutMs: timeout,
     descriptorSet: config.descriptorSet,
-    config: config as unknown as CrdtEntityConfig<Crdt>,
+    config: config,
   };
 }

@@ -211,9 +211,7 @@ export class CrdtInstance {
       const result = onChange(context);
       context.deactivate();
       const clientAction =
-        result === undefined || handler === undefined
-          ? undefined
-          : toClientAction(result, handler.method.responseType);
+        result === undefined || handler === undefined ? undefined : toClientAction(result, handler.method.responseType);
       if (clientAction === undefined && !context.ended && context.sideEffects.length === 0) return undefined;
       return { commandId, clientAction, sideEffects: context.sideEffects, endStream: context.ended };
     } catch (error) {

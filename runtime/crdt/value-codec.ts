@@ -18,6 +18,12 @@ import {
 import { ProtocolError } from "../errors.js";
 import type { Message, MessageType } from "../message-type.js";
 
+/** A 64-bit integer element, as the `long` package represents it. */
+export type Int64 = Long;
+
+/** Zero as an {@link Int64}: the empty value of an int64 LWWRegister. */
+export const INT64_ZERO: Int64 = Long.ZERO;
+
 /** Encodes and decodes the values of one type held in a CRDT. */
 export interface ValueCodec<T> {
   /** For messages: e.g. `string`, `com.example.Friend`. */

@@ -14,11 +14,4 @@ export type { LWWRegisterClock } from "./lww-register.js";
 
 /** Any CRDT, as a state whose type is chosen per entity (narrow it with `instanceof` or `typeName`). */
 export type Crdt =
-  | GCounter
-  | PNCounter
-  | GSet<unknown>
-  | ORSet<unknown>
-  | LWWRegister<unknown>
-  | Flag
-  | ORMap<unknown, Crdt>
-  | Vote;
+  GCounter | PNCounter | GSet<unknown> | ORSet<unknown> | LWWRegister<unknown> | Flag | ORMap<unknown, Crdt> | Vote;

@@ -35,11 +35,15 @@ export class ORMap<K, V extends CrdtBase> extends CrdtBase implements Iterable<[
    * @param keyCodec how keys travel and compare.
    * @param create a new, empty value for a key; its type must match what the proxy holds for that key.
    */
+  /** Held as a method so that a map of specific types still fits `Crdt`'s `ORMap<unknown, Crdt>`. */
+  readonly #values: { create(key: K): V };
+
   constructor(
     private readonly keyCodec: ValueCodec<K>,
-    private readonly create: (key: K) => V,
+    create: (key: K) => V,
   ) {
     super();
+    this.#values = { create };
   }
 
   /** How many entries the map holds. */
@@ -62,7 +66,7 @@ export class ORMap<K, V extends CrdtBase> extends CrdtBase implements Iterable<[
     const encoded = encodeValue(this.keyCodec, key);
     const existing = this.#entries.get(encoded.key);
     if (existing !== undefined) return existing.value;
-    const value = this.create(key);
+    const value = this.#values.create(key);
     this.#entries.set(encoded.key, { key: encoded, value });
     this.#added.add(encoded.key);
     return value;
@@ -145,7 +149,7 @@ export class ORMap<K, V extends CrdtBase> extends CrdtBase implements Iterable<[
       }
       for (const entry of added) {
         const key = this.#entryKey(entry.key);
-        const value = this.create(key.value);
+        const value = this.#values.create(key.value);
         value[APPLY_DELTA](this.#entryDelta(entry.delta, key));
         value[RESET_DELTA]();
         this.#entries.set(key.key, { key, value });
