@@ -83,7 +83,7 @@ function converges<C extends Crdt>(create: () => C, op: fc.Arbitrary<Op<C>>): vo
       a[RESET_DELTA]();
       b[RESET_DELTA]();
       for (const step of run) {
-        const [local, remote] = step.onA ? [a, b] : [b, a];
+        const [local, remote]: [C, C] = step.onA ? [a, b] : [b, a];
         for (const apply of step.ops) apply(local);
         const delta = shipDelta(local);
         if (delta !== undefined) remote[APPLY_DELTA](delta);
