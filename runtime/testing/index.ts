@@ -86,7 +86,6 @@ export async function startHarness(entities: readonly ServableEntity[], logger?:
   const channel: Channel = createChannel(`127.0.0.1:${port}`);
   const eventSourced = createClient(EventSourcedDefinition, channel);
   const valueEntity = createClient(ValueEntityDefinition, channel);
-  const crdt = createClient(CrdtDefinition, channel);
   return {
     port,
     discovery: createClient(EntityDiscoveryDefinition, channel),
@@ -94,7 +93,7 @@ export async function startHarness(entities: readonly ServableEntity[], logger?:
     actions: createClient(ActionProtocolDefinition, channel),
     openEventSourced: () => openStream((requests) => eventSourced.handle(requests)),
     openValueEntity: () => openStream((requests) => valueEntity.handle(requests)),
-    openCrdt: () => openStream((requests) => crdt.handle(requests)),
+    openCrdt: () => openStream((requests) => createClient(CrdtDefinition, channel).handle(requests)),
     async close() {
       await server.shutdown(1000);
       channel.close();

@@ -16,31 +16,40 @@ import { addItem, getCart, init } from "../support/cart-messages.js";
 import { events, expectReply, replyCart } from "../support/expect.js";
 import { ROOT } from "../tools/plugin-cases.js";
 
-/** A cart whose AddItem for product "slow" waits for `release`, and for "hang" never returns. */
+/**
+ * A cart whose AddItem for product "slow" waits for `release` (`entered` resolves once it does), and for "hang"
+ * never returns.
+ */
 function gatedCart() {
   let release: () => void = () => undefined;
+  let enter: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => (release = resolve));
+  const entered = new Promise<void>((resolve) => (enter = resolve));
   const entity = shoppingCartEntity({
     ...shoppingCartHandlers,
     async addItem(command, context) {
       if (command.productId === "hang") await new Promise<never>(() => undefined);
-      if (command.productId === "slow") await gate;
+      if (command.productId === "slow") {
+        enter();
+        await gate;
+      }
       return shoppingCartHandlers.addItem(command, context);
     },
   });
-  return { entity, release: () => release() };
+  return { entity, entered, release: () => release() };
 }
 
 describe("lifecycle", () => {
   it("shutdown answers the command in flight, ends the stream, and refuses new calls", async () => {
-    const { entity, release } = gatedCart();
+    const { entity, entered, release } = gatedCart();
     const harness = await startHarness([entity], memoryLogger());
     const stream = harness.openEventSourced();
     stream.send(init("s1"));
     stream.send(addItem(1, "s1", "slow", 1));
-    await new Promise((r) => setTimeout(r, 50));
+    // Wait for the command to be in its handler (a fixed sleep lost that race on a loaded machine).
+    await entered;
+    // Shutdown starts draining synchronously: the command is in flight when released.
     const shutdown = harness.close();
-    await new Promise((r) => setTimeout(r, 50));
     release();
     assert.deepEqual(events(expectReply(await stream.next(), 1)), ["+slow:1"]);
     await stream.end();
