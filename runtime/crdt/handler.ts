@@ -39,15 +39,11 @@ export async function* handleCrdtStream(
         return;
       case "init": {
         const created = create(message.value, instance, entities, logger);
-        if (typeof created === "string") {
-          yield fail(created);
-          return;
-        }
-        if (created instanceof CrdtInstance) instance = created;
-        else {
+        if (!(created instanceof CrdtInstance)) {
           yield fail(created.description, created.error);
           return;
         }
+        instance = created;
         break;
       }
       case "command":
@@ -97,10 +93,10 @@ function create(
   existing: CrdtInstance | undefined,
   entities: ReadonlyMap<string, CrdtEntity>,
   logger: Logger,
-): CrdtInstance | string | { description: string; error: unknown } {
-  if (existing !== undefined) return `Protocol error: a second init arrived for ${init.entityId}`;
+): CrdtInstance | { readonly description: string; readonly error?: unknown } {
+  if (existing !== undefined) return { description: `Protocol error: a second init arrived for ${init.entityId}` };
   const entity = entities.get(init.serviceName);
-  if (entity === undefined) return `Protocol error: no CRDT entity serves ${init.serviceName}`;
+  if (entity === undefined) return { description: `Protocol error: no CRDT entity serves ${init.serviceName}` };
   try {
     return new CrdtInstance(entity, init, logger);
   } catch (error) {

@@ -4,6 +4,7 @@ import type {
   CrdtDelta,
   CrdtInit,
   CrdtStateAction,
+  CrdtStreamCancelledResponse,
   CrdtStreamOut,
   CrdtStreamedMessage,
 } from "../../gen/cloudstate/crdt.js";
@@ -158,8 +159,9 @@ export class CrdtInstance {
     const key = cancelled.id.toString();
     const subscription = this.#subscriptions.get(key);
     this.#subscriptions.delete(key);
-    const response = (value: DeepPartial<CrdtStreamOut["message"] & { $case: "streamCancelledResponse" }>["value"]) =>
-      ({ message: { $case: "streamCancelledResponse", value } }) as StreamOut;
+    const response = (value: DeepPartial<CrdtStreamCancelledResponse>): StreamOut => ({
+      message: { $case: "streamCancelledResponse", value },
+    });
     if (subscription?.onCancel === undefined || this.#deleted) return [response({ commandId: cancelled.id })];
     const context = new StreamCancelledContextImpl(this.#state, this.entityId, subscription);
     const restore = this.#state[SAVEPOINT]();
