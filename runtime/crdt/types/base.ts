@@ -44,6 +44,7 @@ export abstract class CrdtBase {
   abstract [SAVEPOINT](): Restore;
 
   protected wrongDelta(delta: DeltaIn): ProtocolError {
-    return new ProtocolError(`a ${delta.$case} delta cannot be applied to a ${this.typeName}`);
+    const article = /^[AEIOU]/.test(this.typeName) ? "an" : "a";
+    return new ProtocolError(`a ${delta.$case} delta cannot be applied to ${article} ${this.typeName}`);
   }
 }

@@ -177,6 +177,21 @@ describe("CRDT entity protocol", () => {
     await stream.end();
   });
 
+  it("ends the stream on an init whose value is of another CRDT type, or an empty delta", async () => {
+    const mistyped = harness.openCrdt();
+    mistyped.send(init("ORSet-z", gcounter(3)));
+    assert.match(
+      streamFailure(await mistyped.next()),
+      /Failed to initialise .*gcounter delta cannot be applied to an ORSet/,
+    );
+    await mistyped.end();
+    const empty = harness.openCrdt();
+    empty.send(init("Flag-z"));
+    empty.send(delta({}));
+    assert.match(streamFailure(await empty.next()), /a delta carried no CRDT delta/);
+    await empty.end();
+  });
+
   it("ends the stream on a delta whose elements are of the wrong type", async () => {
     const stream = harness.openCrdt();
     stream.send(init("GSet-c"));
