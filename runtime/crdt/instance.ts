@@ -192,9 +192,12 @@ export class CrdtInstance {
   /** Calls every change subscriber; returns the streamed messages to send. */
   #notify(): StreamOut[] {
     const out: StreamOut[] = [];
+    if (this.#subscriptions.size === 0) return out;
+    // Subscribers only read: a change one makes would otherwise slip out with some later reply.
+    const restore = this.#state[SAVEPOINT]();
     for (const [key, subscription] of this.#subscriptions) {
       if (subscription.onChange === undefined) continue;
-      const message = this.#callSubscriber(subscription, subscription.onChange);
+      const message = this.#callSubscriber(subscription, subscription.onChange, restore);
       if (message === undefined) continue;
       if (message.endStream || message.clientAction?.action?.$case === "failure") this.#subscriptions.delete(key);
       out.push({ message: { $case: "streamedMessage", value: message } });
@@ -205,6 +208,7 @@ export class CrdtInstance {
   #callSubscriber(
     subscription: Subscription,
     onChange: NonNullable<Subscription["onChange"]>,
+    restore: () => void,
   ): DeepPartial<CrdtStreamedMessage> | undefined {
     const commandId: Long = subscription.commandId;
     const context = new SubscriptionContextImpl(this.#state, this.entityId, subscription);
@@ -212,12 +216,15 @@ export class CrdtInstance {
     try {
       const result = onChange(context);
       context.deactivate();
+      if (this.#state[HAS_DELTA]())
+        throw new Error("the change subscriber changed the CRDT, which subscribers only read");
       const clientAction =
         result === undefined || handler === undefined ? undefined : toClientAction(result, handler.method.responseType);
       if (clientAction === undefined && !context.ended && context.sideEffects.length === 0) return undefined;
       return { commandId, clientAction, sideEffects: context.sideEffects, endStream: context.ended };
     } catch (error) {
       context.deactivate();
+      if (this.#state[HAS_DELTA]()) restore();
       if (!(error instanceof CommandFailure)) {
         this.logger.error(`the change subscriber of ${subscription.commandName} on ${this.#where} threw`, error);
       }

@@ -101,16 +101,23 @@ const throwing = defineCrdtEntity({
   commands: {
     Process: {
       method: CrdtTckModelDefinition.methods.process,
-      handle(_request, context) {
+      handle(request, context) {
+        // For the mutating subscriber's test: report the value without changing it.
+        if ((request as Request).id === "mutating") {
+          return { state: { value: { $case: "gcounter", value: { value: context.state.value } } } };
+        }
         context.state.increment(5);
         throw new Error("internal detail");
       },
     },
     ProcessStreamed: {
       method: CrdtTckModelDefinition.methods.processStreamed,
-      handle(_request, context) {
-        context.onChange(() => {
-          throw new Error("subscriber bug");
+      handle(request, context) {
+        const mutates = (request as StreamedRequest).id === "mutating";
+        context.onChange((subscription) => {
+          if (!mutates) throw new Error("subscriber bug");
+          subscription.state.increment(100);
+          return { state: { value: { $case: "gcounter", value: { value: subscription.state.value } } } };
         });
         return undefined;
       },
@@ -310,6 +317,26 @@ describe("CRDT entity protocol", () => {
     stream.send(increment(1));
     stream.send(command(2, "s", [], { name: "Nope" }));
     assert.match(failure(await stream.next(), 2), /Unknown command/, "no second message for the failed subscription");
+    stream.close();
+    await stream.end();
+  });
+
+  it("fails a subscriber that changes the CRDT, and undoes its change", async () => {
+    const stream = harness.openCrdt();
+    stream.send({ message: { $case: "init", value: { serviceName: "test.Throwing", entityId: "mutating" } } });
+    const payload = packMessage(StreamedRequest, StreamedRequest.fromPartial({ id: "mutating" }));
+    stream.send(command(1, "mutating", [], { name: "ProcessStreamed", streamed: true, payload }));
+    assert.equal(reply(await stream.next(), 1).streamed, true);
+    stream.send(increment(1));
+    const out = await stream.next();
+    const action = out.message?.$case === "streamedMessage" ? out.message.value.clientAction?.action : undefined;
+    assert.equal(action?.$case, "failure");
+    assert.match(action?.$case === "failure" ? action.value.description : "", /Unexpected error/);
+    // The entity's value is the delta's alone, and the subscriber's change is not sent with the next reply.
+    stream.send(command(2, "mutating"));
+    const next = await stream.next();
+    assert.equal(counter(next, 2), 1);
+    assert.equal(sentIncrement(next), undefined);
     stream.close();
     await stream.end();
   });
