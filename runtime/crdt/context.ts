@@ -47,7 +47,7 @@ export interface SubscriptionContext<State> {
   readonly entityId: string;
   /** The id of the streamed command the subscription belongs to. */
   readonly commandId: Long;
-  /** The CRDT after the change. Read it only: a subscriber does not change state. */
+  /** The CRDT after the change. Read it only: a subscriber that changes it fails its stream, and the change is undone. */
   readonly state: State;
   /** Ends the stream after this message. */
   endStream(): void;
