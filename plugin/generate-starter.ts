@@ -18,7 +18,10 @@ export function generateStarter(ctx: EmitContext, entity: EntityModel, generated
   const out: string[] = [];
   out.push(`/** A starting point for ${entity.name}: copy this file out of the generated folder and fill it in. */\n`);
   out.push(`export const ${value}: ${handlers} = {\n`);
-  if (entity.kind !== "action") {
+  if (entity.kind === "crdt") {
+    if (entity.crdt === undefined)
+      out.push(`  initialState: () => new ${ctx.imports.use(ctx.runtimeImport, "GCounter")}(),\n`);
+  } else if (entity.kind !== "action") {
     const state = ctx.imports.use(relativeImport(ctx.fromModule, entity.state.module), entity.state.symbol);
     out.push(`  initialState: () => ${state}.create(),\n`);
   }

@@ -10,7 +10,7 @@ import {
   type MethodDescriptorProto,
   type ServiceDescriptorProto,
 } from "ts-proto-descriptors";
-import { EntityKind, EntityOptions } from "../gen/cloudstate/typescript/entity_options.js";
+import { CrdtType, EntityKind, EntityOptions, type CrdtSpec } from "../gen/cloudstate/typescript/entity_options.js";
 import { Eventing } from "../gen/cloudstate/eventing.js";
 import { descriptorSetOf, type SerializedFile, withoutField } from "../runtime/descriptor-set.js";
 import { messageSymbol, methodKey, moduleOf } from "./names.js";
@@ -93,7 +93,29 @@ export interface ActionModel extends ServiceModelBase {
   readonly kind: "action";
 }
 
-export type EntityModel = EventSourcedEntityModel | ValueEntityModel | ActionModel;
+/** The scalar types a CRDT element may have, carried as Cloudstate primitives. */
+export const CRDT_SCALARS = ["string", "bytes", "bool", "int32", "int64", "float", "double"] as const;
+export type CrdtScalar = (typeof CRDT_SCALARS)[number];
+
+/** The type of a CRDT's elements, register value or map keys. */
+export type CrdtElementModel =
+  | { readonly kind: "scalar"; readonly scalar: CrdtScalar }
+  | { readonly kind: "message"; readonly message: MessageInfo };
+
+/** A declared CRDT type, with its element types. */
+export type CrdtSpecModel =
+  | { readonly type: "GCounter" | "PNCounter" | "Flag" | "Vote" }
+  | { readonly type: "GSet" | "ORSet" | "LWWRegister"; readonly element: CrdtElementModel }
+  | { readonly type: "ORMap"; readonly element: CrdtElementModel; readonly value: CrdtSpecModel };
+
+export interface CrdtEntityModel extends ServiceModelBase {
+  readonly kind: "crdt";
+  /** Undefined: any CRDT, chosen per entity by the handlers. */
+  readonly crdt: CrdtSpecModel | undefined;
+  readonly passivationTimeoutMs: number | undefined;
+}
+
+export type EntityModel = EventSourcedEntityModel | ValueEntityModel | ActionModel | CrdtEntityModel;
 
 /** The entities of one generated proto file. */
 export interface FileModel {
@@ -272,15 +294,22 @@ function shapeOf(method: MethodDescriptorProto): StreamingShape {
   return method.serverStreaming ? "server-streaming" : "unary";
 }
 
-/** The service's rpcs. Entities take unary rpcs whose input has an entity key; actions take any. */
-function buildCommands(site: ServiceSite, kindName: string, entity: boolean): CommandModel[] {
+/**
+ * The service's rpcs. Entities take unary rpcs (CRDT entities server-streamed ones too) whose input has an entity
+ * key; actions take any.
+ */
+function buildCommands(site: ServiceSite, kindName: string, entity: boolean, serverStreaming = false): CommandModel[] {
   const { file, serviceIndex, service, where, index, problems } = site;
   if (service.method.length === 0) problems.push(`${where}: a service served by Cloudstate needs at least one rpc`);
   return service.method.flatMap((method: MethodDescriptorProto, methodIndex) => {
     const rpc = `${where}: rpc ${method.name}`;
     const shape = shapeOf(method);
-    if (entity && shape !== "unary") {
-      problems.push(`${rpc}: streamed rpcs are not supported by ${kindName} entities`);
+    if (entity && shape !== "unary" && !(serverStreaming && shape === "server-streaming")) {
+      problems.push(
+        serverStreaming
+          ? `${rpc}: ${kindName} entities take unary and server-streamed rpcs only`
+          : `${rpc}: streamed rpcs are not supported by ${kindName} entities`,
+      );
       return [];
     }
     const input = index.get(method.inputType.replace(/^\./, ""));
@@ -383,6 +412,9 @@ function buildStatefulEntity(
   if (!eventSourced && options.jsonEvents.length > 0) {
     problems.push(`${where}: ${kindName} entities have no events; remove (cloudstate.typescript.entity).json_events`);
   }
+  if (options.crdt !== undefined) {
+    problems.push(`${where}: only CRDT entities have a CRDT; remove (cloudstate.typescript.entity).crdt`);
+  }
   if (!eventSourced && options.snapshotEvery !== 0) {
     problems.push(
       `${where}: ${kindName} entities take no snapshots; remove (cloudstate.typescript.entity).snapshot_every`,
@@ -432,9 +464,87 @@ function buildAction(site: ServiceSite, options: EntityOptions): ActionModel | u
   if (options.persistenceId !== "") stateless("persistence_id");
   if (options.snapshotEvery !== 0) stateless("snapshot_every");
   if (!options.passivationTimeoutMs.isZero()) stateless("passivation_timeout_ms");
+  if (options.crdt !== undefined) stateless("crdt");
   const commands = buildCommands(site, "ACTION", false);
   if (problems.length > before) return undefined;
   return { ...baseOf(site, commands), kind: "action" };
+}
+
+const CRDT_TYPE_NAMES: { readonly [type: number]: CrdtSpecModel["type"] } = {
+  [CrdtType.GCOUNTER]: "GCounter",
+  [CrdtType.PNCOUNTER]: "PNCounter",
+  [CrdtType.GSET]: "GSet",
+  [CrdtType.ORSET]: "ORSet",
+  [CrdtType.LWWREGISTER]: "LWWRegister",
+  [CrdtType.FLAG]: "Flag",
+  [CrdtType.ORMAP]: "ORMap",
+  [CrdtType.VOTE]: "Vote",
+};
+
+function buildCrdtElement(site: ServiceSite, reference: string, what: string): CrdtElementModel | undefined {
+  if ((CRDT_SCALARS as readonly string[]).includes(reference)) {
+    return { kind: "scalar", scalar: reference as CrdtScalar };
+  }
+  const message = resolveType(site, reference, what);
+  return message === undefined ? undefined : { kind: "message", message };
+}
+
+/** Checks and resolves a CrdtSpec; `path` names it in messages, e.g. `crdt.value`. */
+function buildCrdtSpec(site: ServiceSite, spec: CrdtSpec, path: string): CrdtSpecModel | undefined {
+  const { where, problems } = site;
+  const option = `(cloudstate.typescript.entity).${path}`;
+  const type = CRDT_TYPE_NAMES[spec.type];
+  if (type === undefined) {
+    problems.push(
+      `${where}: ${option}.type is required (GCOUNTER, PNCOUNTER, GSET, ORSET, LWWREGISTER, FLAG, ORMAP or VOTE)`,
+    );
+    return undefined;
+  }
+  const takesElement = type === "GSet" || type === "ORSet" || type === "LWWRegister" || type === "ORMap";
+  const named = `a CRDT of type ${CrdtType[spec.type] ?? type}`;
+  if (!takesElement && spec.element !== "")
+    problems.push(`${where}: ${named} has no elements; remove ${option}.element`);
+  if (type !== "ORMap" && spec.value !== undefined) {
+    problems.push(`${where}: only an ORMAP has values; remove ${option}.value`);
+  }
+  if (!takesElement) return { type };
+  if (spec.element === "") {
+    const what = type === "ORMap" ? "key" : type === "LWWRegister" ? "value" : "element";
+    problems.push(
+      `${where}: ${named} needs ${option}.element, its ${what} type (a message or one of ${CRDT_SCALARS.join(", ")})`,
+    );
+    return undefined;
+  }
+  const element = buildCrdtElement(site, spec.element, `${path}.element`);
+  if (type !== "ORMap") return element === undefined ? undefined : { type, element };
+  if (spec.value === undefined) {
+    problems.push(`${where}: an ORMAP needs ${option}.value, the CRDT of its values`);
+    return undefined;
+  }
+  const value = buildCrdtSpec(site, spec.value, `${path}.value`);
+  return element === undefined || value === undefined ? undefined : { type, element, value };
+}
+
+function buildCrdtEntity(site: ServiceSite, options: EntityOptions): CrdtEntityModel | undefined {
+  const { where, problems } = site;
+  const before = problems.length;
+  const unused = (option: string, why: string): void => {
+    problems.push(`${where}: CRDT entities ${why}; remove (cloudstate.typescript.entity).${option}`);
+  };
+  if (options.state !== "") unused("state", "declare their state with `crdt`");
+  if (options.events.length > 0) unused("events", "have no events");
+  if (options.persistenceId !== "") unused("persistence_id", "are replicated, not persisted");
+  if (options.snapshotEvery !== 0) unused("snapshot_every", "take no snapshots");
+  const crdt = options.crdt === undefined ? undefined : buildCrdtSpec(site, options.crdt, "crdt");
+  const commands = buildCommands(site, "CRDT", true, true);
+  if (problems.length > before) return undefined;
+  const timeout = options.passivationTimeoutMs.toNumber();
+  return {
+    ...baseOf(site, commands),
+    kind: "crdt",
+    crdt,
+    passivationTimeoutMs: timeout === 0 ? undefined : timeout,
+  };
 }
 
 function buildEntity(
@@ -461,12 +571,14 @@ function buildEntityOfKind(site: ServiceSite, options: EntityOptions): EntityMod
       return buildStatefulEntity(site, options, options.kind);
     case EntityKind.ACTION:
       return buildAction(site, options);
+    case EntityKind.CRDT:
+      return buildCrdtEntity(site, options);
     case EntityKind.ENTITY_KIND_UNSPECIFIED:
       problems.push(`${where}: option (cloudstate.typescript.entity).kind is required`);
       return undefined;
     default:
       problems.push(
-        `${where}: entity kind ${EntityKind[options.kind] ?? options.kind} is not supported yet; this version generates EVENT_SOURCED, VALUE_ENTITY and ACTION services`,
+        `${where}: unknown entity kind ${options.kind}; expected EVENT_SOURCED, VALUE_ENTITY, CRDT or ACTION`,
       );
       return undefined;
   }

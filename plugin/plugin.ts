@@ -9,6 +9,7 @@ import {
 } from "ts-proto-descriptors";
 import { descriptorSetConstant, generatedNames, type EmitContext } from "./generate-common.js";
 import { generateAction } from "./generate-action.js";
+import { generateCrdtEntity } from "./generate-crdt.js";
 import { generateEventSourcedEntity } from "./generate-event-sourced.js";
 import { generateStarter, starterNames } from "./generate-starter.js";
 import { generateValueEntity } from "./generate-value-entity.js";
@@ -49,6 +50,8 @@ function generateEntity(ctx: EmitContext, entity: EntityModel): string {
       return generateValueEntity(ctx, entity);
     case "action":
       return generateAction(ctx, entity);
+    case "crdt":
+      return generateCrdtEntity(ctx, entity);
   }
 }
 

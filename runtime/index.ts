@@ -43,6 +43,37 @@ export type {
   ReplyStream,
   StreamingShape,
 } from "./action/action.js";
+export { defineCrdtEntity, CRDT_ENTITY_TYPE } from "./crdt/entity.js";
+export type {
+  CrdtEntity,
+  CrdtEntityConfig,
+  CrdtCommand,
+  CrdtCommandResult,
+  CrdtStreamedResult,
+} from "./crdt/entity.js";
+export type {
+  CrdtCommandContext,
+  CrdtStreamedCommandContext,
+  SubscriptionContext,
+  StreamCancelledContext,
+  StreamedReply,
+  WriteConsistency,
+} from "./crdt/context.js";
+export { CrdtBase, GCounter, PNCounter, GSet, ORSet, LWWRegister, Flag, ORMap, Vote } from "./crdt/types/index.js";
+export type { Crdt, CrdtTypeName, Amount, LWWRegisterClock } from "./crdt/types/index.js";
+export {
+  stringCodec,
+  bytesCodec,
+  boolCodec,
+  int32Codec,
+  int64Codec,
+  floatCodec,
+  doubleCodec,
+  messageCodec,
+  jsonCodec,
+  INT64_ZERO,
+} from "./crdt/value-codec.js";
+export type { ValueCodec, Int64 } from "./crdt/value-codec.js";
 export { methodOf } from "./service.js";
 export type { MethodRef, ServiceDefinition, MethodDefinition } from "./service.js";
 export type { Message, MessageType, JsonMessageType, MessageInit, EventInit, MessageOf } from "./message-type.js";

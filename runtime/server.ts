@@ -3,7 +3,10 @@ import { EntityDiscoveryDefinition } from "../gen/cloudstate/entity.js";
 import { EventSourcedDefinition } from "../gen/cloudstate/event_sourced.js";
 import { ValueEntityDefinition } from "../gen/cloudstate/value_entity.js";
 import { ActionProtocolDefinition } from "../gen/cloudstate/action.js";
+import { CrdtDefinition } from "../gen/cloudstate/crdt.js";
 import type { Action } from "./action/action.js";
+import type { CrdtEntity } from "./crdt/entity.js";
+import { handleCrdtStream } from "./crdt/handler.js";
 import { actionProtocolService } from "./action/handler.js";
 import { Drain } from "./drain.js";
 import { entityDiscoveryService, type ServiceInfoOptions } from "./discovery.js";
@@ -14,7 +17,7 @@ import type { ValueEntity } from "./value-entity/entity.js";
 import { handleValueEntityStream } from "./value-entity/handler.js";
 
 /** Any entity `serve` can run. */
-export type ServableEntity = EventSourcedEntity | ValueEntity | Action;
+export type ServableEntity = EventSourcedEntity | ValueEntity | Action | CrdtEntity;
 
 /** What to serve and how. */
 export interface ServerOptions extends ServiceInfoOptions {
@@ -58,9 +61,11 @@ export class CloudstateServer {
     const eventSourced = new Map<string, EventSourcedEntity>();
     const valueEntities = new Map<string, ValueEntity>();
     const actions = new Map<string, Action>();
+    const crdts = new Map<string, CrdtEntity>();
     for (const entity of options.entities) {
       if (entity.kind === "event-sourced") eventSourced.set(entity.serviceName, entity);
       else if (entity.kind === "value") valueEntities.set(entity.serviceName, entity);
+      else if (entity.kind === "crdt") crdts.set(entity.serviceName, entity);
       else actions.set(entity.serviceName, entity);
     }
     const logger = this.#logger;
@@ -71,6 +76,9 @@ export class CloudstateServer {
       handle: (requests) => handleValueEntityStream(requests, valueEntities, logger, this.#drain),
     });
     this.#server.add(ActionProtocolDefinition, actionProtocolService(actions, logger));
+    this.#server.add(CrdtDefinition, {
+      handle: (requests) => handleCrdtStream(requests, crdts, logger, this.#drain),
+    });
   }
 
   /** The bound port, once started. */

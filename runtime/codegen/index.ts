@@ -6,6 +6,7 @@
 export { defineEventSourcedEntity } from "../event-sourced/entity.js";
 export { defineValueEntity } from "../value-entity/entity.js";
 export { defineAction } from "../action/action.js";
+export { defineCrdtEntity } from "../crdt/entity.js";
 
 /** Decodes the base64 descriptor set a generated module embeds. */
 export function descriptorSetFromBase64(base64: string): Uint8Array {

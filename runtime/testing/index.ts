@@ -17,6 +17,7 @@ import {
   type ValueEntityStreamIn,
   type ValueEntityStreamOut,
 } from "../../gen/cloudstate/value_entity.js";
+import { CrdtDefinition, type CrdtStreamIn, type CrdtStreamOut } from "../../gen/cloudstate/crdt.js";
 import type { DeepPartial } from "../../gen/typeRegistry.js";
 import type { Logger } from "../logger.js";
 import { CloudstateServer, type ServableEntity } from "../server.js";
@@ -51,6 +52,9 @@ function openStream<In, Out>(
   };
 }
 
+/** A `Crdt.handle` stream. */
+export type CrdtStream = EntityStream<CrdtStreamIn, CrdtStreamOut>;
+
 /** A running user function and clients that play the proxy. */
 export interface TestHarness {
   readonly port: number;
@@ -61,6 +65,8 @@ export interface TestHarness {
   openEventSourced(): EventSourcedStream;
   /** Opens a `ValueEntity.handle` stream. */
   openValueEntity(): ValueEntityStream;
+  /** Opens a `Crdt.handle` stream. */
+  openCrdt(): CrdtStream;
   close(): Promise<void>;
 }
 
@@ -87,6 +93,7 @@ export async function startHarness(entities: readonly ServableEntity[], logger?:
     actions: createClient(ActionProtocolDefinition, channel),
     openEventSourced: () => openStream((requests) => eventSourced.handle(requests)),
     openValueEntity: () => openStream((requests) => valueEntity.handle(requests)),
+    openCrdt: () => openStream((requests) => createClient(CrdtDefinition, channel).handle(requests)),
     async close() {
       await server.shutdown(1000);
       channel.close();

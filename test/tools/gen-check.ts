@@ -3,12 +3,19 @@
  * differs from the committed generated code in any way (changed, missing or extra files).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readTree, ROOT } from "./plugin-cases.js";
 
-const TEMPLATES = ["buf.gen.yaml", "examples/shopping-cart/buf.gen.yaml", "examples/tck/buf.gen.yaml"];
+/** The library's template and every example's. */
+const TEMPLATES = [
+  "buf.gen.yaml",
+  ...readdirSync(join(ROOT, "examples"))
+    .sort()
+    .map((example) => `examples/${example}/buf.gen.yaml`)
+    .filter((template) => existsSync(join(ROOT, template))),
+];
 
 function outputsOf(template: string): string[] {
   return [...readFileSync(join(ROOT, template), "utf8").matchAll(/^\s*out:\s*(\S+)\s*$/gm)].map((m) => m[1] ?? "");

@@ -42,6 +42,7 @@ describe("type-level tests of the generated interface", () => {
   for (const [goldenCase, fixture] of [
     ["value_entity", "value-entity-misuse.ts"],
     ["action", "action-misuse.ts"],
+    ["crdt", "crdt-misuse.ts"],
   ] as const) {
     it(`${fixture}: misuse of the generated ${goldenCase} code fails with the marked codes`, () => {
       // Compiled beside the golden case's freshly generated code (ts-proto's and ours).

@@ -4,6 +4,7 @@
  */
 import { serve } from "cloudstate-ts";
 import { actionTckModel, actionTwo } from "./action.js";
+import { crdtEntities } from "./crdt.js";
 import { eventLogSubscriberModel, eventSourcedEntityOne, eventSourcedEntityTwo } from "./eventlogeventing.js";
 import { eventSourcedConfigured, eventSourcedTckModel, eventSourcedTwo } from "./eventsourced.js";
 import { valueEntityConfigured, valueEntityTckModel, valueEntityTwo } from "./valueentity.js";
@@ -21,6 +22,7 @@ await serve({
     eventLogSubscriberModel,
     eventSourcedEntityOne,
     eventSourcedEntityTwo,
+    ...crdtEntities,
   ],
   serviceName: "cloudstate-ts-tck",
   serviceVersion: "0.1.0",

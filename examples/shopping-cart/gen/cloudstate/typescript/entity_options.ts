@@ -65,6 +65,82 @@ export function entityKindToJSON(object: EntityKind): string {
   }
 }
 
+/** The CRDT types of Cloudstate 0.6.0. */
+export enum CrdtType {
+  CRDT_TYPE_UNSPECIFIED = 0,
+  GCOUNTER = 1,
+  PNCOUNTER = 2,
+  GSET = 3,
+  ORSET = 4,
+  LWWREGISTER = 5,
+  FLAG = 6,
+  ORMAP = 7,
+  VOTE = 8,
+  UNRECOGNIZED = -1,
+}
+
+export function crdtTypeFromJSON(object: any): CrdtType {
+  switch (object) {
+    case 0:
+    case "CRDT_TYPE_UNSPECIFIED":
+      return CrdtType.CRDT_TYPE_UNSPECIFIED;
+    case 1:
+    case "GCOUNTER":
+      return CrdtType.GCOUNTER;
+    case 2:
+    case "PNCOUNTER":
+      return CrdtType.PNCOUNTER;
+    case 3:
+    case "GSET":
+      return CrdtType.GSET;
+    case 4:
+    case "ORSET":
+      return CrdtType.ORSET;
+    case 5:
+    case "LWWREGISTER":
+      return CrdtType.LWWREGISTER;
+    case 6:
+    case "FLAG":
+      return CrdtType.FLAG;
+    case 7:
+    case "ORMAP":
+      return CrdtType.ORMAP;
+    case 8:
+    case "VOTE":
+      return CrdtType.VOTE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return CrdtType.UNRECOGNIZED;
+  }
+}
+
+export function crdtTypeToJSON(object: CrdtType): string {
+  switch (object) {
+    case CrdtType.CRDT_TYPE_UNSPECIFIED:
+      return "CRDT_TYPE_UNSPECIFIED";
+    case CrdtType.GCOUNTER:
+      return "GCOUNTER";
+    case CrdtType.PNCOUNTER:
+      return "PNCOUNTER";
+    case CrdtType.GSET:
+      return "GSET";
+    case CrdtType.ORSET:
+      return "ORSET";
+    case CrdtType.LWWREGISTER:
+      return "LWWREGISTER";
+    case CrdtType.FLAG:
+      return "FLAG";
+    case CrdtType.ORMAP:
+      return "ORMAP";
+    case CrdtType.VOTE:
+      return "VOTE";
+    case CrdtType.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export interface EntityOptions {
   $type: "cloudstate.typescript.EntityOptions";
   /** Required. */
@@ -97,6 +173,38 @@ export interface EntityOptions {
    * the entity like those of `events`; a type may be in only one of the lists.
    */
   jsonEvents: string[];
+  /**
+   * CRDT: the replicated data type of each entity's state, with its element
+   * types, e.g. `crdt: { type: ORSET, element: "Friend" }`. Unset, the state
+   * may be any CRDT, and the handlers choose one per entity in initialState.
+   */
+  crdt?: CrdtSpec | undefined;
+}
+
+/**
+ * The type of a CRDT, as the generated code types it and creates it.
+ *
+ *   crdt: { type: GCOUNTER }
+ *   crdt: { type: LWWREGISTER, element: "string" }
+ *   crdt: { type: ORMAP, element: "string", value: { type: ORSET, element: "Friend" } }
+ */
+export interface CrdtSpec {
+  $type: "cloudstate.typescript.CrdtSpec";
+  /** Required. */
+  type: CrdtType;
+  /**
+   * GSET and ORSET: the type of the elements; LWWREGISTER: the type of the
+   * value; ORMAP: the type of the keys. Either a scalar (string, bytes, bool,
+   * int32, int64, float, double), carried as a Cloudstate primitive, or a
+   * message name resolved like `state`. Required for those types; the others
+   * take none.
+   */
+  element: string;
+  /**
+   * ORMAP: the CRDT each value is (created empty for a new key). Required for
+   * ORMAP; the others take none.
+   */
+  value?: CrdtSpec | undefined;
 }
 
 function createBaseEntityOptions(): EntityOptions {
@@ -109,6 +217,7 @@ function createBaseEntityOptions(): EntityOptions {
     snapshotEvery: 0,
     passivationTimeoutMs: Long.UZERO,
     jsonEvents: [],
+    crdt: undefined,
   };
 }
 
@@ -136,6 +245,9 @@ export const EntityOptions: MessageFns<EntityOptions, "cloudstate.typescript.Ent
     }
     for (const v of message.jsonEvents) {
       writer.uint32(58).string(v!);
+    }
+    if (message.crdt !== undefined) {
+      CrdtSpec.encode(message.crdt, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -209,6 +321,14 @@ export const EntityOptions: MessageFns<EntityOptions, "cloudstate.typescript.Ent
             message.jsonEvents.push(reader.string());
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.crdt = CrdtSpec.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -247,6 +367,7 @@ export const EntityOptions: MessageFns<EntityOptions, "cloudstate.typescript.Ent
         : globalThis.Array.isArray(object?.json_events)
         ? object.json_events.map((e: any) => globalThis.String(e))
         : [],
+      crdt: isSet(object.crdt) ? CrdtSpec.fromJSON(object.crdt) : undefined,
     };
   },
 
@@ -273,6 +394,9 @@ export const EntityOptions: MessageFns<EntityOptions, "cloudstate.typescript.Ent
     if (message.jsonEvents?.length) {
       obj.jsonEvents = message.jsonEvents;
     }
+    if (message.crdt !== undefined) {
+      obj.crdt = CrdtSpec.toJSON(message.crdt);
+    }
     return obj;
   },
 
@@ -290,11 +414,120 @@ export const EntityOptions: MessageFns<EntityOptions, "cloudstate.typescript.Ent
       ? Long.fromValue(object.passivationTimeoutMs)
       : Long.UZERO;
     message.jsonEvents = object.jsonEvents?.map((e) => e) || [];
+    message.crdt = (object.crdt !== undefined && object.crdt !== null) ? CrdtSpec.fromPartial(object.crdt) : undefined;
     return message;
   },
 };
 
 messageTypeRegistry.set(EntityOptions.$type, EntityOptions);
+
+function createBaseCrdtSpec(): CrdtSpec {
+  return { $type: "cloudstate.typescript.CrdtSpec", type: 0, element: "", value: undefined };
+}
+
+export const CrdtSpec: MessageFns<CrdtSpec, "cloudstate.typescript.CrdtSpec"> = {
+  $type: "cloudstate.typescript.CrdtSpec" as const,
+
+  encode(message: CrdtSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== 0) {
+      writer.uint32(8).int32(message.type);
+    }
+    if (message.element !== "") {
+      writer.uint32(18).string(message.element);
+    }
+    if (message.value !== undefined) {
+      CrdtSpec.encode(message.value, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CrdtSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCrdtSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.type = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.element = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.value = CrdtSpec.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CrdtSpec {
+    return {
+      $type: CrdtSpec.$type,
+      type: isSet(object.type) ? crdtTypeFromJSON(object.type) : 0,
+      element: isSet(object.element) ? globalThis.String(object.element) : "",
+      value: isSet(object.value) ? CrdtSpec.fromJSON(object.value) : undefined,
+    };
+  },
+
+  toJSON(message: CrdtSpec): unknown {
+    const obj: any = {};
+    if (message.type !== 0) {
+      obj.type = crdtTypeToJSON(message.type);
+    }
+    if (message.element !== "") {
+      obj.element = message.element;
+    }
+    if (message.value !== undefined) {
+      obj.value = CrdtSpec.toJSON(message.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CrdtSpec>): CrdtSpec {
+    return CrdtSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CrdtSpec>): CrdtSpec {
+    const message = createBaseCrdtSpec();
+    message.type = object.type ?? 0;
+    message.element = object.element ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? CrdtSpec.fromPartial(object.value)
+      : undefined;
+    return message;
+  },
+};
+
+messageTypeRegistry.set(CrdtSpec.$type, CrdtSpec);
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

@@ -1,0 +1,93 @@
+/** Defining a CRDT entity: its service, its CRDT and one handler per rpc. */
+import type { Forward } from "../context.js";
+import type { Message, MessageInit } from "../message-type.js";
+import type { MethodDefinition, ServiceDefinition } from "../service.js";
+import type { CrdtStreamedCommandContext } from "./context.js";
+import type { Crdt } from "./types/index.js";
+
+/** The protocol service that drives CRDT entities, reported at discovery. */
+export const CRDT_ENTITY_TYPE = "cloudstate.crdt.Crdt";
+
+/**
+ * What a CRDT command handler returns: the reply, a forward, or (for a streamed rpc only) nothing, when the
+ * stream's messages all come from `onChange`.
+ */
+export type CrdtCommandResult =
+  MessageInit<Message> | Forward | undefined | Promise<MessageInit<Message> | Forward | undefined>;
+
+/**
+ * What the handler of a server-streamed rpc returns: the stream's first message, a forward, or nothing (the
+ * messages then all come from `onChange`).
+ */
+export type CrdtStreamedResult<Reply extends Message> =
+  MessageInit<Reply> | Forward | undefined | Promise<MessageInit<Reply> | Forward | undefined>;
+
+/** A command handler of a CRDT entity together with its rpc (unary or server-streamed). */
+export interface CrdtCommand<State extends Crdt> {
+  readonly method: MethodDefinition;
+  handle(command: Message, context: CrdtStreamedCommandContext<State, Message>): CrdtCommandResult;
+}
+
+/** Everything needed to serve one CRDT entity; written by generated code or by hand. */
+export interface CrdtEntityConfig<State extends Crdt> {
+  /** The gRPC service the entity backs. */
+  readonly service: ServiceDefinition;
+  /** A serialized FileDescriptorSet of the service's file and all it imports, sent to the proxy at discovery. */
+  readonly descriptorSet: Uint8Array;
+  /** Ask the proxy to passivate after this many idle milliseconds. Unset leaves the proxy's default. */
+  readonly passivationTimeoutMs?: number;
+  /**
+   * A new, empty CRDT for the entity. When the proxy already holds a value, it is applied on top as a delta (so
+   * an initial LWWRegister value is then replaced); otherwise what this creates is sent with the first reply.
+   */
+  initialState(entityId: string): State;
+  /** One handler per rpc, keyed by the rpc's proto name (e.g. `Process`). */
+  readonly commands: { readonly [rpcName: string]: CrdtCommand<State> };
+}
+
+/** A served CRDT entity, as `serve` takes it. Make one with `defineCrdtEntity`. */
+export interface CrdtEntity {
+  readonly kind: "crdt";
+  readonly entityType: typeof CRDT_ENTITY_TYPE;
+  readonly serviceName: string;
+  readonly persistenceId: string;
+  readonly passivationTimeoutMs: number | undefined;
+  readonly descriptorSet: Uint8Array;
+  /** @internal */
+  readonly config: CrdtEntityConfig<Crdt>;
+}
+
+/**
+ * Checks a CRDT entity's configuration and turns it into something `serve` can run.
+ * @throws Error naming the problem: a client-streamed rpc, an rpc without a handler, a bad passivation timeout.
+ */
+export function defineCrdtEntity<State extends Crdt>(config: CrdtEntityConfig<State>): CrdtEntity {
+  const serviceName = config.service.fullName;
+  const methods = Object.values(config.service.methods);
+  for (const method of methods) {
+    if (method.requestStream) {
+      throw new Error(`${serviceName}.${method.name}: CRDT entities serve unary and server-streamed rpcs only`);
+    }
+    if (config.commands[method.name] === undefined) {
+      throw new Error(`${serviceName}.${method.name} has no command handler`);
+    }
+  }
+  for (const name of Object.keys(config.commands)) {
+    if (!methods.some((m) => m.name === name)) {
+      throw new Error(`${serviceName} has no rpc ${name}, but a command handler was given for it`);
+    }
+  }
+  const timeout = config.passivationTimeoutMs;
+  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout <= 0)) {
+    throw new Error(`${serviceName}: passivationTimeoutMs must be a whole number > 0, got ${timeout}`);
+  }
+  return {
+    kind: "crdt",
+    entityType: CRDT_ENTITY_TYPE,
+    serviceName,
+    persistenceId: config.service.name,
+    passivationTimeoutMs: timeout,
+    descriptorSet: config.descriptorSet,
+    config: config,
+  };
+}

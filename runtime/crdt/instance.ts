@@ -1,0 +1,235 @@
+/** One live CRDT entity: its CRDT, its commands, and the streamed calls subscribed to its changes. @internal */
+import type Long from "long";
+import type {
+  CrdtDelta,
+  CrdtInit,
+  CrdtStateAction,
+  CrdtStreamCancelledResponse,
+  CrdtStreamOut,
+  CrdtStreamedMessage,
+} from "../../gen/cloudstate/crdt.js";
+import type { ClientAction, Command, StreamCancelled } from "../../gen/cloudstate/entity.js";
+import type { DeepPartial } from "../../gen/typeRegistry.js";
+import { unpackMessage } from "../any.js";
+import { metadataFromWire } from "../metadata.js";
+import { failureReply, toClientAction } from "../command-runner.js";
+import { CommandFailure, ProtocolError, unexpectedFailureMessage } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { Message } from "../message-type.js";
+import {
+  CrdtCommandContextImpl,
+  StreamCancelledContextImpl,
+  SubscriptionContextImpl,
+  writeConsistencyValue,
+  type Subscription,
+} from "./context-impl.js";
+import type { WriteConsistency } from "./context.js";
+import type { CrdtEntity } from "./entity.js";
+import { APPLY_DELTA, HAS_DELTA, RESET_DELTA, SAVEPOINT, TAKE_DELTA } from "./types/base.js";
+import type { Crdt } from "./types/index.js";
+
+/** A message to the proxy. @internal */
+export type StreamOut = DeepPartial<CrdtStreamOut>;
+
+/** The failure a client sees for a subscriber or handler that threw something other than a `CommandFailure`. */
+function describeFailure(error: unknown, name: string): string {
+  if (error instanceof CommandFailure) return error.message;
+  if (error instanceof ProtocolError) return `Bad request for ${name}: ${error.message}`;
+  return unexpectedFailureMessage(name);
+}
+
+export class CrdtInstance {
+  readonly entityId: string;
+  readonly #state: Crdt;
+  /** Streamed calls, by command id, in the order they subscribed. */
+  readonly #subscriptions = new Map<string, Subscription>();
+  #deleted = false;
+
+  /** @throws what the entity's `initialState` throws, or a ProtocolError for an initial delta that does not fit. */
+  constructor(
+    readonly entity: CrdtEntity,
+    init: CrdtInit,
+    private readonly logger: Logger,
+  ) {
+    this.entityId = init.entityId;
+    this.#state = entity.config.initialState(init.entityId);
+    const delta = init.delta?.delta;
+    if (delta !== undefined) {
+      this.#state[APPLY_DELTA](delta);
+      // The value came from the proxy: nothing of it is this node's to send back.
+      this.#state[RESET_DELTA]();
+    }
+  }
+
+  get #where(): string {
+    return `${this.entity.serviceName}/${this.entityId}`;
+  }
+
+  /**
+   * Applies a delta from the proxy and tells the subscribers.
+   * @throws ProtocolError for an empty delta or one of another CRDT type: the stream cannot go on.
+   */
+  applyDelta(delta: CrdtDelta): StreamOut[] {
+    if (delta.delta === undefined) throw new ProtocolError("a delta carried no CRDT delta");
+    this.#state[APPLY_DELTA](delta.delta);
+    return this.#notify();
+  }
+
+  /** The proxy deleted the entity: later commands are refused and subscribers hear nothing more. */
+  deleted(): void {
+    this.#deleted = true;
+    this.#subscriptions.clear();
+  }
+
+  /** Handles one command; never throws. */
+  async handle(command: Command): Promise<StreamOut[]> {
+    const { id, name } = command;
+    const fail = (description: string): StreamOut[] => [failureReply(id, description)];
+    if (command.entityId !== this.entityId) {
+      this.logger.warn(`command ${name} (${id.toString()}) for entity ${command.entityId} arrived on ${this.#where}`);
+      return fail(`Command for entity ${command.entityId} sent to entity ${this.entityId}`);
+    }
+    if (this.#deleted) return fail(`Entity ${this.entityId} was deleted`);
+    const handler = this.entity.config.commands[name];
+    if (handler === undefined) {
+      this.logger.warn(`unknown command ${name} on ${this.#where}`);
+      return fail(`Unknown command ${name} on ${this.entity.serviceName}`);
+    }
+    if (command.streamed && !handler.method.responseStream) {
+      this.logger.warn(`command ${name} on ${this.#where} was sent streamed, but the rpc is unary`);
+      return fail(`Command ${name} is not a streamed rpc`);
+    }
+    let request: Message;
+    try {
+      request = unpackMessage(handler.method.requestType, command.payload);
+    } catch (error) {
+      this.logger.warn(`command ${name} on ${this.#where} has a bad payload`, error);
+      return fail(`Bad request for ${name}: ${(error as Error).message}`);
+    }
+    const context = new CrdtCommandContextImpl(
+      this.#state,
+      command.streamed,
+      this.entityId,
+      id,
+      name,
+      metadataFromWire(command.metadata),
+    );
+    const restore = this.#state[SAVEPOINT]();
+    let clientAction: DeepPartial<ClientAction> | undefined;
+    try {
+      const result = await handler.handle(request, context);
+      context.deactivate();
+      if (result === undefined && !handler.method.responseStream) {
+        throw new Error(`the handler of unary rpc ${name} returned no reply`);
+      }
+      clientAction = result === undefined ? undefined : toClientAction(result, handler.method.responseType);
+    } catch (error) {
+      context.deactivate();
+      restore();
+      if (!(error instanceof CommandFailure)) {
+        this.logger.error(`command ${name} on ${this.#where} threw; nothing it did is kept`, error);
+      }
+      return fail(describeFailure(error, name));
+    }
+    const stateAction = this.#stateAction(context.deleted, context.writeConsistency);
+    if (context.deleted) this.#deleted = true;
+    // Subscribers hear of the change before this command's own subscription starts, as its reply carries it.
+    const streamed = stateAction === undefined || this.#deleted ? [] : this.#notify();
+    const subscription = this.#deleted ? undefined : context.subscription();
+    if (subscription !== undefined) this.#subscriptions.set(id.toString(), subscription);
+    return [
+      {
+        message: {
+          $case: "reply",
+          value: {
+            commandId: id,
+            clientAction,
+            sideEffects: context.sideEffects,
+            stateAction,
+            streamed: subscription !== undefined,
+          },
+        },
+      },
+      ...streamed,
+    ];
+  }
+
+  /** The client cancelled a streamed call: runs its cancellation callback and answers the proxy; never throws. */
+  cancelled(cancelled: StreamCancelled): StreamOut[] {
+    const key = cancelled.id.toString();
+    const subscription = this.#subscriptions.get(key);
+    this.#subscriptions.delete(key);
+    const response = (value: DeepPartial<CrdtStreamCancelledResponse>): StreamOut => ({
+      message: { $case: "streamCancelledResponse", value },
+    });
+    if (subscription?.onCancel === undefined || this.#deleted) return [response({ commandId: cancelled.id })];
+    const context = new StreamCancelledContextImpl(this.#state, this.entityId, subscription);
+    const restore = this.#state[SAVEPOINT]();
+    try {
+      subscription.onCancel(context);
+      context.deactivate();
+    } catch (error) {
+      context.deactivate();
+      restore();
+      this.logger.error(`the cancellation callback of ${subscription.commandName} on ${this.#where} threw`, error);
+      return [response({ commandId: cancelled.id })];
+    }
+    const stateAction = this.#stateAction(false, context.writeConsistency);
+    const out = [response({ commandId: cancelled.id, sideEffects: context.sideEffects, stateAction })];
+    return stateAction === undefined ? out : [...out, ...this.#notify()];
+  }
+
+  /** The state action for what a command did, resetting the pending delta it takes. */
+  #stateAction(deleted: boolean, consistency: WriteConsistency): DeepPartial<CrdtStateAction> | undefined {
+    const writeConsistency = writeConsistencyValue(consistency);
+    if (deleted) return { action: { $case: "delete", value: {} }, writeConsistency };
+    if (!this.#state[HAS_DELTA]()) return undefined;
+    const delta = this.#state[TAKE_DELTA]();
+    this.#state[RESET_DELTA]();
+    return { action: { $case: "update", value: { delta } }, writeConsistency };
+  }
+
+  /** Calls every change subscriber; returns the streamed messages to send. */
+  #notify(): StreamOut[] {
+    const out: StreamOut[] = [];
+    if (this.#subscriptions.size === 0) return out;
+    // Subscribers only read: a change one makes would otherwise slip out with some later reply.
+    const restore = this.#state[SAVEPOINT]();
+    for (const [key, subscription] of this.#subscriptions) {
+      if (subscription.onChange === undefined) continue;
+      const message = this.#callSubscriber(subscription, subscription.onChange, restore);
+      if (message === undefined) continue;
+      if (message.endStream || message.clientAction?.action?.$case === "failure") this.#subscriptions.delete(key);
+      out.push({ message: { $case: "streamedMessage", value: message } });
+    }
+    return out;
+  }
+
+  #callSubscriber(
+    subscription: Subscription,
+    onChange: NonNullable<Subscription["onChange"]>,
+    restore: () => void,
+  ): DeepPartial<CrdtStreamedMessage> | undefined {
+    const commandId: Long = subscription.commandId;
+    const context = new SubscriptionContextImpl(this.#state, this.entityId, subscription);
+    const handler = this.entity.config.commands[subscription.commandName];
+    try {
+      const result = onChange(context);
+      context.deactivate();
+      if (this.#state[HAS_DELTA]())
+        throw new Error("the change subscriber changed the CRDT, which subscribers only read");
+      const clientAction =
+        result === undefined || handler === undefined ? undefined : toClientAction(result, handler.method.responseType);
+      if (clientAction === undefined && !context.ended && context.sideEffects.length === 0) return undefined;
+      return { commandId, clientAction, sideEffects: context.sideEffects, endStream: context.ended };
+    } catch (error) {
+      context.deactivate();
+      if (this.#state[HAS_DELTA]()) restore();
+      if (!(error instanceof CommandFailure)) {
+        this.logger.error(`the change subscriber of ${subscription.commandName} on ${this.#where} threw`, error);
+      }
+      const description = describeFailure(error, subscription.commandName);
+      return { commandId, clientAction: { action: { $case: "failure", value: { commandId, description } } } };
+    }
+  }
+}
