@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readTree, ROOT } from "./plugin-cases.js";
 
-const TEMPLATES = ["buf.gen.yaml", "examples/shopping-cart/buf.gen.yaml"];
+const TEMPLATES = ["buf.gen.yaml", "examples/shopping-cart/buf.gen.yaml", "test/soak/buf.gen.yaml"];
 
 function outputsOf(template: string): string[] {
   return [...readFileSync(join(ROOT, template), "utf8").matchAll(/^\s*out:\s*(\S+)\s*$/gm)].map((m) => m[1] ?? "");
