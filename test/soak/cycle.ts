@@ -3,6 +3,7 @@
  * is injected and the system restarted; once each kind has acknowledgements again, the clients stop and every
  * entity is read back and compared with every command ever sent to it.
  */
+import { setMaxListeners } from "node:events";
 import { performance } from "node:perf_hooks";
 import { retryUntil } from "../e2e/processes.js";
 import { readBack, runClient, WRITES, type Api } from "./clients.js";
@@ -55,6 +56,8 @@ export async function runCycle(cycle: number, fault: Fault, context: CycleContex
   const { ledger } = context;
   const failures = new Map<string, number>();
   const stop = new AbortController();
+  // Every client waits on it while backing off; more than Node's default of 10 listeners is expected, not a leak.
+  setMaxListeners(0, stop.signal);
   const clients = KINDS.flatMap((kind) =>
     Array.from({ length: context.clientsPerKind }, (_, index) =>
       runClient({
