@@ -9,6 +9,7 @@ export default tseslint.config(
       "dist/**",
       "gen/**",
       "examples/*/gen/**",
+      "test/soak/gen/**",
       "test/plugin/golden/**",
       "test/typecheck/fixtures/**",
       ".cache/**",

@@ -93,16 +93,17 @@ export class Started {
 
   /**
    * Resolves with the first match of `pattern` in the output (at once if already there); fails when the process
-   * exits first or after `timeoutMs`, with the end of its output.
+   * exits first or after `timeoutMs`, with the end of its output. With `since` (an earlier `output.length`), only
+   * output printed after that point counts.
    */
-  waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+  waitFor(pattern: RegExp, timeoutMs: number, since = 0): Promise<RegExpMatchArray> {
     return new Promise((resolve, reject) => {
       const done = (): void => {
         this.#watchers.delete(check);
         clearTimeout(timer);
       };
       const check = (): void => {
-        const match = this.output.match(pattern);
+        const match = this.output.slice(since).match(pattern);
         if (match !== null) {
           done();
           resolve(match);

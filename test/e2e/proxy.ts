@@ -87,7 +87,7 @@ export interface ProxyOptions {
   readonly port?: number;
   /** More environment, e.g. the PostgreSQL connection. */
   readonly env?: NodeJS.ProcessEnv;
-  /** More JVM options, e.g. `-D` settings of the proxy's configuration. */
+  /** More JVM options (`-Dkey=value`), after the harness's own so they can override them. */
   readonly jvmOptions?: readonly string[];
   /** Wait for discovery and the bound port before resolving (default), or only for the JVM to be up. */
   readonly waitUntil?: "online" | "started";
@@ -148,12 +148,26 @@ export async function startProxy(classpath: string, options: ProxyOptions): Prom
 /** Starts an example's user function (`src/main.ts` in its folder) on 127.0.0.1:`port`. */
 export async function startUserFunction(example: string, port: number, env: NodeJS.ProcessEnv = {}): Promise<Started> {
   const folder = join(ROOT, "examples", example);
+  return startNodeUserFunction(`user function (${example})`, join(folder, "src/main.ts"), port, env, { cwd: folder });
+}
+
+/**
+ * Starts a user function written as a TypeScript `script` (run with tsx) on 127.0.0.1:`port`; resolves once it
+ * prints that it listens, and stops it before throwing if it never does.
+ */
+export async function startNodeUserFunction(
+  name: string,
+  script: string,
+  port: number,
+  env: NodeJS.ProcessEnv = {},
+  options: StartOptions = {},
+): Promise<Started> {
   const fn = start(
-    `user function (${example})`,
+    name,
     "node",
-    ["--import", "tsx", join(folder, "src/main.ts")],
+    ["--import", "tsx", script],
     { HOST: "127.0.0.1", PORT: String(port), ...env },
-    { cwd: folder },
+    options,
   );
   try {
     await fn.waitFor(/user function listening/, 60_000);

@@ -8,13 +8,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readTree, ROOT } from "./plugin-cases.js";
 
-/** The library's template and every example's. */
+/** The library's template, every example's and the soak's. */
 const TEMPLATES = [
   "buf.gen.yaml",
   ...readdirSync(join(ROOT, "examples"))
     .sort()
     .map((example) => `examples/${example}/buf.gen.yaml`)
     .filter((template) => existsSync(join(ROOT, template))),
+  "test/soak/buf.gen.yaml",
 ];
 
 function outputsOf(template: string): string[] {
