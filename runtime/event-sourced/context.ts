@@ -1,13 +1,14 @@
 import type { CommandContext } from "../context.js";
+import type { DeepReadonly } from "../deep-readonly.js";
 import type { EventInit, Message } from "../message-type.js";
 
 /** What a command handler of an event-sourced entity can see and do. */
 export interface EventSourcedCommandContext<State, Event extends Message> extends CommandContext {
   /**
-   * The entity's current state, including the events this command has emitted so far. Treat it as read-only:
-   * change state by emitting events.
+   * The entity's current state, including the events this command has emitted so far. Read-only at every
+   * depth: change state by emitting events.
    */
-  readonly state: State;
+  readonly state: DeepReadonly<State>;
 
   /**
    * The sequence number of the entity's last event, including those this command has emitted so far
