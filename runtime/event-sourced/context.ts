@@ -19,7 +19,8 @@ export interface EventSourcedCommandContext<State, Event extends Message> extend
   /**
    * Emits an event: it is applied to the state at once (so `state` shows it straight away) and persisted with
    * the reply. If the command then fails, the event and its effect on the state are discarded. The event
-   * handler receives a copy, so changing `event` afterwards changes nothing.
+   * handler receives a copy, so changing `event` afterwards changes nothing. If the event handler throws, the
+   * exception propagates and the command fails whatever its handler does next: nothing it did is persisted.
    */
   emit(event: EventInit<Event>): void;
 }
