@@ -32,11 +32,14 @@ export function generateEventSourcedEntity(ctx: EmitContext, entity: EventSource
   out.push(
     `export type ${names.context} = ${runtimeRef(ctx, "EventSourcedCommandContext")}<${names.state}, ${names.event}>;\n\n`,
   );
+  const readonlyState = `${runtimeRef(ctx, "DeepReadonly")}<${names.state}>`;
   const eventMethods = entity.events
     .map(
       (event, i) =>
-        `\n  /** Applies a \`${event.fullName}\` event and returns the new state. Must not fail. */\n` +
-        `  ${eventHandlerName(event)}(state: ${names.state}, event: ${eventTypes[i]}): ${names.state};\n`,
+        `\n  /**\n   * Applies a \`${event.fullName}\` event.\n` +
+        `   * Returns the new state, built from the read-only \`state\` (e.g. \`{ ...state, field: value }\`); must not fail.\n` +
+        `   */\n` +
+        `  ${eventHandlerName(event)}(state: ${readonlyState}, event: ${eventTypes[i]}): ${readonlyState};\n`,
     )
     .join("");
   out.push(handlersInterface(ctx, entity, eventMethods));

@@ -77,6 +77,7 @@ export type { ValueCodec, Int64 } from "./crdt/value-codec.js";
 export { methodOf } from "./service.js";
 export type { MethodRef, ServiceDefinition, MethodDefinition } from "./service.js";
 export type { Message, MessageType, JsonMessageType, MessageInit, EventInit, MessageOf } from "./message-type.js";
+export type { DeepReadonly } from "./deep-readonly.js";
 export {
   packMessage,
   unpackMessage,

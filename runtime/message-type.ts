@@ -44,15 +44,17 @@ export type MessageInit<T> = T extends Builtin
   ? T
   : T extends { toNumber(): number; high: number; low: number } // Long
     ? T
-    : T extends ReadonlyArray<infer U>
-      ? ReadonlyArray<MessageInit<U>>
-      : T extends { readonly $case: string; readonly value: unknown }
-        ? { readonly $case: T["$case"]; readonly value: MessageInit<T["value"]> }
-        : T extends object
-          ? { [K in keyof T as K extends "$type" ? never : K]: MessageInit<T[K]> } & {
-              readonly $type?: T extends Message ? T["$type"] : never;
-            }
-          : T;
+    : T extends ReadonlyMap<infer K, infer V> // map fields under ts-proto's useMapType
+      ? ReadonlyMap<K, MessageInit<V>>
+      : T extends ReadonlyArray<infer U>
+        ? ReadonlyArray<MessageInit<U>>
+        : T extends { readonly $case: string; readonly value: unknown }
+          ? { readonly $case: T["$case"]; readonly value: MessageInit<T["value"]> }
+          : T extends object
+            ? { [K in keyof T as K extends "$type" ? never : K]: MessageInit<T[K]> } & {
+                readonly $type?: T extends Message ? T["$type"] : never;
+              }
+            : T;
 
 /** An event as a handler emits it: like {@link MessageInit}, but the top-level `$type` says which event it is. */
 export type EventInit<E extends Message> = E extends Message ? MessageInit<E> & { readonly $type: E["$type"] } : never;

@@ -8,7 +8,9 @@ import type { EventSourcedEntity, EventSourcedEntityConfig } from "./entity.js";
 
 /**
  * The context of one command. Emitted events are applied to a private copy of the state, made on the first
- * emit, so that a failing command leaves the entity's state exactly as it was.
+ * emit, so that a failing command leaves the entity's state exactly as it was. An event handler that throws
+ * may have changed the copy half-way (through a cast); the context then records the error and the command fails
+ * even if its handler catches it, so the half-applied copy can never become the entity's state.
  * @internal
  */
 export class EventSourcedContextImpl extends CommandEffects implements EventSourcedCommandContext<Message, Message> {
@@ -16,6 +18,7 @@ export class EventSourcedContextImpl extends CommandEffects implements EventSour
   #state: Message;
   #sequence: number;
   #copied = false;
+  #eventHandlerError: { readonly error: unknown } | undefined;
 
   private readonly config: EventSourcedEntityConfig<Message, Message>;
 
@@ -42,8 +45,16 @@ export class EventSourcedContextImpl extends CommandEffects implements EventSour
     return this.#sequence;
   }
 
+  /** What an event handler threw during this command, if one did: the command must then fail. */
+  get eventHandlerError(): { readonly error: unknown } | undefined {
+    return this.#eventHandlerError;
+  }
+
   emit(event: EventInit<Message>): void {
     this.ensureActive("emit");
+    if (this.#eventHandlerError !== undefined) {
+      throw new Error(`emit called on the context of command ${this.commandName} after an event handler threw`);
+    }
     const handler = this.config.events[event.$type];
     if (handler === undefined) {
       throw new Error(`${String(event.$type)} is not an event type of ${this.config.service.fullName}`);
@@ -55,7 +66,12 @@ export class EventSourcedContextImpl extends CommandEffects implements EventSour
       this.#copied = true;
     }
     // A well-formed copy: the handler sees every nested $type, and later changes to `event` do not leak in.
-    this.#state = handler.apply(this.#state, handler.type.fromPartial(event as never));
+    try {
+      this.#state = handler.apply(this.#state, handler.type.fromPartial(event as never));
+    } catch (error) {
+      this.#eventHandlerError = { error };
+      throw error;
+    }
     this.events.push(packed);
     this.#sequence += 1;
   }

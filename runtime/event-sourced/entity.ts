@@ -1,4 +1,5 @@
 import type { CommandResult } from "../context.js";
+import type { DeepReadonly } from "../deep-readonly.js";
 import type { JsonMessageType, Message, MessageType } from "../message-type.js";
 import { EventCodec } from "./event-codec.js";
 import type { MethodDefinition, ServiceDefinition } from "../service.js";
@@ -19,11 +20,20 @@ export interface EventSourcedCommand<State, Event extends Message> {
 /**
  * How to persist and apply one event type. Events are persisted as protobuf, or, with `json: true`, as Cloudstate
  * JSON (`json.cloudstate.io/<simple message name>`, the message in the proto3 JSON mapping) for consumers that
- * read JSON.
+ * read JSON. `apply` gets the state read-only and returns the new state, usually built from it; it must not
+ * throw.
  */
 export type EventHandler<State, E extends Message> =
-  | { readonly type: MessageType<E>; readonly json?: false; apply(state: State, event: E): State }
-  | { readonly type: JsonMessageType<E>; readonly json: true; apply(state: State, event: E): State };
+  | {
+      readonly type: MessageType<E>;
+      readonly json?: false;
+      apply(state: DeepReadonly<State>, event: E): DeepReadonly<State>;
+    }
+  | {
+      readonly type: JsonMessageType<E>;
+      readonly json: true;
+      apply(state: DeepReadonly<State>, event: E): DeepReadonly<State>;
+    };
 
 /** Everything needed to serve one event-sourced entity; written by generated code or by hand. */
 export interface EventSourcedEntityConfig<State extends Message, Event extends Message> {

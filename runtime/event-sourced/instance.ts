@@ -4,7 +4,7 @@ import type { DeepPartial } from "../../gen/typeRegistry.js";
 import { packMessage, unpackMessage } from "../any.js";
 import { metadataFromWire } from "../metadata.js";
 import { failureReply, runCommand } from "../command-runner.js";
-import { ProtocolError } from "../errors.js";
+import { ProtocolError, unexpectedFailureMessage } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Message } from "../message-type.js";
 import { EventSourcedContextImpl } from "./context-impl.js";
@@ -80,6 +80,16 @@ export class EventSourcedInstance {
     );
     if (!outcome.ok) return failureReply(command.id, outcome.description);
     const { context, clientAction } = outcome;
+    const eventHandlerError = context.eventHandlerError;
+    if (eventHandlerError !== undefined) {
+      // The handler caught its event handler's exception and went on; the state may be half-applied.
+      this.logger.error(
+        `an event handler threw during command ${command.name} on ${this.entity.serviceName}/${this.entityId}; ` +
+          `the command fails and nothing it did is kept`,
+        eventHandlerError.error,
+      );
+      return failureReply(command.id, unexpectedFailureMessage(command.name));
+    }
     const snapshot = this.#snapshotAfter(context.sequence, context.state);
     this.#state = context.state;
     this.#sequence = context.sequence;

@@ -35,7 +35,7 @@ function checkFixture(file: string, dir: string): void {
 }
 
 describe("type-level tests of the generated interface", () => {
-  for (const file of ["valid-usage.ts", "misuse.ts"]) {
+  for (const file of ["valid-usage.ts", "misuse.ts", "readonly-state.ts"]) {
     it(`${file}: exactly the marked lines fail, with the marked codes`, () => checkFixture(file, FIXTURES));
   }
 

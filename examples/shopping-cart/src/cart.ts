@@ -10,7 +10,6 @@ import {
 import {
   shoppingCartEntity,
   type ShoppingCartHandlers,
-  type ShoppingCartState,
 } from "../gen/com/example/shoppingcart/shoppingcart_cloudstate.js";
 import { Cart } from "../gen/com/example/shoppingcart/persistence/domain.js";
 
@@ -45,17 +44,20 @@ export const shoppingCartHandlers: ShoppingCartHandlers = {
     };
   },
 
-  onItemAdded(state: ShoppingCartState, event: ItemAdded): ShoppingCartState {
+  onItemAdded(state, event) {
     const added = event.item ?? StoredLineItem.create();
     const existing = state.items.find((item) => item.productId === added.productId);
-    if (existing === undefined) state.items.push(added);
-    else existing.quantity += added.quantity;
-    return state;
+    if (existing === undefined) return { ...state, items: [...state.items, added] };
+    return {
+      ...state,
+      items: state.items.map((item) =>
+        item === existing ? { ...item, quantity: item.quantity + added.quantity } : item,
+      ),
+    };
   },
 
   onItemRemoved(state, event) {
-    state.items = state.items.filter((item) => item.productId !== event.productId);
-    return state;
+    return { ...state, items: state.items.filter((item) => item.productId !== event.productId) };
   },
 };
 

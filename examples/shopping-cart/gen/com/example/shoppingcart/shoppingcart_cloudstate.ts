@@ -2,7 +2,7 @@
 // source: com/example/shoppingcart/shoppingcart.proto
 
 /* eslint-disable */
-import { type CommandResult, type EventSourcedCommandContext, type EventSourcedEntity } from "cloudstate-ts";
+import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity } from "cloudstate-ts";
 import { defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
 import { type Empty } from "../../../google/protobuf/empty.js";
 import { Cart as PersistenceCart, ItemAdded, ItemRemoved } from "./persistence/domain.js";
@@ -36,11 +36,17 @@ export interface ShoppingCartHandlers {
   /** The cart's current lines. */
   getCart(command: GetShoppingCart, context: ShoppingCartContext): CommandResult<Cart>;
 
-  /** Applies a `com.example.shoppingcart.persistence.ItemAdded` event and returns the new state. Must not fail. */
-  onItemAdded(state: ShoppingCartState, event: ItemAdded): ShoppingCartState;
+  /**
+   * Applies a `com.example.shoppingcart.persistence.ItemAdded` event.
+   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   */
+  onItemAdded(state: DeepReadonly<ShoppingCartState>, event: ItemAdded): DeepReadonly<ShoppingCartState>;
 
-  /** Applies a `com.example.shoppingcart.persistence.ItemRemoved` event and returns the new state. Must not fail. */
-  onItemRemoved(state: ShoppingCartState, event: ItemRemoved): ShoppingCartState;
+  /**
+   * Applies a `com.example.shoppingcart.persistence.ItemRemoved` event.
+   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   */
+  onItemRemoved(state: DeepReadonly<ShoppingCartState>, event: ItemRemoved): DeepReadonly<ShoppingCartState>;
 }
 
 /** Deployment settings of ShoppingCart; the proto sets the defaults. */

@@ -2,7 +2,7 @@
 // source: cloudstate/tck/model/eventlogeventing.proto
 
 /* eslint-disable */
-import { type Action, type ActionContext, type ActionResult, type CommandResult, type EventSourcedCommandContext, type EventSourcedEntity, type ReplyStream } from "cloudstate-ts";
+import { type Action, type ActionContext, type ActionResult, type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type ReplyStream } from "cloudstate-ts";
 import { defineAction, defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
 import { type Any } from "../../../google/protobuf/any.js";
 import { Empty } from "../../../google/protobuf/empty.js";
@@ -96,11 +96,17 @@ export interface EventSourcedEntityOneHandlers {
   /** Handles the EmitEvent command. */
   emitEvent(command: EmitEventRequest, context: EventSourcedEntityOneContext): CommandResult<Empty>;
 
-  /** Applies a `cloudstate.tck.model.eventlogeventing.EventOne` event and returns the new state. Must not fail. */
-  onEventOne(state: EventSourcedEntityOneState, event: EventOne): EventSourcedEntityOneState;
+  /**
+   * Applies a `cloudstate.tck.model.eventlogeventing.EventOne` event.
+   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   */
+  onEventOne(state: DeepReadonly<EventSourcedEntityOneState>, event: EventOne): DeepReadonly<EventSourcedEntityOneState>;
 
-  /** Applies a `cloudstate.tck.model.eventlogeventing.EventTwo` event and returns the new state. Must not fail. */
-  onEventTwo(state: EventSourcedEntityOneState, event: EventTwo): EventSourcedEntityOneState;
+  /**
+   * Applies a `cloudstate.tck.model.eventlogeventing.EventTwo` event.
+   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   */
+  onEventTwo(state: DeepReadonly<EventSourcedEntityOneState>, event: EventTwo): DeepReadonly<EventSourcedEntityOneState>;
 }
 
 /** Deployment settings of EventSourcedEntityOne; the proto sets the defaults. */
@@ -162,8 +168,11 @@ export interface EventSourcedEntityTwoHandlers {
   /** Handles the EmitJsonEvent command. */
   emitJsonEvent(command: JsonEvent, context: EventSourcedEntityTwoContext): CommandResult<Empty>;
 
-  /** Applies a `cloudstate.tck.model.eventlogeventing.JsonEvent` event and returns the new state. Must not fail. */
-  onJsonEvent(state: EventSourcedEntityTwoState, event: JsonEvent): EventSourcedEntityTwoState;
+  /**
+   * Applies a `cloudstate.tck.model.eventlogeventing.JsonEvent` event.
+   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   */
+  onJsonEvent(state: DeepReadonly<EventSourcedEntityTwoState>, event: JsonEvent): DeepReadonly<EventSourcedEntityTwoState>;
 }
 
 /** Deployment settings of EventSourcedEntityTwo; the proto sets the defaults. */

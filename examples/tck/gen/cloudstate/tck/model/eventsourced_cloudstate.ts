@@ -2,7 +2,7 @@
 // source: cloudstate/tck/model/eventsourced.proto
 
 /* eslint-disable */
-import { type CommandResult, type EventSourcedCommandContext, type EventSourcedEntity } from "cloudstate-ts";
+import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity } from "cloudstate-ts";
 import { defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
 import { EventSourcedConfiguredDefinition, EventSourcedTckModelDefinition, EventSourcedTwoDefinition, Persisted, type Request, type Response } from "./eventsourced.js";
 
@@ -31,8 +31,11 @@ export interface EventSourcedTckModelHandlers {
   /** Handles the Process command. */
   process(command: Request, context: EventSourcedTckModelContext): CommandResult<Response>;
 
-  /** Applies a `cloudstate.tck.model.Persisted` event and returns the new state. Must not fail. */
-  onPersisted(state: EventSourcedTckModelState, event: Persisted): EventSourcedTckModelState;
+  /**
+   * Applies a `cloudstate.tck.model.Persisted` event.
+   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   */
+  onPersisted(state: DeepReadonly<EventSourcedTckModelState>, event: Persisted): DeepReadonly<EventSourcedTckModelState>;
 }
 
 /** Deployment settings of EventSourcedTckModel; the proto sets the defaults. */
@@ -89,8 +92,11 @@ export interface EventSourcedTwoHandlers {
   /** Handles the Call command. */
   call(command: Request, context: EventSourcedTwoContext): CommandResult<Response>;
 
-  /** Applies a `cloudstate.tck.model.Persisted` event and returns the new state. Must not fail. */
-  onPersisted(state: EventSourcedTwoState, event: Persisted): EventSourcedTwoState;
+  /**
+   * Applies a `cloudstate.tck.model.Persisted` event.
+   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   */
+  onPersisted(state: DeepReadonly<EventSourcedTwoState>, event: Persisted): DeepReadonly<EventSourcedTwoState>;
 }
 
 /** Deployment settings of EventSourcedTwo; the proto sets the defaults. */
@@ -148,8 +154,11 @@ export interface EventSourcedConfiguredHandlers {
   /** Handles the Call command. */
   call(command: Request, context: EventSourcedConfiguredContext): CommandResult<Response>;
 
-  /** Applies a `cloudstate.tck.model.Persisted` event and returns the new state. Must not fail. */
-  onPersisted(state: EventSourcedConfiguredState, event: Persisted): EventSourcedConfiguredState;
+  /**
+   * Applies a `cloudstate.tck.model.Persisted` event.
+   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   */
+  onPersisted(state: DeepReadonly<EventSourcedConfiguredState>, event: Persisted): DeepReadonly<EventSourcedConfiguredState>;
 }
 
 /** Deployment settings of EventSourcedConfigured; the proto sets the defaults. */

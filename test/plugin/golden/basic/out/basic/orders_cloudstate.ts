@@ -2,7 +2,7 @@
 // source: basic/orders.proto
 
 /* eslint-disable */
-import { type CommandResult, type EventSourcedCommandContext, type EventSourcedEntity } from "cloudstate-ts";
+import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity } from "cloudstate-ts";
 import { defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
 import { type Empty } from "../google/protobuf/empty.js";
 import { Cancelled, OrderState, Placed, Placed_Note } from "./domain/state.js";
@@ -37,14 +37,23 @@ export interface OrdersHandlers {
   /** The order as it stands. */
   get(command: GetOrder, context: OrdersContext): CommandResult<OrderState>;
 
-  /** Applies a `cases.basic.domain.Placed` event and returns the new state. Must not fail. */
-  onPlaced(state: OrdersState, event: Placed): OrdersState;
+  /**
+   * Applies a `cases.basic.domain.Placed` event.
+   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   */
+  onPlaced(state: DeepReadonly<OrdersState>, event: Placed): DeepReadonly<OrdersState>;
 
-  /** Applies a `cases.basic.domain.Cancelled` event and returns the new state. Must not fail. */
-  onCancelled(state: OrdersState, event: Cancelled): OrdersState;
+  /**
+   * Applies a `cases.basic.domain.Cancelled` event.
+   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   */
+  onCancelled(state: DeepReadonly<OrdersState>, event: Cancelled): DeepReadonly<OrdersState>;
 
-  /** Applies a `cases.basic.domain.Placed.Note` event and returns the new state. Must not fail. */
-  onPlaced_Note(state: OrdersState, event: Placed_Note): OrdersState;
+  /**
+   * Applies a `cases.basic.domain.Placed.Note` event.
+   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   */
+  onPlaced_Note(state: DeepReadonly<OrdersState>, event: Placed_Note): DeepReadonly<OrdersState>;
 }
 
 /** Deployment settings of Orders; the proto sets the defaults. */

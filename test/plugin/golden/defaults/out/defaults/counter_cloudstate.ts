@@ -2,7 +2,7 @@
 // source: defaults/counter.proto
 
 /* eslint-disable */
-import { type CommandResult, type EventSourcedCommandContext, type EventSourcedEntity } from "cloudstate-ts";
+import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity } from "cloudstate-ts";
 import { defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
 import { CounterDefinition, type Increment, Incremented, Value } from "./counter.js";
 
@@ -27,8 +27,11 @@ export interface CounterHandlers {
   /** Handles the Add command. */
   add(command: Increment, context: CounterContext): CommandResult<Value>;
 
-  /** Applies a `cases.defaults.Incremented` event and returns the new state. Must not fail. */
-  onIncremented(state: CounterState, event: Incremented): CounterState;
+  /**
+   * Applies a `cases.defaults.Incremented` event.
+   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   */
+  onIncremented(state: DeepReadonly<CounterState>, event: Incremented): DeepReadonly<CounterState>;
 }
 
 /** Deployment settings of Counter; the proto sets the defaults. */

@@ -2,7 +2,7 @@
 // source: eventing/orders.proto
 
 /* eslint-disable */
-import { type Action, type ActionContext, type ActionResult, type CommandResult, type EventSourcedCommandContext, type EventSourcedEntity } from "cloudstate-ts";
+import { type Action, type ActionContext, type ActionResult, type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity } from "cloudstate-ts";
 import { defineAction, defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
 import { type Any } from "../google/protobuf/any.js";
 import { type Empty } from "../google/protobuf/empty.js";
@@ -29,11 +29,17 @@ export interface OrdersHandlers {
   /** Handles the Place command. */
   place(command: PlaceOrder, context: OrdersContext): CommandResult<Empty>;
 
-  /** Applies a `cases.eventing.Placed` event and returns the new state. Must not fail. */
-  onPlaced(state: OrdersState, event: Placed): OrdersState;
+  /**
+   * Applies a `cases.eventing.Placed` event.
+   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   */
+  onPlaced(state: DeepReadonly<OrdersState>, event: Placed): DeepReadonly<OrdersState>;
 
-  /** Applies a `cases.eventing.Noted` event and returns the new state. Must not fail. */
-  onNoted(state: OrdersState, event: Noted): OrdersState;
+  /**
+   * Applies a `cases.eventing.Noted` event.
+   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   */
+  onNoted(state: DeepReadonly<OrdersState>, event: Noted): DeepReadonly<OrdersState>;
 }
 
 /** Deployment settings of Orders; the proto sets the defaults. */

@@ -2,7 +2,7 @@
 // source: name_clash/counter.proto
 
 /* eslint-disable */
-import { type CommandResult as CommandResult1, type EventSourcedCommandContext, type EventSourcedEntity, type ValueEntity, type ValueEntityCommandContext } from "cloudstate-ts";
+import { type CommandResult as CommandResult1, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type ValueEntity, type ValueEntityCommandContext } from "cloudstate-ts";
 import { defineEventSourcedEntity, defineValueEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
 import { type CommandResult, type CounterContext as NameClashCounterContext, CounterDefinition, CounterEvent as NameClashCounterEvent, type CounterHandlers as NameClashCounterHandlers, CounterOptions as NameClashCounterOptions, CounterState as NameClashCounterState, type DateMessage, TallyDefinition, counter, type counterHandlers, type fileDescriptorSet, type snakeCaseTotal } from "./counter.js";
 
@@ -30,11 +30,17 @@ export interface CounterHandlers {
   /** Handles the Get command. */
   get(command: NameClashCounterContext, context: CounterContext): CommandResult1<NameClashCounterState>;
 
-  /** Applies a `cases.name_clash.CounterEvent` event and returns the new state. Must not fail. */
-  onCounterEvent(state: CounterState, event: NameClashCounterEvent): CounterState;
+  /**
+   * Applies a `cases.name_clash.CounterEvent` event.
+   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   */
+  onCounterEvent(state: DeepReadonly<CounterState>, event: NameClashCounterEvent): DeepReadonly<CounterState>;
 
-  /** Applies a `cases.name_clash.CounterOptions` event and returns the new state. Must not fail. */
-  onCounterOptions(state: CounterState, event: NameClashCounterOptions): CounterState;
+  /**
+   * Applies a `cases.name_clash.CounterOptions` event.
+   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   */
+  onCounterOptions(state: DeepReadonly<CounterState>, event: NameClashCounterOptions): DeepReadonly<CounterState>;
 }
 
 /** Deployment settings of Counter; the proto sets the defaults. */
