@@ -39,7 +39,9 @@ export function generateEventSourcedEntity(ctx: EmitContext, entity: EventSource
         `\n  /**\n   * Applies a \`${event.fullName}\` event.\n` +
         `   * Returns the new state, built from the read-only \`state\` (e.g. \`{ ...state, field: value }\`); must not fail.\n` +
         `   */\n` +
-        `  ${eventHandlerName(event)}(state: ${readonlyState}, event: ${eventTypes[i]}): ${readonlyState};\n`,
+        // A function-typed property, not a method: its parameters are checked strictly, so an implementation
+        // cannot declare a mutable \`state\` parameter.
+        `  readonly ${eventHandlerName(event)}: (state: ${readonlyState}, event: ${eventTypes[i]}) => ${readonlyState};\n`,
     )
     .join("");
   out.push(handlersInterface(ctx, entity, eventMethods));

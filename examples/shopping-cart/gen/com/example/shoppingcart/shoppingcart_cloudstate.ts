@@ -40,13 +40,13 @@ export interface ShoppingCartHandlers {
    * Applies a `com.example.shoppingcart.persistence.ItemAdded` event.
    * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
    */
-  onItemAdded(state: DeepReadonly<ShoppingCartState>, event: ItemAdded): DeepReadonly<ShoppingCartState>;
+  readonly onItemAdded: (state: DeepReadonly<ShoppingCartState>, event: ItemAdded) => DeepReadonly<ShoppingCartState>;
 
   /**
    * Applies a `com.example.shoppingcart.persistence.ItemRemoved` event.
    * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
    */
-  onItemRemoved(state: DeepReadonly<ShoppingCartState>, event: ItemRemoved): DeepReadonly<ShoppingCartState>;
+  readonly onItemRemoved: (state: DeepReadonly<ShoppingCartState>, event: ItemRemoved) => DeepReadonly<ShoppingCartState>;
 }
 
 /** Deployment settings of ShoppingCart; the proto sets the defaults. */

@@ -100,13 +100,13 @@ export interface EventSourcedEntityOneHandlers {
    * Applies a `cloudstate.tck.model.eventlogeventing.EventOne` event.
    * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
    */
-  onEventOne(state: DeepReadonly<EventSourcedEntityOneState>, event: EventOne): DeepReadonly<EventSourcedEntityOneState>;
+  readonly onEventOne: (state: DeepReadonly<EventSourcedEntityOneState>, event: EventOne) => DeepReadonly<EventSourcedEntityOneState>;
 
   /**
    * Applies a `cloudstate.tck.model.eventlogeventing.EventTwo` event.
    * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
    */
-  onEventTwo(state: DeepReadonly<EventSourcedEntityOneState>, event: EventTwo): DeepReadonly<EventSourcedEntityOneState>;
+  readonly onEventTwo: (state: DeepReadonly<EventSourcedEntityOneState>, event: EventTwo) => DeepReadonly<EventSourcedEntityOneState>;
 }
 
 /** Deployment settings of EventSourcedEntityOne; the proto sets the defaults. */
@@ -172,7 +172,7 @@ export interface EventSourcedEntityTwoHandlers {
    * Applies a `cloudstate.tck.model.eventlogeventing.JsonEvent` event.
    * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
    */
-  onJsonEvent(state: DeepReadonly<EventSourcedEntityTwoState>, event: JsonEvent): DeepReadonly<EventSourcedEntityTwoState>;
+  readonly onJsonEvent: (state: DeepReadonly<EventSourcedEntityTwoState>, event: JsonEvent) => DeepReadonly<EventSourcedEntityTwoState>;
 }
 
 /** Deployment settings of EventSourcedEntityTwo; the proto sets the defaults. */

@@ -35,7 +35,7 @@ export interface EventSourcedTckModelHandlers {
    * Applies a `cloudstate.tck.model.Persisted` event.
    * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
    */
-  onPersisted(state: DeepReadonly<EventSourcedTckModelState>, event: Persisted): DeepReadonly<EventSourcedTckModelState>;
+  readonly onPersisted: (state: DeepReadonly<EventSourcedTckModelState>, event: Persisted) => DeepReadonly<EventSourcedTckModelState>;
 }
 
 /** Deployment settings of EventSourcedTckModel; the proto sets the defaults. */
@@ -96,7 +96,7 @@ export interface EventSourcedTwoHandlers {
    * Applies a `cloudstate.tck.model.Persisted` event.
    * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
    */
-  onPersisted(state: DeepReadonly<EventSourcedTwoState>, event: Persisted): DeepReadonly<EventSourcedTwoState>;
+  readonly onPersisted: (state: DeepReadonly<EventSourcedTwoState>, event: Persisted) => DeepReadonly<EventSourcedTwoState>;
 }
 
 /** Deployment settings of EventSourcedTwo; the proto sets the defaults. */
@@ -158,7 +158,7 @@ export interface EventSourcedConfiguredHandlers {
    * Applies a `cloudstate.tck.model.Persisted` event.
    * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
    */
-  onPersisted(state: DeepReadonly<EventSourcedConfiguredState>, event: Persisted): DeepReadonly<EventSourcedConfiguredState>;
+  readonly onPersisted: (state: DeepReadonly<EventSourcedConfiguredState>, event: Persisted) => DeepReadonly<EventSourcedConfiguredState>;
 }
 
 /** Deployment settings of EventSourcedConfigured; the proto sets the defaults. */

@@ -41,19 +41,19 @@ export interface OrdersHandlers {
    * Applies a `cases.basic.domain.Placed` event.
    * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
    */
-  onPlaced(state: DeepReadonly<OrdersState>, event: Placed): DeepReadonly<OrdersState>;
+  readonly onPlaced: (state: DeepReadonly<OrdersState>, event: Placed) => DeepReadonly<OrdersState>;
 
   /**
    * Applies a `cases.basic.domain.Cancelled` event.
    * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
    */
-  onCancelled(state: DeepReadonly<OrdersState>, event: Cancelled): DeepReadonly<OrdersState>;
+  readonly onCancelled: (state: DeepReadonly<OrdersState>, event: Cancelled) => DeepReadonly<OrdersState>;
 
   /**
    * Applies a `cases.basic.domain.Placed.Note` event.
    * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
    */
-  onPlaced_Note(state: DeepReadonly<OrdersState>, event: Placed_Note): DeepReadonly<OrdersState>;
+  readonly onPlaced_Note: (state: DeepReadonly<OrdersState>, event: Placed_Note) => DeepReadonly<OrdersState>;
 }
 
 /** Deployment settings of Orders; the proto sets the defaults. */

@@ -31,7 +31,7 @@ export interface CounterHandlers {
    * Applies a `cases.defaults.Incremented` event.
    * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
    */
-  onIncremented(state: DeepReadonly<CounterState>, event: Incremented): DeepReadonly<CounterState>;
+  readonly onIncremented: (state: DeepReadonly<CounterState>, event: Incremented) => DeepReadonly<CounterState>;
 }
 
 /** Deployment settings of Counter; the proto sets the defaults. */

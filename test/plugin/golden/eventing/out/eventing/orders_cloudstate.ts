@@ -33,13 +33,13 @@ export interface OrdersHandlers {
    * Applies a `cases.eventing.Placed` event.
    * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
    */
-  onPlaced(state: DeepReadonly<OrdersState>, event: Placed): DeepReadonly<OrdersState>;
+  readonly onPlaced: (state: DeepReadonly<OrdersState>, event: Placed) => DeepReadonly<OrdersState>;
 
   /**
    * Applies a `cases.eventing.Noted` event.
    * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
    */
-  onNoted(state: DeepReadonly<OrdersState>, event: Noted): DeepReadonly<OrdersState>;
+  readonly onNoted: (state: DeepReadonly<OrdersState>, event: Noted) => DeepReadonly<OrdersState>;
 }
 
 /** Deployment settings of Orders; the proto sets the defaults. */

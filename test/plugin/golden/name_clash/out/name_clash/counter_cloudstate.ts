@@ -34,13 +34,13 @@ export interface CounterHandlers {
    * Applies a `cases.name_clash.CounterEvent` event.
    * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
    */
-  onCounterEvent(state: DeepReadonly<CounterState>, event: NameClashCounterEvent): DeepReadonly<CounterState>;
+  readonly onCounterEvent: (state: DeepReadonly<CounterState>, event: NameClashCounterEvent) => DeepReadonly<CounterState>;
 
   /**
    * Applies a `cases.name_clash.CounterOptions` event.
    * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
    */
-  onCounterOptions(state: DeepReadonly<CounterState>, event: NameClashCounterOptions): DeepReadonly<CounterState>;
+  readonly onCounterOptions: (state: DeepReadonly<CounterState>, event: NameClashCounterOptions) => DeepReadonly<CounterState>;
 }
 
 /** Deployment settings of Counter; the proto sets the defaults. */
