@@ -3,6 +3,7 @@ import type { Forward } from "../context.js";
 import type { Message, MessageInit } from "../message-type.js";
 import type { MethodDefinition, ServiceDefinition } from "../service.js";
 import type { CrdtStreamedCommandContext } from "./context.js";
+import { checkCommandHandlers, checkPassivationTimeout } from "../entity-checks.js";
 import type { Crdt } from "./types/index.js";
 
 /** The protocol service that drives CRDT entities, reported at discovery. */
@@ -63,24 +64,14 @@ export interface CrdtEntity {
  */
 export function defineCrdtEntity<State extends Crdt>(config: CrdtEntityConfig<State>): CrdtEntity {
   const serviceName = config.service.fullName;
-  const methods = Object.values(config.service.methods);
-  for (const method of methods) {
-    if (method.requestStream) {
-      throw new Error(`${serviceName}.${method.name}: CRDT entities serve unary and server-streamed rpcs only`);
-    }
-    if (config.commands[method.name] === undefined) {
-      throw new Error(`${serviceName}.${method.name} has no command handler`);
-    }
-  }
-  for (const name of Object.keys(config.commands)) {
-    if (!methods.some((m) => m.name === name)) {
-      throw new Error(`${serviceName} has no rpc ${name}, but a command handler was given for it`);
-    }
-  }
+  checkCommandHandlers(
+    config.service,
+    config.commands,
+    (method) => !method.requestStream,
+    "CRDT entities serve unary and server-streamed rpcs only",
+  );
   const timeout = config.passivationTimeoutMs;
-  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout <= 0)) {
-    throw new Error(`${serviceName}: passivationTimeoutMs must be a whole number > 0, got ${timeout}`);
-  }
+  checkPassivationTimeout(serviceName, timeout);
   return {
     kind: "crdt",
     entityType: CRDT_ENTITY_TYPE,

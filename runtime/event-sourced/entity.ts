@@ -4,6 +4,7 @@ import type { JsonMessageType, Message, MessageType } from "../message-type.js";
 import { EventCodec } from "./event-codec.js";
 import type { MethodDefinition, ServiceDefinition } from "../service.js";
 import type { EventSourcedCommandContext } from "./context.js";
+import { checkCommandHandlers, checkPassivationTimeout, isUnary } from "../entity-checks.js";
 
 /** The protocol service that drives event-sourced entities, reported at discovery. */
 export const EVENT_SOURCED_ENTITY_TYPE = "cloudstate.eventsourced.EventSourced";
@@ -80,26 +81,13 @@ export function defineEventSourcedEntity<State extends Message, Event extends Me
   config: EventSourcedEntityConfig<State, Event>,
 ): EventSourcedEntity {
   const serviceName = config.service.fullName;
-  for (const method of Object.values(config.service.methods)) {
-    if (method.requestStream || method.responseStream) {
-      throw new Error(`${serviceName}.${method.name}: event-sourced entities serve unary rpcs only`);
-    }
-    const command = config.commands[method.name];
-    if (command === undefined) throw new Error(`${serviceName}.${method.name} has no command handler`);
-  }
-  for (const name of Object.keys(config.commands)) {
-    if (!Object.values(config.service.methods).some((m) => m.name === name)) {
-      throw new Error(`${serviceName} has no rpc ${name}, but a command handler was given for it`);
-    }
-  }
+  checkCommandHandlers(config.service, config.commands, isUnary, "event-sourced entities serve unary rpcs only");
   const snapshotEvery = config.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
   if (!Number.isInteger(snapshotEvery) || snapshotEvery < 0) {
     throw new Error(`${serviceName}: snapshotEvery must be a whole number >= 0, got ${snapshotEvery}`);
   }
   const timeout = config.passivationTimeoutMs;
-  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout <= 0)) {
-    throw new Error(`${serviceName}: passivationTimeoutMs must be a whole number > 0, got ${timeout}`);
-  }
+  checkPassivationTimeout(serviceName, timeout);
   return {
     kind: "event-sourced",
     entityType: EVENT_SOURCED_ENTITY_TYPE,

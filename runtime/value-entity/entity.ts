@@ -2,6 +2,7 @@ import type { Message, MessageType } from "../message-type.js";
 import type { ServiceDefinition } from "../service.js";
 import type { CommandHandlerEntry } from "../command-runner.js";
 import type { ValueEntityCommandContext } from "./context.js";
+import { checkCommandHandlers, checkPassivationTimeout, isUnary } from "../entity-checks.js";
 
 /** The protocol service that drives value entities, reported at discovery. */
 export const VALUE_ENTITY_TYPE = "cloudstate.valueentity.ValueEntity";
@@ -45,23 +46,9 @@ export interface ValueEntity {
  */
 export function defineValueEntity<State extends Message>(config: ValueEntityConfig<State>): ValueEntity {
   const serviceName = config.service.fullName;
-  const methods = Object.values(config.service.methods);
-  for (const method of methods) {
-    if (method.requestStream || method.responseStream) {
-      throw new Error(`${serviceName}.${method.name}: value entities serve unary rpcs only`);
-    }
-    if (config.commands[method.name] === undefined)
-      throw new Error(`${serviceName}.${method.name} has no command handler`);
-  }
-  for (const name of Object.keys(config.commands)) {
-    if (!methods.some((m) => m.name === name)) {
-      throw new Error(`${serviceName} has no rpc ${name}, but a command handler was given for it`);
-    }
-  }
+  checkCommandHandlers(config.service, config.commands, isUnary, "value entities serve unary rpcs only");
   const timeout = config.passivationTimeoutMs;
-  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout <= 0)) {
-    throw new Error(`${serviceName}: passivationTimeoutMs must be a whole number > 0, got ${timeout}`);
-  }
+  checkPassivationTimeout(serviceName, timeout);
   return {
     kind: "value",
     entityType: VALUE_ENTITY_TYPE,
