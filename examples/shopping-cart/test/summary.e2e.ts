@@ -31,6 +31,12 @@ interface Seen {
 
 describe("cart summary behind the real Cloudstate proxy", () => {
   const seen: Seen[] = [];
+  /** Told of each call as it is recorded, so waits need no polling. */
+  const onSeen = new EventTarget();
+  const record = (entry: Seen): void => {
+    seen.push(entry);
+    onSeen.dispatchEvent(new Event("seen"));
+  };
   let server: CloudstateServer;
   let proxy: RunningProxy;
   let channel: Channel;
@@ -40,24 +46,32 @@ describe("cart summary behind the real Cloudstate proxy", () => {
   const recordingSummary = cartSummaryAction({
     async itemAdded(event, context) {
       const answer = await cartSummaryHandlers.itemAdded(event, context);
-      seen.push({ metadata: context.metadata, answer });
+      record({ metadata: context.metadata, answer });
       return answer;
     },
     async itemRemoved(event, context) {
       const answer = await cartSummaryHandlers.itemRemoved(event, context);
-      seen.push({ metadata: context.metadata, answer });
+      record({ metadata: context.metadata, answer });
       return answer;
     },
   });
 
   /** Waits until the summary has answered `count` events in all. */
   async function answers(count: number): Promise<Seen[]> {
-    const deadline = Date.now() + 60_000;
-    while (seen.length < count) {
-      if (Date.now() > deadline) {
-        throw new Error(`the summary saw ${seen.length} of ${count} events\n${proxy.process.tail()}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
+    if (seen.length < count) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          onSeen.removeEventListener("seen", check);
+          reject(new Error(`the summary saw ${seen.length} of ${count} events\n${proxy.process.tail()}`));
+        }, 60_000);
+        const check = (): void => {
+          if (seen.length < count) return;
+          clearTimeout(timer);
+          onSeen.removeEventListener("seen", check);
+          resolve();
+        };
+        onSeen.addEventListener("seen", check);
+      });
     }
     return seen.slice(0, count);
   }
