@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startProcess, type Started } from "./kit.js";
+import { startProcess, type Started } from "cloudstate-ts/testkit";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const SOURCE = join(ROOT, "test/eventing/pubsub-fake");

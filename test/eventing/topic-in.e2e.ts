@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createChannel, createClient, type Channel } from "nice-grpc";
 import { Greeting, GreetingCounterDefinition } from "../../examples/eventing/gen/com/example/eventing/greetings.js";
 import {
   greetingCounterEntity,
@@ -17,9 +16,10 @@ import {
   greetingListenerHandlers,
   type Heard,
 } from "../../examples/eventing/src/greetings.js";
+import { CloudstateTestEnvironment } from "cloudstate-ts/testkit";
+// Until the testkit exports it (runtime/testkit/index.ts).
 import { pubsubEventing } from "../../runtime/testkit/eventing.js";
 import { FlowTally, recordFlow } from "./flows.js";
-import { Environment } from "./kit.js";
 import { PubsubClient, type OutgoingMessage } from "./pubsub-client.js";
 import { startPubsubFake, type PubsubFake } from "./pubsub-fake.js";
 
@@ -57,8 +57,7 @@ function plainGreeting(name: string, text: string): OutgoingMessage {
 describe("topic input on the released proxy", () => {
   let fake: PubsubFake;
   let pubsub: PubsubClient;
-  let env: Environment;
-  let channel: Channel;
+  let env: CloudstateTestEnvironment;
   const heard: Heard[] = [];
   const onHeard = new EventTarget();
   const counted: Greeting[] = [];
@@ -107,15 +106,13 @@ describe("topic input on the released proxy", () => {
         return greetingCounterHandlers.count(greeting, context);
       },
     });
-    env = await Environment.start({
+    env = await CloudstateTestEnvironment.start({
       entities: [listener, counter],
       ...pubsubEventing({ host: fake.host, port: fake.port, projectId: PROJECT }),
     });
-    channel = createChannel(env.address);
   });
 
   after(async () => {
-    channel?.close();
     pubsub?.close();
     await env?.stop();
     await fake?.stop();
@@ -195,7 +192,7 @@ describe("topic input on the released proxy", () => {
 
     // Each entity applied its own greetings: the state read back through the proxy has exactly them (a duplicate
     // delivery would show up here as a repeated text).
-    const counter = createClient(GreetingCounterDefinition, channel);
+    const counter = env.client(GreetingCounterDefinition);
     let duplicatesApplied = 0;
     for (const [name, expected] of texts) {
       const state = await counter.get({ name });
@@ -216,7 +213,7 @@ describe("topic input on the released proxy", () => {
       if (latest !== undefined && isGreeting(latest)) tally.arrived(latest.greeting.text);
     };
     onHeard.addEventListener("heard", onGreeting);
-    const logged = env.log.lines.length;
+    const logged = env.userFunctionLog.length;
     // Field 1 (name) claims 100 bytes that are not there.
     const bad: OutgoingMessage = {
       data: Uint8Array.from([0x0a, 0x64, 0x01]),
@@ -232,14 +229,15 @@ describe("topic input on the released proxy", () => {
     onHeard.removeEventListener("heard", onGreeting);
     const report = recordFlow(tally, (line) => t.diagnostic(line));
     assert.equal(report.lost, 0);
-    const rejections = env.log.lines
+    const rejections = env.userFunctionLog
       .slice(logged)
+      .split("\n")
       .filter((line) =>
         line.includes(
           "GreetingListener.Greeted rejected: payload of type com.example.eventing.Greeting does not decode",
         ),
       );
-    assert.ok(rejections.length >= 1, `the user function's log:\n${env.log.lines.slice(logged).join("\n")}`);
+    assert.ok(rejections.length >= 1, `the user function's log:\n${env.userFunctionLog.slice(logged)}`);
     t.diagnostic(`the user function logged: ${rejections[0]}`);
   });
 
