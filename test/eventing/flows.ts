@@ -53,20 +53,26 @@ export class FlowTally {
 
   /** Resolves once every emitted id has arrived at least once; rejects after `timeoutMs` naming what is missing. */
   allArrived(timeoutMs: number, context: () => string = () => ""): Promise<void> {
+    return this.arrivedAll([...this.#emittedAt.keys()], timeoutMs, context);
+  }
+
+  /** Resolves once each of `ids` has arrived at least once; rejects after `timeoutMs` naming what is missing. */
+  arrivedAll(ids: readonly string[], timeoutMs: number, context: () => string = () => ""): Promise<void> {
+    const missing = (): string[] => ids.filter((id) => !this.#arrivals.has(id));
     return new Promise((resolve, reject) => {
       const check = (): void => {
-        if (this.missing.length > 0) return;
+        if (missing().length > 0) return;
         clearTimeout(timer);
         this.#waiters.delete(check);
         resolve();
       };
       const timer = setTimeout(() => {
         this.#waiters.delete(check);
-        const missing = this.missing;
+        const absent = missing();
         reject(
           new Error(
-            `${this.flow}: ${missing.length} of ${this.#emittedAt.size} never arrived within ${timeoutMs} ms ` +
-              `(${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", ..." : ""})\n${context()}`,
+            `${this.flow}: ${absent.length} of ${ids.length} never arrived within ${timeoutMs} ms ` +
+              `(${absent.slice(0, 10).join(", ")}${absent.length > 10 ? ", ..." : ""})\n${context()}`,
           ),
         );
       }, timeoutMs);
