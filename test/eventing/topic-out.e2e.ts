@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { ActionAnswer } from "cloudstate-ts";
+import type { ActionAnswer, ServableEntity } from "cloudstate-ts";
 import { Greeting, Shouted, ShouterDefinition } from "../../examples/eventing/gen/com/example/eventing/greetings.js";
 import { shouterAction } from "../../examples/eventing/gen/com/example/eventing/greetings_cloudstate.js";
 import { shouterHandlers } from "../../examples/eventing/src/greetings.js";
@@ -64,6 +64,22 @@ async function createTopics(pubsub: PubsubClient): Promise<void> {
   await pubsub.createSubscription("cart-changes_test", "cart-changes");
 }
 
+/** The cart summary, telling `record` of each event it answers (the cart's user from the CloudEvent subject). */
+function recordingSummary(record: (userId: string, answer: ActionAnswer<CartChanged>) => void): ServableEntity {
+  return cartSummaryAction({
+    async itemAdded(event, context) {
+      const answer = await cartSummaryHandlers.itemAdded(event, context);
+      record(context.metadata.cloudEvent.subject ?? "", answer);
+      return answer;
+    },
+    async itemRemoved(event, context) {
+      const answer = await cartSummaryHandlers.itemRemoved(event, context);
+      record(context.metadata.cloudEvent.subject ?? "", answer);
+      return answer;
+    },
+  });
+}
+
 describe("topic output on the released proxy", () => {
   let fake: PubsubFake;
   let env: CloudstateTestEnvironment;
@@ -118,22 +134,9 @@ describe("topic output with the fixes artifact", () => {
     fake = await startPubsubFake((line) => console.log(line));
     pubsub = new PubsubClient(fake.address, PROJECT);
     await createTopics(pubsub);
-    const recordingSummary = cartSummaryAction({
-      async itemAdded(event, context) {
-        const answer = await cartSummaryHandlers.itemAdded(event, context);
-        const user = context.metadata.cloudEvent.subject ?? "";
-        summarised.set(user, [...(summarised.get(user) ?? []), answer]);
-        return answer;
-      },
-      async itemRemoved(event, context) {
-        const answer = await cartSummaryHandlers.itemRemoved(event, context);
-        const user = context.metadata.cloudEvent.subject ?? "";
-        summarised.set(user, [...(summarised.get(user) ?? []), answer]);
-        return answer;
-      },
-    });
+    const summary = recordingSummary((user, answer) => summarised.set(user, [...(summarised.get(user) ?? []), answer]));
     env = await CloudstateTestEnvironment.start({
-      entities: [shouterAction(shouterHandlers), shoppingCart, recordingSummary],
+      entities: [shouterAction(shouterHandlers), shoppingCart, summary],
       fixes: true,
       ...pubsubEventing({ host: fake.host, port: fake.port, projectId: PROJECT }),
     });
