@@ -162,6 +162,21 @@ const SubscriberDefinition = {
     (w, v) => w.uint32(10).string(v.name).uint32(18).string(v.topic).uint32(40).int32(v.ackDeadlineSeconds),
     ignore,
   ),
+  getSubscription: method<{ subscription: string }, { name: string; topic: string }>(
+    "/google.pubsub.v1.Subscriber/GetSubscription",
+    (w, v) => w.uint32(10).string(v.subscription),
+    (bytes) => {
+      let name = "";
+      let topic = "";
+      readFields(bytes, (field, reader) => {
+        if (field === 1) name = reader.string();
+        else if (field === 2) topic = reader.string();
+        else return false;
+        return true;
+      });
+      return { name, topic };
+    },
+  ),
   pull: method<{ subscription: string; maxMessages: number }, ReceivedMessage[]>(
     "/google.pubsub.v1.Subscriber/Pull",
     (w, v) => w.uint32(10).string(v.subscription).uint32(24).int32(v.maxMessages),
@@ -216,6 +231,11 @@ export class PubsubClient {
       topic: this.topicPath(topic),
       ackDeadlineSeconds,
     });
+  }
+
+  /** The subscription's topic (full path); rejects with NOT_FOUND when there is no such subscription. */
+  async subscriptionTopic(subscription: string): Promise<string> {
+    return (await this.subscriber.getSubscription({ subscription: this.subscriptionPath(subscription) })).topic;
   }
 
   /** Publishes the messages in one request; resolves to their message ids. */
