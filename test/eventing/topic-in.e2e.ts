@@ -81,6 +81,24 @@ describe("topic input on the released proxy", () => {
     });
   }
 
+  /** Resolves once the counter entity was called with a greeting that `accept`s. */
+  function hearCount(accept: (g: Greeting) => boolean, timeoutMs = 60_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (!counted.some(accept)) return;
+        clearTimeout(timer);
+        onHeard.removeEventListener("heard", check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        onHeard.removeEventListener("heard", check);
+        reject(new Error(`not counted within ${timeoutMs} ms\n${env.proxy.process.tail(20)}`));
+      }, timeoutMs);
+      onHeard.addEventListener("heard", check);
+      check();
+    });
+  }
+
   before(async () => {
     fake = await startPubsubFake((line) => console.log(line));
     pubsub = new PubsubClient(fake.address, PROJECT);
@@ -239,6 +257,30 @@ describe("topic input on the released proxy", () => {
       );
     assert.ok(rejections.length >= 1, `the user function's log:\n${env.userFunctionLog.slice(logged)}`);
     t.diagnostic(`the user function logged: ${rejections[0]}`);
+  });
+
+  it("fails the subscription on an undecodable payload for an entity, before the user function; later messages go on", async (t) => {
+    const since = env.proxyLog.length;
+    const before = counted.length;
+    // The proxy parses the entity key out of the payload itself, and that fails.
+    await pubsub.publish("greetings-to-count", [
+      {
+        data: Uint8Array.from([0x0a, 0x64, 0x01]),
+        attributes: { "Content-Type": `application/protobuf; proto=${GREETING_TYPE}` },
+      },
+    ]);
+    const failure = await env.proxy.process.waitFor(
+      /Restarting graph due to failure[^\n]*\n(com\.google\.protobuf\.InvalidProtocolBufferException[^\n]*)/,
+      60_000,
+      since,
+    );
+    t.diagnostic(`the proxy logged: ${failure[1]}`);
+    await pubsub.publish("greetings-to-count", [plainGreeting("ada", "behind the bad one")]);
+    await hearCount((g) => g.text === "behind the bad one");
+    assert.ok(
+      counted.slice(before).every((g) => g.text === "behind the bad one"),
+      "the undecodable message never reaches the entity",
+    );
   });
 
   it("never delivers a JSON payload: the 0.6.0 proxy fails on it (scala.MatchError) and redelivers it", async (t) => {

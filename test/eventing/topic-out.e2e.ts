@@ -240,4 +240,32 @@ describe("topic output with the fixes artifact", () => {
       assert.deepEqual(saw, changes.map(fields), `cart ${userId}`);
     }
   });
+  it("fails the subscription when a publishing rpc answers a failure; later messages are still published", async (t) => {
+    const since = env.proxyLog.length;
+    const ct = { "Content-Type": "application/protobuf; proto=com.example.eventing.Greeting" };
+    // Undecodable: the user function answers a failure, which the proxy cannot publish.
+    await pubsub.publish("to-shout", [{ data: Uint8Array.from([0x0a, 0x64, 0x01]), attributes: ct }]);
+    const failure = await env.proxy.process.waitFor(
+      /Restarting graph due to failure[^\n]*\n(java\.lang\.IllegalStateException: Reply from router did not have a reply client action[^\n]{0,160})/,
+      60_000,
+      since,
+    );
+    t.diagnostic(`the proxy logged: ${failure[1]}`);
+    assert.match(
+      env.userFunctionLog,
+      /Shouter\.Shout rejected: payload of type com\.example\.eventing\.Greeting does not decode/,
+    );
+    await pubsub.publish("to-shout", [greetingMessage("behind", "behind the bad one", "behind-bad")]);
+    let published = false;
+    await readUntil(
+      pubsub,
+      "shouts_test",
+      (message) => {
+        if (Shouted.decode(message.data).greetingId === "behind-bad") published = true;
+      },
+      () => published,
+      60_000,
+    );
+    assert.ok(published, `the message behind the bad one was not published\n${env.proxy.process.tail(20)}`);
+  });
 });
