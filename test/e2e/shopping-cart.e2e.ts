@@ -94,9 +94,9 @@ describe("shopping cart behind the real Cloudstate proxy", () => {
     assert.match(await http.text(), /Cannot add a quantity of -1 of fig/);
   });
 
-  it("keeps the cart when the user function is restarted", async () => {
+  it("keeps the cart when the user function crashes and is restarted", async () => {
     await cart.addItem({ userId: "durable", productId: "plum", name: "Plum", quantity: 7 });
-    await env.restartUserFunction();
+    await env.restartUserFunction({ crash: true });
     const items = await retryUntil(
       "GetCart after the restart",
       async () => (await cart.getCart({ userId: "durable" })).items.map((i) => [i.productId, i.quantity]),
