@@ -19,6 +19,7 @@ import type { Logger } from "../logger.js";
 import { memoryLogger, type MemoryLogger } from "./memory-logger.js";
 import { freePort } from "./processes.js";
 import { startProxy, type ProxyOptions, type ProxyProcess } from "./proxy.js";
+import { listServices } from "./reflection.js";
 import { TcpRelay } from "./tcp-relay.js";
 
 /** What to serve and which proxy to put in front of it. */
@@ -153,6 +154,11 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
    */
   client<S extends CompatServiceDefinition>(definition: S): Client<S> {
     return createClientFactory().use(this.#defectAware.bind(this)).create(definition, this.#channel);
+  }
+
+  /** The services the proxy lists through gRPC server reflection (your entities' services, by full name). */
+  listServices(): Promise<string[]> {
+    return listServices(this.#channel);
   }
 
   /** Resolves with the first match of `pattern` in the proxy's log (from the offset `since` on). */

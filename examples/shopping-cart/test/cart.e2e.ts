@@ -6,12 +6,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ClientError, Status } from "nice-grpc";
 import { CloudstateTestEnvironment, retryUntil } from "cloudstate-ts/testkit";
-import {
-  ShoppingCartDefinition,
-  type ShoppingCartClient,
-} from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart.js";
-import { shoppingCart } from "../../examples/shopping-cart/src/cart.js";
-import { listServices } from "./reflection.js";
+import { ShoppingCartDefinition, type ShoppingCartClient } from "../gen/com/example/shoppingcart/shoppingcart.js";
+import { shoppingCart } from "../src/cart.js";
 
 const SERVICE = "com.example.shoppingcart.ShoppingCart";
 
@@ -49,7 +45,7 @@ describe("shopping cart behind the real Cloudstate proxy", () => {
   });
 
   it("lists the service through server reflection", async () => {
-    assert.ok((await listServices(env.address)).includes(SERVICE));
+    assert.ok((await env.listServices()).includes(SERVICE));
   });
 
   it("serves the HTTP/JSON routes", async () => {
