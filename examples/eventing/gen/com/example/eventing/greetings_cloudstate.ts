@@ -33,8 +33,8 @@ export interface GreetingListenerHandlers {
 }
 
 /** Turns an implementation of {@link GreetingListenerHandlers} into a service to pass to `serve`. */
-export function greetingListenerAction(handlers: GreetingListenerHandlers): Action {
-  return defineAction({
+export function greetingListenerAction(handlers: GreetingListenerHandlers): Action<typeof GreetingListenerDefinition> {
+  return defineAction<typeof GreetingListenerDefinition>({
     service: GreetingListenerDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     handlers: {
@@ -73,8 +73,8 @@ export interface ShouterHandlers {
 }
 
 /** Turns an implementation of {@link ShouterHandlers} into a service to pass to `serve`. */
-export function shouterAction(handlers: ShouterHandlers): Action {
-  return defineAction({
+export function shouterAction(handlers: ShouterHandlers): Action<typeof ShouterDefinition> {
+  return defineAction<typeof ShouterDefinition>({
     service: ShouterDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     handlers: {
@@ -131,8 +131,8 @@ export interface GreetingCounterOptions {
 }
 
 /** Turns an implementation of {@link GreetingCounterHandlers} into an entity to pass to `serve`. */
-export function greetingCounterEntity(handlers: GreetingCounterHandlers, options: GreetingCounterOptions = {}): EventSourcedEntity {
-  return defineEventSourcedEntity<GreetingCounterState, GreetingCounterEvent>({
+export function greetingCounterEntity(handlers: GreetingCounterHandlers, options: GreetingCounterOptions = {}): EventSourcedEntity<typeof GreetingCounterDefinition, GreetingCounterState, GreetingCounterEvent> {
+  return defineEventSourcedEntity<GreetingCounterState, GreetingCounterEvent, typeof GreetingCounterDefinition>({
     service: GreetingCounterDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "GreetingCounter",
