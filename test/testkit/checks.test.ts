@@ -65,7 +65,10 @@ describe("unit testkit checks", () => {
     );
     await assert.rejects(cart.call("addItem", apple), (error: Error) => {
       assert.equal(error.name, "AssertionError");
-      assert.match(error.message, /replay check after AddItem on com\.example\.shoppingcart\.ShoppingCart\/entity-1/);
+      assert.match(
+        error.message,
+        /replay check after AddItem \(which emitted com\.example\.shoppingcart\.persistence\.ItemAdded\) on com\.example\.shoppingcart\.ShoppingCart\/entity-1/,
+      );
       assert.match(error.message, /items\[0\]\.quantity: 1 vs 2/);
       assert.match(error.message, /must be pure and deterministic/);
       return true;

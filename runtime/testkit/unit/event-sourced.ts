@@ -197,8 +197,12 @@ export class EventSourcedTestKit<S extends ServiceDefinition, State extends Mess
       // The state is encoded only for snapshots; check it after every command, as a snapshot could come at any time.
       assertEncoded(this.#stateProblems(), `the state of ${this.#where} after ${method.name}`);
     }
-    if (this.#checks.replay && events.length > 0)
-      await this.#checkReplay(method.name, this.#journal.slice(-events.length));
+    if (this.#checks.replay && events.length > 0) {
+      await this.#checkReplay(
+        `${method.name} (which emitted ${events.map((e) => e.$type).join(", ")})`,
+        this.#journal.slice(-events.length),
+      );
+    }
     return {
       ...clientOutcome(reply.clientAction, method.responseType as never, reply.sideEffects),
       events,
