@@ -13,7 +13,7 @@ import {
   shoppingCartEntity,
   type ShoppingCartHandlers,
 } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart_cloudstate.js";
-import { shoppingCartHandlers } from "../../examples/shopping-cart/src/cart.js";
+import { shoppingCart, shoppingCartHandlers } from "../../examples/shopping-cart/src/cart.js";
 
 const apple = { userId: "ann", productId: "apple", name: "Apple", quantity: 2 };
 
@@ -106,5 +106,20 @@ describe("unit testkit checks", () => {
     const added = await cart.call("addItem", apple);
     assert.match(added.failure ?? "", /unexpected/i);
     assert.deepEqual(added.events, []);
+  });
+});
+
+describe("unit testkit requests", () => {
+  it("a request that does not encode fails with the field named, before it reaches the entity", async () => {
+    const cart = await EventSourcedTestKit.create(shoppingCart);
+    await assert.rejects(cart.call("addItem", { ...apple, quantity: 2 ** 40 }), (error: Error) => {
+      assert.equal(error.name, "AssertionError");
+      assert.match(
+        error.message,
+        /the request of AddItem: com\.example\.shoppingcart\.AddLineItem at quantity: 1099511627776 cannot be encoded/,
+      );
+      return true;
+    });
+    assert.equal(cart.sequence, 0);
   });
 });

@@ -167,7 +167,7 @@ export class ActionTestKit<S extends ServiceDefinition> {
     return acrossTheWire(ActionCommand, {
       serviceName: this.#action.serviceName,
       name: method.name,
-      payload: packRequest(method.requestType, request),
+      payload: packRequest(method.requestType, request, method.name),
       metadata: metadataToWire(options.metadata),
     });
   }
@@ -189,7 +189,7 @@ export class ActionTestKit<S extends ServiceDefinition> {
       yield acrossTheWire(ActionCommand, {
         serviceName: this.#action.serviceName,
         name: method.name,
-        payload: packRequest(method.requestType, request),
+        payload: packRequest(method.requestType, request, method.name),
         metadata: metadataToWire(metadata),
       });
     }

@@ -275,7 +275,7 @@ export class CrdtTestKit<S extends ServiceDefinition, State extends Crdt> {
           entityId: this.entityId,
           id: Long.fromNumber(id),
           name: method.name,
-          payload: packRequest(method.requestType, request),
+          payload: packRequest(method.requestType, request, method.name),
           streamed,
           metadata: metadataToWire(options.metadata),
         },

@@ -176,7 +176,7 @@ export class EventSourcedTestKit<S extends ServiceDefinition, State extends Mess
           entityId: this.entityId,
           id: Long.fromNumber(id),
           name: method.name,
-          payload: packRequest(method.requestType, request),
+          payload: packRequest(method.requestType, request, method.name),
           streamed: false,
           metadata: metadataToWire(options.metadata),
         },

@@ -1,5 +1,7 @@
 /** Types the unit testkits share: rpcs by key, their request and response types, the entity's own types. */
 import { packMessage, type Any } from "../../any.js";
+import { withEncodingCheck, type EncodingProblem } from "../../encoding-check.js";
+import { assertEncoded } from "./checks.js";
 import type { MessageOf, MessageType } from "../../message-type.js";
 import type { MetadataInit } from "../../metadata.js";
 import type { ServiceDefinition } from "../../service.js";
@@ -53,7 +55,19 @@ export interface CallOptions {
   readonly metadata?: MetadataInit;
 }
 
-/** A test's request, completed with defaults as a client's would be, then encoded as the proxy sends it. */
-export function packRequest(type: MessageType, request: unknown): Any {
-  return packMessage(type, type.fromPartial(request as never));
+/**
+ * A test's request, completed with defaults as a client's would be, then encoded as the proxy sends it.
+ * @throws AssertionError naming the field when the request does not survive encoding.
+ */
+export function packRequest(type: MessageType, request: unknown, rpcName: string): Any {
+  const problems: EncodingProblem[] = [];
+  let packed: Any | undefined;
+  try {
+    packed = withEncodingCheck(problems, () => packMessage(type, type.fromPartial(request as never)));
+  } catch (error) {
+    if (problems.length === 0) throw error;
+  }
+  assertEncoded(problems, `the request of ${rpcName}`);
+  if (packed === undefined) throw new Error(`the request of ${rpcName} could not be encoded`);
+  return packed;
 }

@@ -135,7 +135,7 @@ export class ValueEntityTestKit<S extends ServiceDefinition, State extends Messa
           entityId: this.entityId,
           id: Long.fromNumber(this.#nextCommandId++),
           name: method.name,
-          payload: packRequest(method.requestType, request),
+          payload: packRequest(method.requestType, request, method.name),
           streamed: false,
           metadata: metadataToWire(options.metadata),
         },
