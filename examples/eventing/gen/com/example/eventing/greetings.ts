@@ -548,7 +548,10 @@ export const GreetingListenerDefinition = {
         },
       },
     },
-    /** Anything else on the topic: JSON, text, bytes or another protobuf type. */
+    /**
+     * Any other protobuf type on the topic. (JSON would come here as json.cloudstate.io/..., but the 0.6.0 proxy
+     * never delivers a JSON topic message: docs/eventing.md.)
+     */
     received: {
       name: "Received",
       requestType: Any as typeof Any,
@@ -594,14 +597,20 @@ export const GreetingListenerDefinition = {
 export interface GreetingListenerServiceImplementation<CallContextExt = {}> {
   /** A protobuf Greeting (ce-type or Content-Type names com.example.eventing.Greeting). */
   greeted(request: Greeting, context: CallContext & CallContextExt): Promise<DeepPartial<Empty>>;
-  /** Anything else on the topic: JSON, text, bytes or another protobuf type. */
+  /**
+   * Any other protobuf type on the topic. (JSON would come here as json.cloudstate.io/..., but the 0.6.0 proxy
+   * never delivers a JSON topic message: docs/eventing.md.)
+   */
   received(request: Any, context: CallContext & CallContextExt): Promise<DeepPartial<Empty>>;
 }
 
 export interface GreetingListenerClient<CallOptionsExt = {}> {
   /** A protobuf Greeting (ce-type or Content-Type names com.example.eventing.Greeting). */
   greeted(request: DeepPartial<Greeting>, options?: CallOptions & CallOptionsExt): Promise<Empty>;
-  /** Anything else on the topic: JSON, text, bytes or another protobuf type. */
+  /**
+   * Any other protobuf type on the topic. (JSON would come here as json.cloudstate.io/..., but the 0.6.0 proxy
+   * never delivers a JSON topic message: docs/eventing.md.)
+   */
   received(request: DeepPartial<Any>, options?: CallOptions & CallOptionsExt): Promise<Empty>;
 }
 

@@ -25,7 +25,8 @@ export interface GreetingListenerHandlers {
   greeted(request: Greeting, context: GreetingListenerContext): ActionResult<Empty>;
 
   /**
-   * Anything else on the topic: JSON, text, bytes or another protobuf type.
+   * Any other protobuf type on the topic. (JSON would come here as json.cloudstate.io/..., but the 0.6.0 proxy
+   * never delivers a JSON topic message: docs/eventing.md.)
    *
    * The proxy calls it with each event from topic `greetings` (consumer group `listener`); `context.metadata.cloudEvent` describes the event.
    */
