@@ -143,7 +143,11 @@ describe("at least once across kill -9: topic -> action -> topic (development-mo
     }
     const report = recordFlow(tally, print);
     assert.equal(report.lost, 0);
-    assert.deepEqual(tally.unexpected, []);
+    // A late redelivery from an earlier flow on the same topics may show up here; only this flow's ids count.
+    assert.deepEqual(
+      tally.unexpected.filter((id) => id.startsWith(`${name}/`)),
+      [],
+    );
   }
 
   it("loses no message when the user function is killed (kill -9) and started again", async (t) => {
