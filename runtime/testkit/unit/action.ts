@@ -42,7 +42,9 @@ export interface ActionStreamResult<Reply extends Message> {
 
 /** One streamed-in request, with the metadata it carries. */
 export interface StreamedRequest<Request> {
+  /** The request. */
   readonly request: Request;
+  /** The metadata it carries. */
   readonly metadata?: CallOptions["metadata"];
 }
 

@@ -79,7 +79,9 @@ export interface CrdtResult<Reply extends Message, State extends Crdt> extends C
 
 /** What happened outside a command: a delta or delete from another node, or a stream cancelled. */
 export interface CrdtEventResult<State extends Crdt> extends CrdtStateChange {
+  /** The entity's CRDT after it. */
   readonly state: State;
+  /** What every streamed call's client was sent because of it. */
   readonly streamed: readonly StreamedAnswer<Message>[];
   /** The side effects (of a cancellation handler). */
   readonly sideEffects: readonly SideEffect[];

@@ -38,7 +38,12 @@ export interface EventSourcedTestKitOptions<State extends Message, Event extends
   /** The entity's id. Default `entity-1`. */
   readonly entityId?: string;
   /** A snapshot the proxy holds for the entity: the state at `sequence`. */
-  readonly snapshot?: { readonly state: MessageInit<State>; readonly sequence: number };
+  readonly snapshot?: {
+    /** The state the snapshot holds. */
+    readonly state: MessageInit<State>;
+    /** The sequence number of the last event it includes. */
+    readonly sequence: number;
+  };
   /** Events already journaled (after the snapshot, if one is given), replayed at start. */
   readonly events?: readonly EventInit<Event>[];
   /** The checks to run; all on by default. */

@@ -30,21 +30,47 @@ export type ResponseOf<S extends ServiceDefinition, K extends RpcKey<S>> = Messa
 
 type Builtin = Date | Uint8Array | string | number | boolean | bigint | symbol | null | undefined;
 
+/** What `long`'s Long looks like, structurally. */
+interface LongLike {
+  /** The value as a number. */
+  toNumber(): number;
+  /** The high 32 bits. */
+  readonly high: number;
+  /** The low 32 bits. */
+  readonly low: number;
+}
+
+/** A oneof case as ts-proto writes it. */
+interface OneofCase {
+  /** The field set. */
+  readonly $case: string;
+  /** Its value. */
+  readonly value: unknown;
+}
+
 /**
  * A message as a test writes it, as a nice-grpc client takes it: every field optional (a missing one is its
  * default), `$type` tags left out, 64-bit integers as `Long`, number or string, each oneof as `{ $case, value }`.
  */
 export type PartialMessage<T> = T extends Builtin
   ? T
-  : T extends { toNumber(): number; high: number; low: number } // Long
+  : T extends LongLike
     ? T | number | string
     : T extends ReadonlyArray<infer U>
       ? ReadonlyArray<PartialMessage<U>>
-      : T extends { readonly $case: string; readonly value: unknown }
-        ? { readonly $case: T["$case"]; readonly value?: PartialMessage<T["value"]> }
+      : T extends OneofCase
+        ? PartialCase<T>
         : T extends object
           ? { readonly [K in keyof T as K extends "$type" ? never : K]?: PartialMessage<T[K]> }
           : T;
+
+/** A oneof case of a {@link PartialMessage}: the case named, its value partial. */
+export interface PartialCase<T extends OneofCase> {
+  /** The field set. */
+  readonly $case: T["$case"];
+  /** Its value. */
+  readonly value?: PartialMessage<T["value"]>;
+}
 
 /** A request as a test writes it (see {@link PartialMessage}). */
 export type RequestInit<S extends ServiceDefinition, K extends RpcKey<S>> = PartialMessage<RequestOf<S, K>>;

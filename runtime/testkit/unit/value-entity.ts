@@ -46,7 +46,20 @@ export interface ValueEntityTestKitOptions<State extends Message> {
 
 /** What a command did to the stored state. */
 export type StoredChange<State> =
-  { readonly kind: "none" } | { readonly kind: "update"; readonly state: State } | { readonly kind: "delete" };
+  | {
+      /** Nothing stored: the proxy keeps what it had. */
+      readonly kind: "none";
+    }
+  | {
+      /** A new state stored. */
+      readonly kind: "update";
+      /** The state stored, decoded from what was sent. */
+      readonly state: State;
+    }
+  | {
+      /** The stored state deleted. */
+      readonly kind: "delete";
+    };
 
 /** What one command did. */
 export interface ValueEntityResult<Reply extends Message, State extends Message> extends CommandOutcome<Reply> {
