@@ -48,3 +48,5 @@ export type {
 } from "./unit/crdt.js";
 export { ActionTestKit } from "./unit/action.js";
 export type { ActionTestKitOptions, ActionAnswerResult, ActionStreamResult, StreamedRequest } from "./unit/action.js";
+export { pubsubEventing } from "./eventing.js";
+export type { PubsubEventingSettings, ProxyEventingOptions } from "./eventing.js";

@@ -19,6 +19,7 @@ import {
   type ProxyOptions,
   type ProxyProcess,
   type Started,
+  pubsubEventing,
 } from "cloudstate-ts/testkit";
 import { Greeting, Shouted } from "../../examples/eventing/gen/com/example/eventing/greetings.js";
 import {
@@ -26,8 +27,6 @@ import {
   type ShoppingCartClient,
 } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart.js";
 import { CartChanged } from "../../examples/shopping-cart/gen/com/example/shoppingcart/summary.js";
-// Until the testkit exports it (runtime/testkit/index.ts).
-import { pubsubEventing } from "../../runtime/testkit/eventing.js";
 import { FlowTally, recordFlow } from "./flows.js";
 import { PubsubClient } from "./pubsub-client.js";
 import { startPubsubFake, type PubsubFake } from "./pubsub-fake.js";

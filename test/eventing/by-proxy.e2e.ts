@@ -6,12 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CloudstateTestEnvironment, retryUntil } from "cloudstate-ts/testkit";
+import { CloudstateTestEnvironment, retryUntil, pubsubEventing } from "cloudstate-ts/testkit";
 import { Greeting, Shouted } from "../../examples/eventing/gen/com/example/eventing/greetings.js";
 import { shouterAction } from "../../examples/eventing/gen/com/example/eventing/greetings_cloudstate.js";
 import { shouterHandlers } from "../../examples/eventing/src/greetings.js";
-// Until the testkit exports it (runtime/testkit/index.ts).
-import { pubsubEventing } from "../../runtime/testkit/eventing.js";
 import { FlowTally, recordFlow } from "./flows.js";
 import { PubsubClient } from "./pubsub-client.js";
 import { startPubsubFake, type PubsubFake } from "./pubsub-fake.js";

@@ -16,9 +16,7 @@ import {
   greetingListenerHandlers,
   type Heard,
 } from "../../examples/eventing/src/greetings.js";
-import { CloudstateTestEnvironment } from "cloudstate-ts/testkit";
-// Until the testkit exports it (runtime/testkit/index.ts).
-import { pubsubEventing } from "../../runtime/testkit/eventing.js";
+import { CloudstateTestEnvironment, pubsubEventing } from "cloudstate-ts/testkit";
 import { FlowTally, recordFlow } from "./flows.js";
 import { PubsubClient, type OutgoingMessage } from "./pubsub-client.js";
 import { startPubsubFake, type PubsubFake } from "./pubsub-fake.js";

@@ -1,15 +1,12 @@
 /**
- * End to end: the cart summary behind the real Cloudstate 0.6.0 proxy, as far as its development mode allows.
+ * End to end: the cart summary behind the real Cloudstate 0.6.0 proxy in development mode, without a Pub/Sub.
  *
  * The proxy feeds the summary action from the shopping cart's event log (its in-memory journal) and would publish
- * the action's answers to the "cart-changes" topic. Topics need Google Pub/Sub: the dev-mode proxy with no topic
- * support refuses a user function whose rpcs publish to a topic, so here topic support is configured but points at
- * a closed loopback port (no Pub/Sub emulator is available). That checks everything up to the publication: the
- * event log subscription, the first event reaching the action with its CloudEvent metadata, and the answer the
- * action gives for publication. The proxy publishes before it moves on to the next event, and that publication
- * never completes here, so only the first event of the log is ever delivered; whether Pub/Sub would receive the
- * answer is not checked. The answers to other events are checked at the protocol level
- * (test/runtime/cart-summary.test.ts).
+ * the action's answers to the "cart-changes" topic. The dev-mode proxy without topic support refuses a user
+ * function whose rpcs publish to a topic, so topic support is configured but points at a closed loopback port.
+ * That checks the event log subscription and the first event reaching the action with its CloudEvent metadata.
+ * Publication itself, every event delivered, runs against Google's in-memory Pub/Sub in test/eventing
+ * (`npm run test:eventing`, docs/eventing.md).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
