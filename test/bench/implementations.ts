@@ -6,9 +6,9 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, start, waitForPort, type Started } from "../e2e/processes.js";
+import { freePort, startProcess, waitForPort, type Started } from "cloudstate-ts/testkit";
+import { ROOT } from "../support/root.js";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
 const CACHE = join(ROOT, ".cache/bench");
 
 export type ImplementationName = "ours" | "go" | "java" | "echo";
@@ -72,7 +72,7 @@ export const IMPLEMENTATIONS: Record<ImplementationName, Implementation> = {
 export async function startImplementation(impl: Implementation): Promise<{ process: Started; port: number }> {
   const port = await freePort();
   const { command, args } = impl.command();
-  const process = start(impl.name, command, args, { HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn" });
+  const process = startProcess(impl.name, command, args, { HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn" });
   await waitForPort(port, process, 60_000);
   return { process, port };
 }

@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ClientError, createChannel, createClient, type Channel } from "nice-grpc";
+import { ClientError, type CompatServiceDefinition } from "nice-grpc";
+import { CloudstateTestEnvironment, retryUntil } from "cloudstate-ts/testkit";
 import {
   FriendsDefinition,
   MessagesDefinition,
@@ -16,8 +17,7 @@ import {
   UnreadDefinition,
   type PresenceStatus,
 } from "../../examples/crdts/gen/com/example/chat/chat.js";
-import { freePort, retryUntil, stopAll, type Started } from "./processes.js";
-import { ARTIFACTS, classpathOf, startProxy, startUserFunction, type RunningProxy } from "./proxy.js";
+import { chatEntities } from "../../examples/crdts/src/chat.js";
 
 /** Reads a server stream one message at a time. */
 class StreamReader<T> {
@@ -33,25 +33,18 @@ class StreamReader<T> {
 }
 
 describe("chat CRDTs behind the real Cloudstate proxy", () => {
-  let userFunction: Started;
-  let proxy: RunningProxy;
-  let channel: Channel;
-  const client = <D extends Parameters<typeof createClient>[0]>(definition: D) => createClient(definition, channel);
+  let env: CloudstateTestEnvironment;
+  const client = <D extends CompatServiceDefinition>(definition: D) => env.client(definition);
 
   before(async () => {
-    const classpath = classpathOf(ARTIFACTS.proxy);
-    const userFunctionPort = await freePort();
-    userFunction = await startUserFunction("crdts", userFunctionPort);
-    proxy = await startProxy(classpath, { userFunctionPort });
-    channel = createChannel(`127.0.0.1:${proxy.port}`);
+    env = await CloudstateTestEnvironment.start({ entities: chatEntities });
     // Online means discovery succeeded; the entity's shard may still be starting, so the first call is retried.
     const messages = client(MessagesDefinition);
     await retryUntil("the first call through the proxy", () => messages.get({ roomId: "warm-up" }), 60_000);
   });
 
   after(async () => {
-    channel?.close();
-    await stopAll(proxy?.process, userFunction);
+    await env?.stop();
   });
 
   it("ORSet: friends are added and removed by value, listed over HTTP, and forgotten with a delete", async () => {
@@ -64,7 +57,7 @@ describe("chat CRDTs behind the real Cloudstate proxy", () => {
       ["bob", "cid"],
     );
     await friends.remove({ userId: "ann", friend: { userId: "bob" } });
-    const listed = (await (await fetch(`http://127.0.0.1:${proxy.port}/users/ann/friends`)).json()) as {
+    const listed = (await (await fetch(`${env.httpUrl}/users/ann/friends`)).json()) as {
       friends: { userId: string; name: string }[];
     };
     assert.deepEqual(listed.friends, [{ userId: "cid", name: "Cid" }]);

@@ -3,10 +3,10 @@
  * few requests through the proxy's gRPC and HTTP/JSON API and their answers, a failure included. Everything it
  * starts is stopped at the end, on an error, and on Ctrl-C.
  */
-import { ClientError, createChannel, createClient, Status } from "nice-grpc";
+import { ClientError, Status } from "nice-grpc";
+import { CloudstateTestEnvironment, retryUntil } from "cloudstate-ts/testkit";
 import { ShoppingCartDefinition } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart.js";
-import { freePort, retryUntil, stopAll, type Started } from "./processes.js";
-import { ARTIFACTS, classpathOf, startProxy, startUserFunction, type RunningProxy } from "./proxy.js";
+import { shoppingCart } from "../../examples/shopping-cart/src/cart.js";
 
 /** Prints a request and its answer; messages without ts-proto's `$type` tags. */
 const show = (request: string, answer: unknown): void =>
@@ -14,11 +14,10 @@ const show = (request: string, answer: unknown): void =>
     `${request}\n  -> ${typeof answer === "string" ? answer : JSON.stringify(answer, (key, value: unknown) => (key === "$type" ? undefined : value))}`,
   );
 
-async function demo(proxyPort: number): Promise<void> {
-  const base = `http://127.0.0.1:${proxyPort}`;
-  const channel = createChannel(`127.0.0.1:${proxyPort}`);
-  const cart = createClient(ShoppingCartDefinition, channel);
-  try {
+async function demo(env: CloudstateTestEnvironment): Promise<void> {
+  const base = env.httpUrl;
+  const cart = env.client(ShoppingCartDefinition);
+  {
     show("gRPC  GetCart {userId: alice}", await retryUntil("GetCart", () => cart.getCart({ userId: "alice" }), 60_000));
     show(
       "gRPC  AddItem {userId: alice, productId: apple, name: Apple, quantity: 3}",
@@ -59,27 +58,21 @@ async function demo(proxyPort: number): Promise<void> {
       `HTTP  POST /cart/alice/items/add {"productId":"fig","name":"Fig","quantity":0}`,
       `${failed.status} ${await failed.text()}`,
     );
-  } finally {
-    channel.close();
   }
 }
 
-let userFunction: Started | undefined;
-let proxy: RunningProxy | undefined;
+let env: CloudstateTestEnvironment | undefined;
 try {
-  console.log("Resolving the Cloudstate proxy with Maven ...");
-  const classpath = classpathOf(ARTIFACTS.proxy);
-  const userFunctionPort = await freePort();
-  userFunction = await startUserFunction("shopping-cart", userFunctionPort);
-  console.log(`Shopping cart user function listening on 127.0.0.1:${userFunctionPort}`);
-  proxy = await startProxy(classpath, { userFunctionPort });
-  console.log(`${proxy.process.output.match(/CloudState proxy online at \S+/)?.[0] ?? "proxy online"}\n`);
-  await demo(proxy.port);
+  console.log("Starting the shopping cart and the Cloudstate proxy in front of it (resolved with Maven) ...");
+  env = await CloudstateTestEnvironment.start({ entities: [shoppingCart] });
+  console.log(`Shopping cart user function listening on 127.0.0.1:${env.userFunctionPort}`);
+  console.log(`${env.proxyLog.match(/CloudState proxy online at \S+/)?.[0] ?? "proxy online"}\n`);
+  await demo(env);
   console.log("\nStopping the proxy and the user function ...");
 } catch (error) {
   console.error(`\nThe demo failed: ${error instanceof Error ? error.message : String(error)}`);
-  if (proxy !== undefined) console.error(`\nThe proxy's last lines:\n${proxy.process.tail(20)}`);
+  if (env !== undefined) console.error(`\nThe proxy's last lines:\n${env.proxy.process.tail(20)}`);
   process.exitCode = 1;
 } finally {
-  await stopAll(proxy?.process, userFunction);
+  await env?.stop();
 }

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { embeddedDescriptorSets } from "../support/embedded-descriptors.js";
-import { ARTIFACTS, classpathOf } from "./proxy.js";
+import { proxyClasspath } from "cloudstate-ts/testkit";
 
 describe("embedded descriptor sets in the proxy's protobuf-java", () => {
   it("all build, every field with its Java type", () => {
@@ -23,7 +23,7 @@ describe("embedded descriptor sets in the proxy's protobuf-java", () => {
         return path;
       });
       const checker = new URL("java/BuildDescriptors.java", import.meta.url).pathname;
-      const run = spawnSync("java", ["-cp", classpathOf(ARTIFACTS.proxy), checker, ...paths], { encoding: "utf8" });
+      const run = spawnSync("java", ["-cp", proxyClasspath(), checker, ...paths], { encoding: "utf8" });
       assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
       assert.equal(
         run.stdout

@@ -10,8 +10,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
-import { freePort, start, stopAll, type Started } from "./processes.js";
-import { ROOT } from "./proxy.js";
+import { freePort, startProcess, stopAll, type Started } from "cloudstate-ts/testkit";
+import { ROOT } from "../support/root.js";
 
 interface Block {
   readonly lang: string;
@@ -83,7 +83,7 @@ describe("docs/getting-started.md, outside the repository", () => {
       const background = block.attributes.get("background");
       if (background !== undefined) {
         const ready = block.attributes.get("ready") ?? "";
-        const process = start(background, "bash", ["-c", body.trim()], env, { cwd, inheritEnv: false });
+        const process = startProcess(background, "bash", ["-c", body.trim()], env, { cwd, inheritEnv: false });
         started.push(process);
         await process.waitFor(new RegExp(ready), 180_000);
         continue;

@@ -4,46 +4,38 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ClientError, createChannel, createClient, Status, type Channel } from "nice-grpc";
+import { ClientError, Status } from "nice-grpc";
+import { CloudstateTestEnvironment, retryUntil } from "cloudstate-ts/testkit";
 import {
   ShoppingCartDefinition,
   type ShoppingCartClient,
 } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart.js";
-import { freePort, retryUntil, stopAll, type Started } from "./processes.js";
-import { ARTIFACTS, classpathOf, startProxy, startUserFunction, type RunningProxy } from "./proxy.js";
+import { shoppingCart } from "../../examples/shopping-cart/src/cart.js";
 import { listServices } from "./reflection.js";
 
 const SERVICE = "com.example.shoppingcart.ShoppingCart";
 
 describe("shopping cart behind the real Cloudstate proxy", () => {
-  let userFunctionPort: number;
-  let userFunction: Started;
-  let proxy: RunningProxy;
-  let channel: Channel;
+  let env: CloudstateTestEnvironment;
   let cart: ShoppingCartClient;
   let base: string;
 
   before(async () => {
-    const classpath = classpathOf(ARTIFACTS.proxy);
-    userFunctionPort = await freePort();
-    userFunction = await startUserFunction("shopping-cart", userFunctionPort);
-    proxy = await startProxy(classpath, { userFunctionPort });
-    channel = createChannel(`127.0.0.1:${proxy.port}`);
-    cart = createClient(ShoppingCartDefinition, channel);
-    base = `http://127.0.0.1:${proxy.port}`;
+    env = await CloudstateTestEnvironment.start({ entities: [shoppingCart] });
+    cart = env.client(ShoppingCartDefinition);
+    base = env.httpUrl;
     // Online means discovery succeeded; the entity's shard may still be starting, so the first call is retried.
     await retryUntil("the first GetCart through the proxy", () => cart.getCart({ userId: "warm-up" }), 60_000);
   });
 
   after(async () => {
-    channel?.close();
-    await stopAll(proxy?.process, userFunction);
+    await env?.stop();
   });
 
   it("was discovered by the proxy with protocol 0.2", () => {
-    assert.match(userFunction.output, /discovery from cloudstate-proxy-core 0\.6\.0 \(protocol 0\.2\)/);
-    assert.match(proxy.process.output, /CloudState proxy online at \/127\.0\.0\.1:\d+/);
-    assert.doesNotMatch(proxy.process.output, /incompatible|protocol version|NullPointerException/i);
+    assert.match(env.userFunctionLog, /discovery from cloudstate-proxy-core 0\.6\.0 \(protocol 0\.2\)/);
+    assert.match(env.proxyLog, /CloudState proxy online at \/127\.0\.0\.1:\d+/);
+    assert.doesNotMatch(env.proxyLog, /incompatible|protocol version|NullPointerException/i);
   });
 
   it("serves an empty cart, then adds and removes items over gRPC", async () => {
@@ -57,7 +49,7 @@ describe("shopping cart behind the real Cloudstate proxy", () => {
   });
 
   it("lists the service through server reflection", async () => {
-    assert.ok((await listServices(`127.0.0.1:${proxy.port}`)).includes(SERVICE));
+    assert.ok((await listServices(env.address)).includes(SERVICE));
   });
 
   it("serves the HTTP/JSON routes", async () => {
@@ -102,10 +94,9 @@ describe("shopping cart behind the real Cloudstate proxy", () => {
     assert.match(await http.text(), /Cannot add a quantity of -1 of fig/);
   });
 
-  it("keeps the cart when the user function is killed and restarted", async () => {
+  it("keeps the cart when the user function is restarted", async () => {
     await cart.addItem({ userId: "durable", productId: "plum", name: "Plum", quantity: 7 });
-    await userFunction.stop("SIGKILL");
-    userFunction = await startUserFunction("shopping-cart", userFunctionPort);
+    await env.restartUserFunction();
     const items = await retryUntil(
       "GetCart after the restart",
       async () => (await cart.getCart({ userId: "durable" })).items.map((i) => [i.productId, i.quantity]),

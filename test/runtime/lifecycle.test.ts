@@ -11,7 +11,7 @@ import { shoppingCart, shoppingCartHandlers } from "../../examples/shopping-cart
 import { shoppingCartEntity } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart_cloudstate.js";
 import { EntityDiscoveryDefinition } from "../../gen/cloudstate/entity.js";
 import { memoryLogger, startHarness } from "../../runtime/testing/index.js";
-import { freePort, start } from "../e2e/processes.js";
+import { freePort, startProcess } from "cloudstate-ts/testkit";
 import { addItem, getCart, init } from "../support/cart-messages.js";
 import { events, expectReply, replyCart } from "../support/expect.js";
 import { ROOT } from "../tools/plugin-cases.js";
@@ -104,7 +104,7 @@ describe("lifecycle", () => {
 
   it("the example stops with exit code 0 on SIGTERM", async () => {
     const port = await freePort();
-    const fn = start("shopping cart", "node", ["--import", "tsx", join(ROOT, "examples/shopping-cart/src/main.ts")], {
+    const fn = startProcess("shopping cart", "node", ["--import", "tsx", join(ROOT, "examples/shopping-cart/src/main.ts")], {
       HOST: "127.0.0.1",
       PORT: String(port),
     });

@@ -4,8 +4,13 @@
  */
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
-import type { Started } from "../e2e/processes.js";
-import { startNodeUserFunction, startProxy, type RunningProxy } from "../e2e/proxy.js";
+import {
+  startProxy,
+  startUserFunctionProcess,
+  type PostgresConnection,
+  type ProxyProcess,
+  type Started,
+} from "cloudstate-ts/testkit";
 
 const HERE = new URL(".", import.meta.url).pathname;
 
@@ -40,7 +45,7 @@ export class Logs {
 /** Where the system's processes listen and how they are started. */
 export interface SystemConfig {
   readonly proxyClasspath: string;
-  readonly proxyEnv: NodeJS.ProcessEnv;
+  readonly postgres: PostgresConnection;
   readonly userFunctionPort: number;
   readonly proxyPort: number;
   readonly logs: Logs;
@@ -49,7 +54,7 @@ export interface SystemConfig {
 /** The user function and the proxy, each started, killed and restarted on its own. */
 export class System {
   #userFunction: Started | undefined;
-  #proxy: RunningProxy | undefined;
+  #proxy: ProxyProcess | undefined;
   #userFunctionStarts = 0;
   #proxyStarts = 0;
 
@@ -68,13 +73,12 @@ export class System {
     if (this.#userFunction !== undefined && !this.#userFunction.exited) throw new Error("user function already up");
     this.#userFunctionStarts++;
     this.config.logs.note("user-function", `start #${this.#userFunctionStarts}`);
-    this.#userFunction = await startNodeUserFunction(
-      "user function (soak)",
-      join(HERE, "user-function.ts"),
-      this.config.userFunctionPort,
-      {},
-      { onOutput: this.config.logs.sink("user-function") },
-    );
+    this.#userFunction = await startUserFunctionProcess({
+      name: "user function (soak)",
+      script: join(HERE, "user-function.ts"),
+      port: this.config.userFunctionPort,
+      onOutput: this.config.logs.sink("user-function"),
+    });
   }
 
   /** Starts the proxy; resolves once it discovered the user function and serves its port. */
@@ -82,11 +86,12 @@ export class System {
     if (this.#proxy !== undefined && !this.#proxy.process.exited) throw new Error("proxy already up");
     this.#proxyStarts++;
     this.config.logs.note("proxy", `start #${this.#proxyStarts}`);
-    this.#proxy = await startProxy(this.config.proxyClasspath, {
+    this.#proxy = await startProxy({
+      classpath: this.config.proxyClasspath,
       flavour: "postgres",
+      postgres: this.config.postgres,
       userFunctionPort: this.config.userFunctionPort,
       port: this.config.proxyPort,
-      env: this.config.proxyEnv,
       // The proxy's jar logs every command at DEBUG (slf4j-simple): megabytes a minute under the soak's load.
       jvmOptions: ["-Dorg.slf4j.simpleLogger.log.io.cloudstate.proxy=info", "-Dakka.log-dead-letters=100"],
       onOutput: this.config.logs.sink("proxy"),

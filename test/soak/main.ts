@@ -15,14 +15,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { freePort, retryUntil } from "../e2e/processes.js";
-import { ARTIFACTS, classpathOf, ROOT } from "../e2e/proxy.js";
+import { freePort, proxyClasspath, retryUntil, startPostgres, type Postgres } from "cloudstate-ts/testkit";
+import { ROOT } from "../support/root.js";
 import { Api, idSequence, readBack } from "./clients.js";
 import { runCycle, verify, type CycleResult } from "./cycle.js";
 import { FAULTS, Logs, System, VALUE_ENTITY_ZOMBIES } from "./faults.js";
 import { addCounts, isClean, KINDS, Ledger, zeroCounts, type Counts, type Kind } from "./ledger.js";
 import { runOverload, type OverloadPlan, type OverloadResult } from "./overload.js";
-import { startPostgres, type Postgres } from "./postgres.js";
 import { formatCounts, formatFailures } from "./report.js";
 import { formatLatency, summarize } from "./stats.js";
 
@@ -70,12 +69,12 @@ const ZOMBIE_NOTE = "30 s after the event-sourced entities answered again";
 
 log(`soak (${mode}): ${plan.cycles} fault cycles, then ${plan.overload.length} overload phases`);
 try {
-  postgres = await startPostgres(log);
+  const chosenPort = Number(process.env["SOAK_POSTGRES_PORT"] ?? "");
+  postgres = await startPostgres({ log, maxConnections: 100, ...(chosenPort > 0 ? { port: chosenPort } : {}) });
   log(`PostgreSQL: private cluster on 127.0.0.1:${postgres.port}`);
-  const proxyClasspath = classpathOf(ARTIFACTS.postgresProxy);
   system = new System({
-    proxyClasspath,
-    proxyEnv: postgres.proxyEnv,
+    proxyClasspath: proxyClasspath({ flavour: "postgres" }),
+    postgres: postgres.connection,
     userFunctionPort: await freePort(),
     proxyPort: await freePort(),
     logs,

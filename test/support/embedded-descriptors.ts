@@ -5,7 +5,9 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
-export const ROOT = new URL("../..", import.meta.url).pathname;
+import { ROOT } from "./root.js";
+
+export { ROOT };
 
 /** One embedded set: where it is, which proto it describes, and its bytes. */
 export interface EmbeddedSet {

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import ts from "typescript";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
+import { ROOT } from "./root.js";
 
 export const STRICT_OPTIONS: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,

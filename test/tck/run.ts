@@ -16,8 +16,19 @@
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort, start, stopAll, waitForPort, type Started } from "../e2e/processes.js";
-import { ARTIFACTS, classpathOf, ROOT, startProxy, startUserFunction, type RunningProxy } from "../e2e/proxy.js";
+import {
+  ARTIFACTS,
+  classpathOf,
+  freePort,
+  startProcess,
+  startProxy,
+  startUserFunctionProcess,
+  stopAll,
+  waitForPort,
+  type ProxyProcess,
+  type Started,
+} from "cloudstate-ts/testkit";
+import { ROOT } from "../support/root.js";
 import { countsByGroup, parseTckOutput, verdict, type Outcome } from "./results.js";
 
 const { values: args } = parseArgs({
@@ -38,10 +49,10 @@ const subject = args.reference ? "the Java support's TCK user function (referenc
 
 /** Starts the reference implementation of the TCK models, to compare behaviour with. */
 async function startReference(port: number): Promise<Started> {
-  const fn = start(
+  const fn = startProcess(
     "reference user function",
     "java",
-    ["-cp", classpathOf(ARTIFACTS.javaTck), "io.cloudstate.javasupport.tck.JavaSupportTck"],
+    ["-cp", classpathOf([ARTIFACTS.javaTck]), "io.cloudstate.javasupport.tck.JavaSupportTck"],
     {
       HOST: "127.0.0.1",
       PORT: String(port),
@@ -67,22 +78,28 @@ function printTable(groups: Map<string, Record<Outcome, number>>): void {
 }
 
 let userFunction: Started | undefined;
-let proxy: RunningProxy | undefined;
+let proxy: ProxyProcess | undefined;
 let tck: Started | undefined;
 let exitCode = 1;
 try {
   console.log(`Cloudstate TCK against ${subject}`);
-  const proxyClasspath = classpathOf(ARTIFACTS.proxy);
-  const tckClasspath = classpathOf(ARTIFACTS.tck);
+  const tckClasspath = classpathOf([ARTIFACTS.tck]);
   const [servicePort, tckPort] = [await freePort(), await freePort()];
 
-  userFunction = args.reference ? await startReference(servicePort) : await startUserFunction(example, servicePort);
-  proxy = await startProxy(proxyClasspath, { userFunctionPort: tckPort, waitUntil: "started" });
+  userFunction = args.reference
+    ? await startReference(servicePort)
+    : await startUserFunctionProcess({
+        name: `user function (${example})`,
+        script: join(ROOT, "examples", example, "src/main.ts"),
+        cwd: join(ROOT, "examples", example),
+        port: servicePort,
+      });
+  proxy = await startProxy({ userFunctionPort: tckPort, waitUntil: "started" });
   console.log(`user function :${servicePort}, TCK :${tckPort}, proxy :${proxy.port}\n`);
 
   rmSync(args.junit, { recursive: true, force: true });
   mkdirSync(args.junit, { recursive: true });
-  tck = start(
+  tck = startProcess(
     "TCK",
     "java",
     [

@@ -7,7 +7,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, statSync
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 
-export const ROOT = new URL("../..", import.meta.url).pathname;
+import { ROOT } from "../support/root.js";
+
+export { ROOT };
 export const CASES = join(ROOT, "test/plugin/cases");
 export const GOLDEN = join(ROOT, "test/plugin/golden");
 /** The plugin, run from source. */

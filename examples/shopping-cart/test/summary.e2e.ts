@@ -20,8 +20,7 @@ import type { CartChanged } from "../gen/com/example/shoppingcart/summary.js";
 import { cartSummaryAction } from "../gen/com/example/shoppingcart/summary_cloudstate.js";
 import { shoppingCart } from "../src/cart.js";
 import { cartSummaryHandlers } from "../src/summary.js";
-import { freePort } from "../../../test/e2e/processes.js";
-import { ARTIFACTS, classpathOf, startProxy, type RunningProxy } from "../../../test/e2e/proxy.js";
+import { freePort, startProxy, type ProxyProcess } from "cloudstate-ts/testkit";
 
 /** What the summary action was called with and answered, in order. */
 interface Seen {
@@ -38,7 +37,7 @@ describe("cart summary behind the real Cloudstate proxy", () => {
     onSeen.dispatchEvent(new Event("seen"));
   };
   let server: CloudstateServer;
-  let proxy: RunningProxy;
+  let proxy: ProxyProcess;
   let channel: Channel;
   let cart: ShoppingCartClient;
 
@@ -77,11 +76,10 @@ describe("cart summary behind the real Cloudstate proxy", () => {
   }
 
   before(async () => {
-    const classpath = classpathOf(ARTIFACTS.proxy);
     server = new CloudstateServer({ entities: [shoppingCart, recordingSummary] });
     const port = await server.start({ host: "127.0.0.1", port: 0 });
     const closedPort = await freePort();
-    proxy = await startProxy(classpath, {
+    proxy = await startProxy({
       userFunctionPort: port,
       jvmOptions: [
         "-Dcloudstate.proxy.eventing.support=google-pubsub",

@@ -1,14 +1,15 @@
 /**
- * A private PostgreSQL cluster for the soak: installed from Debian's packages if missing, created in a temporary
- * folder, listening on 127.0.0.1 at a free port (never the system's cluster on 5432), with the role and database
- * the PostgreSQL proxy expects. The server runs in the foreground under the process registry of
- * test/e2e/processes.ts, so it is killed on every exit path like the proxy; its folder is removed on exit too.
+ * A private PostgreSQL cluster for integration tests: installed from Debian's packages if missing (as root),
+ * created in a temporary folder, listening on 127.0.0.1 at a free port (never the system's cluster on 5432), with
+ * the role and database the PostgreSQL proxy expects. The server runs in the foreground under the process
+ * registry of processes.ts, so it is killed on every exit path like the proxy; its folder is removed on exit too.
  */
 import { spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, start, type Started } from "../e2e/processes.js";
+import { freePort, startProcess, type Started } from "./processes.js";
+import type { PostgresConnection } from "./proxy.js";
 
 /** The role, password and database the proxy connects with. */
 const ROLE = "cloudstate";
@@ -16,8 +17,8 @@ const ROLE = "cloudstate";
 /** A running cluster. */
 export interface Postgres {
   readonly port: number;
-  /** The environment that points the PostgreSQL proxy at this cluster. */
-  readonly proxyEnv: NodeJS.ProcessEnv;
+  /** Where the PostgreSQL proxy connects: pass it as `postgres` to `startProxy` or the test environment. */
+  readonly connection: PostgresConnection;
   /** Runs SQL as the superuser in the proxy's database; returns psql's unaligned output. */
   query(sql: string): string;
   /** Fast shutdown, then the folder is removed. */
@@ -73,14 +74,25 @@ function ownerIds(): { uid: number; gid: number } {
   return { uid, gid };
 }
 
+/** How to start a private cluster. */
+export interface PostgresOptions {
+  /** Told what is being installed or started. Default: nothing is said. */
+  readonly log?: (line: string) => void;
+  /** The port; a free one unless given. */
+  readonly port?: number;
+  /** `max_connections`; each proxy holds up to 25 connections. Default 100. */
+  readonly maxConnections?: number;
+}
+
 /**
- * Creates and starts a private cluster. `port` defaults to a free one (`SOAK_POSTGRES_PORT` overrides it).
- * On any failure, what was started is stopped and the folder removed before throwing.
+ * Creates and starts a private cluster; `stop()` shuts it down and removes its folder. On any failure, what was
+ * started is stopped and the folder removed before throwing.
  */
-export async function startPostgres(log: (line: string) => void, port?: number): Promise<Postgres> {
+export async function startPostgres(options: PostgresOptions = {}): Promise<Postgres> {
+  const log = options.log ?? ((): void => undefined);
   const bin = ensurePostgresInstalled(log);
-  const chosen = port ?? (Number(process.env["SOAK_POSTGRES_PORT"] ?? "") || (await freePort()));
-  const dir = mkdtempSync(join(tmpdir(), "cloudstate-soak-pg-"));
+  const chosen = options.port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), "cloudstate-pg-"));
   const removeDir = (): void => rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   // Also on an exit this module does not see coming (an uncaught error, Ctrl-C through the registry).
   process.once("exit", removeDir);
@@ -103,7 +115,7 @@ export async function startPostgres(log: (line: string) => void, port?: number):
       ]),
       "initdb",
     );
-    server = start(
+    server = startProcess(
       "postgres",
       ...asOwner(join(bin, "postgres"), [
         "-D",
@@ -114,6 +126,8 @@ export async function startPostgres(log: (line: string) => void, port?: number):
         String(chosen),
         "-k",
         dir,
+        "-c",
+        `max_connections=${options.maxConnections ?? 100}`,
       ]),
       {},
     );
@@ -142,13 +156,7 @@ export async function startPostgres(log: (line: string) => void, port?: number):
     const running = server;
     return {
       port: chosen,
-      proxyEnv: {
-        POSTGRES_SERVICE: "127.0.0.1",
-        POSTGRES_PORT: String(chosen),
-        POSTGRES_DATABASE: ROLE,
-        POSTGRES_USERNAME: ROLE,
-        POSTGRES_PASSWORD: ROLE,
-      },
+      connection: { host: "127.0.0.1", port: chosen, database: ROLE, user: ROLE, password: ROLE },
       query: (sql) => psql(ROLE, sql),
       async stop() {
         // SIGINT is PostgreSQL's fast shutdown: connections are cut, the cluster is left consistent.

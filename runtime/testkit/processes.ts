@@ -1,5 +1,5 @@
 /**
- * Child processes for end-to-end tests and scripts: free ports, started processes with captured logs, waits on
+ * Child processes for integration tests and scripts: free ports, started processes with captured logs, waits on
  * what they print or bind, and cleanup on every path. Each child leads its own process group, and every group
  * still alive is killed when this process exits, whether it ends normally, throws, or is interrupted (Ctrl-C,
  * SIGTERM from a test runner), so no JVM or user function outlives the run.
@@ -138,7 +138,7 @@ export class Started {
     clearTimeout(timer);
   }
 
-  /** Sends `signal` to the process's whole group (npx, tsx and the like included). @internal */
+  /** Sends `signal` to the process's whole group (npx, tsx and the like included), at once. */
   signal(signal: NodeJS.Signals): void {
     const pid = this.child.pid;
     if (pid === undefined) return;
@@ -150,7 +150,7 @@ export class Started {
   }
 }
 
-/** Options of {@link start}. */
+/** Options of {@link startProcess}. */
 export interface StartOptions {
   readonly cwd?: string;
   /** Add `env` to this process's environment (default), or run with `env` alone. */
@@ -160,7 +160,7 @@ export interface StartOptions {
 }
 
 /** Starts `command` in its own process group, with `env` added to this process's environment (or alone). */
-export function start(
+export function startProcess(
   name: string,
   command: string,
   args: readonly string[],

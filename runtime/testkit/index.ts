@@ -1,0 +1,23 @@
+/**
+ * Testing Cloudstate entities.
+ *
+ * - **Integration**: {@link CloudstateTestEnvironment} serves your entities in-process and starts the real
+ *   Cloudstate 0.6.0 proxy in front of them (development mode, or PostgreSQL), with typed clients through it.
+ *   The building blocks it uses ({@link startProxy}, {@link startPostgres}, {@link startUserFunctionProcess},
+ *   {@link startProcess}) are here too, for suites that arrange things their own way.
+ * @packageDocumentation
+ */
+export { CloudstateTestEnvironment } from "./environment.js";
+export type { TestEnvironmentOptions } from "./environment.js";
+export { startProxy, discoveryRejection, DiscoveryRejectedError, PROXY_ONLINE, PROXY_STARTED } from "./proxy.js";
+export type { ProxyOptions, ProxyProcess, PostgresConnection } from "./proxy.js";
+export { ARTIFACTS, CLOUDSTATE_VERSION, classpathOf, proxyClasspath } from "./maven.js";
+export type { ProxyFlavour, ProxyClasspathOptions } from "./maven.js";
+export { startPostgres, ensurePostgresInstalled } from "./postgres.js";
+export type { Postgres, PostgresOptions } from "./postgres.js";
+export { startUserFunctionProcess, USER_FUNCTION_LISTENING } from "./user-function.js";
+export type { UserFunctionProcessOptions } from "./user-function.js";
+export { freePort, startProcess, stopAll, waitForPort, retryUntil, Started } from "./processes.js";
+export type { StartOptions } from "./processes.js";
+export { memoryLogger } from "./memory-logger.js";
+export type { MemoryLogger, LogLine } from "./memory-logger.js";
