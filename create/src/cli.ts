@@ -43,7 +43,9 @@ export function parseCommandLine(args: readonly string[]): Request {
   if (dir === undefined) throw new UsageError("missing DIR: the folder to create the project in");
   if (extra.length > 0) throw new UsageError(`one DIR only, got also ${extra.join(" ")}`);
   const template = parsed.values.template ?? DEFAULT_TEMPLATE;
-  return parsed.values.name === undefined ? { help: false, dir, template } : { help: false, dir, template, name: parsed.values.name };
+  return parsed.values.name === undefined
+    ? { help: false, dir, template }
+    : { help: false, dir, template, name: parsed.values.name };
 }
 
 function nextSteps(created: Created): string {

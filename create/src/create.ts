@@ -2,7 +2,16 @@
  * Writes a new project: checks everything first (template, service name, target folder, the library tarball),
  * renders every file in memory, and only then writes; a failed write removes what it wrote.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { projectPackage, type LibrarySource } from "./project-package.js";
