@@ -15,7 +15,7 @@ import {
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { projectPackage, type LibrarySource } from "./project-package.js";
-import { isTemplateName, layersOf, serviceNameProblem, TEMPLATE_NAMES, type TemplateName } from "./templates.js";
+import { ABOUT, isTemplateName, layersOf, serviceNameProblem, TEMPLATE_NAMES, type TemplateName } from "./templates.js";
 import { CLOUDSTATE_VERSION } from "./versions.js";
 
 /** A problem with what the user asked for; nothing has been written. */
@@ -68,14 +68,6 @@ function render(text: string, tokens: Readonly<Record<string, string>>): string 
   return text.replace(/__([A-Z_]+)__/g, (whole, key: string) => tokens[key] ?? whole);
 }
 
-/** `name` in PascalCase, for image names and comments: `my-service` → `MyService`. */
-function pascal(name: string): string {
-  return name
-    .split("-")
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join("");
-}
-
 function checkTarget(dir: string): void {
   if (!existsSync(dir)) return;
   if (!statSync(dir).isDirectory()) throw new CreateError(`${dir} exists and is not a folder; nothing was written`);
@@ -116,7 +108,14 @@ export function create(options: CreateOptions): Created {
 
   // Everything in memory first.
   const templatesDir = options.templatesDir ?? TEMPLATES_DIR;
-  const tokens = { SERVICE_NAME: name, SERVICE_TITLE: pascal(name), CLOUDSTATE_VERSION, TEMPLATE: template };
+  const stateful = layersOf(template).includes("with-store");
+  const tokens = {
+    SERVICE_NAME: name,
+    CLOUDSTATE_VERSION,
+    TEMPLATE: template,
+    ABOUT: ABOUT[template],
+    PLAIN_EXTRA: stateful ? " and `deploy/postgres-credentials.yaml`" : "",
+  };
   const files = new Map<string, string>();
   for (const layer of layersOf(template)) {
     const layerDir = join(templatesDir, layer);

@@ -39,3 +39,19 @@ export function serviceNameProblem(name: string): string | undefined {
     `container image), e.g. "my-service"; pass --name to choose one other than the folder's name`
   );
 }
+
+/** One sentence on what each template's service is, for its README. */
+export const ABOUT: Readonly<Record<TemplateName, string>> = {
+  "event-sourced":
+    "It is a shopping cart: an event-sourced entity (`proto/cart/cart.proto`, `src/cart.ts`) whose events the proxy " +
+    "keeps in its journal, served over gRPC and on HTTP/JSON routes (`google.api.http`).",
+  "value-entity":
+    "It is a counter: a value entity (`proto/counter/counter.proto`, `src/counter.ts`) whose state the proxy stores " +
+    "whole after each change.",
+  crdt:
+    "It is a like counter: a CRDT entity (`proto/likes/likes.proto`, `src/likes.ts`), a grow-only counter that the " +
+    "proxies of a cluster replicate and merge.",
+  action:
+    "It is a greeter: a stateless action (`proto/greeter/greeter.proto`, `src/greeter.ts`), with a unary and a " +
+    "streamed rpc.",
+};

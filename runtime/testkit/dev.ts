@@ -53,6 +53,16 @@ function tool(cwd: string, name: string): string {
   return existsSync(local) ? local : name;
 }
 
+function subfolders(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => join(dir, entry.name));
+  } catch {
+    return [];
+  }
+}
+
 function protoFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -181,20 +191,40 @@ export class DevSession {
     this.#log(`dev: gRPC on 127.0.0.1:${proxy.port}, HTTP/JSON on http://127.0.0.1:${proxy.port}`);
   }
 
+  /**
+   * Watches every folder under `folder`, each on its own (not `recursive`): a folder's watch sees its files being
+   * replaced (editors and `sed -i` write a new file and rename it over the old one), which a watch of the file
+   * itself would miss from then on. Folders created later are watched when they appear.
+   */
   #watch(folder: string, kind: "src" | "proto"): void {
-    const dir = join(this.#cwd, folder);
-    if (!existsSync(dir)) return;
-    this.#watchers.push(
-      watch(dir, { recursive: true }, () => {
-        this.#pending[kind] = true;
-        clearTimeout(this.#timer);
-        this.#timer = setTimeout(() => this.#schedule(), this.#options.settleMs ?? 200);
-      }),
-    );
+    const watched = new Set<string>();
+    const add = (dir: string): void => {
+      if (watched.has(dir) || !existsSync(dir)) return;
+      watched.add(dir);
+      const watcher = watch(dir, () => {
+        for (const sub of subfolders(dir)) add(sub);
+        this.#changed(kind);
+      });
+      watcher.on("error", () => watched.delete(dir));
+      this.#watchers.push(watcher);
+      for (const sub of subfolders(dir)) add(sub);
+    };
+    add(join(this.#cwd, folder));
+  }
+
+  #changed(kind: "src" | "proto"): void {
+    this.#pending[kind] = true;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#schedule(), this.#options.settleMs ?? 200);
   }
 
   #schedule(): void {
     this.#busy = this.#busy.then(() => this.#apply()).catch((error: unknown) => this.#log(`dev: ${String(error)}`));
+  }
+
+  /** What failed stays to do at the next edit: a proto change still needs the proxy restarted once it builds. */
+  #keepPending(src: boolean, proto: boolean): void {
+    this.#pending = { src: this.#pending.src || src, proto: this.#pending.proto || proto };
   }
 
   async #apply(): Promise<void> {
@@ -206,12 +236,14 @@ export class DevSession {
       const generated = await this.#generate();
       if (!generated.ok) {
         this.#log(`dev: buf generate failed; still serving the last build\n${generated.output.trimEnd()}`);
+        this.#keepPending(src, proto);
         return;
       }
     }
     const built = await this.#build();
     if (!built.ok) {
       this.#log(`dev: the code does not compile; still serving the last build\n${built.output.trimEnd()}`);
+      this.#keepPending(src, proto);
       return;
     }
     const restartProxy = proto || (this.#options.fixes !== true && declaresValueEntity(join(this.#cwd, "proto")));
