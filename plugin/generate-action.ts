@@ -51,8 +51,10 @@ export function generateAction(ctx: EmitContext, action: ActionModel): string {
   });
   out.push(`}\n\n`);
   out.push(`/** Turns an implementation of {@link ${names.handlers}} into a service to pass to \`serve\`. */\n`);
-  out.push(`export function ${names.define}(handlers: ${names.handlers}): ${runtimeRef(ctx, "Action")} {\n`);
-  out.push(`  return ${codegenRef(ctx, "defineAction")}({\n`);
+  out.push(
+    `export function ${names.define}(handlers: ${names.handlers}): ${runtimeRef(ctx, "Action")}<typeof ${definition}> {\n`,
+  );
+  out.push(`  return ${codegenRef(ctx, "defineAction")}<typeof ${definition}>({\n`);
   out.push(`    service: ${definition},\n`);
   out.push(`    descriptorSet: ${codegenRef(ctx, "descriptorSetFromBase64")}(${DESCRIPTOR_SET_CONSTANT}),\n`);
   out.push(`    handlers: {\n`);

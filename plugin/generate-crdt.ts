@@ -155,11 +155,11 @@ export function generateCrdtEntity(ctx: EmitContext, entity: CrdtEntityModel): s
   out.push(`}\n\n`);
   out.push(optionsInterface(entity, [["passivationTimeoutMs", "number"]]));
   out.push(`/** Turns an implementation of {@link ${names.handlers}} into an entity to pass to \`serve\`. */\n`);
-  out.push(
-    `export function ${names.define}(handlers: ${names.handlers}, options: ${names.options} = {}): ${runtimeRef(ctx, "CrdtEntity")} {\n`,
-  );
-  out.push(`  return ${codegenRef(ctx, "defineCrdtEntity")}<${names.state}>({\n`);
   const definition = definitionRef(ctx, entity);
+  out.push(
+    `export function ${names.define}(handlers: ${names.handlers}, options: ${names.options} = {}): ${runtimeRef(ctx, "CrdtEntity")}<typeof ${definition}, ${names.state}> {\n`,
+  );
+  out.push(`  return ${codegenRef(ctx, "defineCrdtEntity")}<${names.state}, typeof ${definition}>({\n`);
   out.push(`    service: ${definition},\n`);
   out.push(`    descriptorSet: ${codegenRef(ctx, "descriptorSetFromBase64")}(${DESCRIPTOR_SET_CONSTANT}),\n`);
   out.push(configField("passivationTimeoutMs", entity.passivationTimeoutMs));

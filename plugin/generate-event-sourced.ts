@@ -54,11 +54,15 @@ export function generateEventSourcedEntity(ctx: EmitContext, entity: EventSource
   );
 
   out.push(`/** Turns an implementation of {@link ${names.handlers}} into an entity to pass to \`serve\`. */\n`);
+  const definition = definitionRef(ctx, entity);
+  const typeArgs = `typeof ${definition}, ${names.state}, ${names.event}`;
   out.push(
-    `export function ${names.define}(handlers: ${names.handlers}, options: ${names.options} = {}): ${runtimeRef(ctx, "EventSourcedEntity")} {\n`,
+    `export function ${names.define}(handlers: ${names.handlers}, options: ${names.options} = {}): ${runtimeRef(ctx, "EventSourcedEntity")}<${typeArgs}> {\n`,
   );
-  out.push(`  return ${codegenRef(ctx, "defineEventSourcedEntity")}<${names.state}, ${names.event}>({\n`);
-  out.push(`    service: ${definitionRef(ctx, entity)},\n`);
+  out.push(
+    `  return ${codegenRef(ctx, "defineEventSourcedEntity")}<${names.state}, ${names.event}, typeof ${definition}>({\n`,
+  );
+  out.push(`    service: ${definition},\n`);
   out.push(`    descriptorSet: ${codegenRef(ctx, "descriptorSetFromBase64")}(${DESCRIPTOR_SET_CONSTANT}),\n`);
   out.push(configField("persistenceId", entity.persistenceId));
   out.push(configField("snapshotEvery", entity.snapshotEvery));

@@ -34,11 +34,12 @@ export function generateValueEntity(ctx: EmitContext, entity: ValueEntityModel):
     ]),
   );
   out.push(`/** Turns an implementation of {@link ${names.handlers}} into an entity to pass to \`serve\`. */\n`);
+  const definition = definitionRef(ctx, entity);
   out.push(
-    `export function ${names.define}(handlers: ${names.handlers}, options: ${names.options} = {}): ${runtimeRef(ctx, "ValueEntity")} {\n`,
+    `export function ${names.define}(handlers: ${names.handlers}, options: ${names.options} = {}): ${runtimeRef(ctx, "ValueEntity")}<typeof ${definition}, ${names.state}> {\n`,
   );
-  out.push(`  return ${codegenRef(ctx, "defineValueEntity")}<${names.state}>({\n`);
-  out.push(`    service: ${definitionRef(ctx, entity)},\n`);
+  out.push(`  return ${codegenRef(ctx, "defineValueEntity")}<${names.state}, typeof ${definition}>({\n`);
+  out.push(`    service: ${definition},\n`);
   out.push(`    descriptorSet: ${codegenRef(ctx, "descriptorSetFromBase64")}(${DESCRIPTOR_SET_CONSTANT}),\n`);
   out.push(configField("persistenceId", entity.persistenceId));
   out.push(configField("passivationTimeoutMs", entity.passivationTimeoutMs));

@@ -8,6 +8,7 @@
 import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import Long from "long";
 import type { Any } from "../gen/google/protobuf/any.js";
+import { noteEncoded, noteEncodingFailed } from "./encoding-check.js";
 import { ProtocolError } from "./errors.js";
 import type { Message, MessageInit, MessageType } from "./message-type.js";
 
@@ -56,7 +57,15 @@ export function typeNameOf(any: Any): string {
 
 /** Packs a protobuf message as `type.googleapis.com/<full name>`. */
 export function packMessage<T extends Message>(type: MessageType<T>, message: MessageInit<T>): Any {
-  return makeAny(MESSAGE_URL_PREFIX + type.$type, type.encode(message as unknown as T).finish());
+  let bytes: Uint8Array;
+  try {
+    bytes = type.encode(message as unknown as T).finish();
+  } catch (error) {
+    noteEncodingFailed(type, message, error);
+    throw error;
+  }
+  noteEncoded(type, message, bytes);
+  return makeAny(MESSAGE_URL_PREFIX + type.$type, bytes);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { CommandContext, Forward, Reply } from "../context.js";
 import type { Message, MessageInit } from "../message-type.js";
 import type { ReadonlyMetadata } from "../metadata.js";
 import type { MethodDefinition, ServiceDefinition } from "../service.js";
+import type { Typed } from "../typed-entity.js";
 
 /** The protocol service that drives actions, reported at discovery. */
 export const ACTION_ENTITY_TYPE = "cloudstate.action.ActionProtocol";
@@ -90,8 +91,11 @@ export interface ActionConfig {
   readonly handlers: { readonly [rpcName: string]: ActionHandler };
 }
 
-/** A served action service, as `serve` takes it. Make one with `defineAction`. */
-export interface Action {
+/**
+ * A served action service, as `serve` takes it. Make one with `defineAction`. The type parameter records the
+ * service it was made from, for the testkit.
+ */
+export interface Action<S extends ServiceDefinition = ServiceDefinition> extends Typed<{ readonly service: S }> {
   readonly kind: "action";
   readonly entityType: typeof ACTION_ENTITY_TYPE;
   readonly serviceName: string;
@@ -107,7 +111,9 @@ export interface Action {
  * Checks an action service's handlers against its rpcs and turns them into something `serve` can run.
  * @throws Error naming the rpc without a handler, the handler without an rpc, or a handler of the wrong shape.
  */
-export function defineAction(config: ActionConfig): Action {
+export function defineAction<S extends ServiceDefinition = ServiceDefinition>(
+  config: ActionConfig & { readonly service: S },
+): Action<S> {
   const serviceName = config.service.fullName;
   const methods = Object.values(config.service.methods);
   for (const method of methods) {

@@ -5,6 +5,7 @@ import type { MethodDefinition, ServiceDefinition } from "../service.js";
 import type { CrdtStreamedCommandContext } from "./context.js";
 import { checkCommandHandlers, checkPassivationTimeout } from "../entity-checks.js";
 import type { Crdt } from "./types/index.js";
+import type { Typed } from "../typed-entity.js";
 
 /** The protocol service that drives CRDT entities, reported at discovery. */
 export const CRDT_ENTITY_TYPE = "cloudstate.crdt.Crdt";
@@ -46,8 +47,14 @@ export interface CrdtEntityConfig<State extends Crdt> {
   readonly commands: { readonly [rpcName: string]: CrdtCommand<State> };
 }
 
-/** A served CRDT entity, as `serve` takes it. Make one with `defineCrdtEntity`. */
-export interface CrdtEntity {
+/**
+ * A served CRDT entity, as `serve` takes it. Make one with `defineCrdtEntity`. The type parameters record the
+ * service and CRDT it was made from, for the testkit.
+ */
+export interface CrdtEntity<S extends ServiceDefinition = ServiceDefinition, State extends Crdt = Crdt> extends Typed<{
+  readonly service: S;
+  readonly state: State;
+}> {
   readonly kind: "crdt";
   readonly entityType: typeof CRDT_ENTITY_TYPE;
   readonly serviceName: string;
@@ -62,7 +69,9 @@ export interface CrdtEntity {
  * Checks a CRDT entity's configuration and turns it into something `serve` can run.
  * @throws Error naming the problem: a client-streamed rpc, an rpc without a handler, a bad passivation timeout.
  */
-export function defineCrdtEntity<State extends Crdt>(config: CrdtEntityConfig<State>): CrdtEntity {
+export function defineCrdtEntity<State extends Crdt, S extends ServiceDefinition = ServiceDefinition>(
+  config: CrdtEntityConfig<State> & { readonly service: S },
+): CrdtEntity<S, State> {
   const serviceName = config.service.fullName;
   checkCommandHandlers(
     config.service,

@@ -17,6 +17,7 @@ const initError = describeInitError("the entity's initialState threw");
 /**
  * Drives one CRDT entity stream. A handler's error fails its command only; bad input for the stream as a whole
  * (a second init, a delta before init or of another CRDT type) ends it with a failure the proxy logs.
+ * `onInstance` is told of the live entity once it is created (the testkit reads its state).
  * @internal
  */
 export async function* handleCrdtStream(
@@ -24,6 +25,7 @@ export async function* handleCrdtStream(
   entities: ReadonlyMap<string, CrdtEntity>,
   logger: Logger,
   drain: Drain = NEVER_DRAINS,
+  onInstance?: (instance: CrdtInstance) => void,
 ): AsyncGenerator<StreamOut, void, undefined> {
   let instance: CrdtInstance | undefined;
   const fail = (description: string, detail?: unknown): StreamOut => {
@@ -44,6 +46,7 @@ export async function* handleCrdtStream(
           return;
         }
         instance = created;
+        onInstance?.(created);
         break;
       }
       case "command":

@@ -61,6 +61,16 @@ export class CrdtInstance {
     }
   }
 
+  /** The entity's CRDT, as its handlers see it. */
+  get state(): Crdt {
+    return this.#state;
+  }
+
+  /** True once the proxy or a command deleted the entity. */
+  get isDeleted(): boolean {
+    return this.#deleted;
+  }
+
   get #where(): string {
     return `${this.entity.serviceName}/${this.entityId}`;
   }

@@ -5,6 +5,7 @@ import { EventCodec } from "./event-codec.js";
 import type { MethodDefinition, ServiceDefinition } from "../service.js";
 import type { EventSourcedCommandContext } from "./context.js";
 import { checkCommandHandlers, checkPassivationTimeout, isUnary } from "../entity-checks.js";
+import type { Typed } from "../typed-entity.js";
 
 /** The protocol service that drives event-sourced entities, reported at discovery. */
 export const EVENT_SOURCED_ENTITY_TYPE = "cloudstate.eventsourced.EventSourced";
@@ -58,8 +59,15 @@ export interface EventSourcedEntityConfig<State extends Message, Event extends M
   readonly commands: { readonly [rpcName: string]: EventSourcedCommand<State, Event> };
 }
 
-/** A served event-sourced entity, as `serve` takes it. Make one with `defineEventSourcedEntity`. */
-export interface EventSourcedEntity {
+/**
+ * A served event-sourced entity, as `serve` takes it. Make one with `defineEventSourcedEntity`. The type
+ * parameters record the service, state and events it was made from, for the testkit.
+ */
+export interface EventSourcedEntity<
+  S extends ServiceDefinition = ServiceDefinition,
+  State extends Message = Message,
+  Event extends Message = Message,
+> extends Typed<{ readonly service: S; readonly state: State; readonly event: Event }> {
   readonly kind: "event-sourced";
   readonly entityType: typeof EVENT_SOURCED_ENTITY_TYPE;
   readonly serviceName: string;
@@ -77,9 +85,11 @@ export interface EventSourcedEntity {
  * Checks an entity's configuration and turns it into something `serve` can run.
  * @throws Error naming the problem: a streamed rpc, an rpc without a handler, a bad snapshot cadence.
  */
-export function defineEventSourcedEntity<State extends Message, Event extends Message>(
-  config: EventSourcedEntityConfig<State, Event>,
-): EventSourcedEntity {
+export function defineEventSourcedEntity<
+  State extends Message,
+  Event extends Message,
+  S extends ServiceDefinition = ServiceDefinition,
+>(config: EventSourcedEntityConfig<State, Event> & { readonly service: S }): EventSourcedEntity<S, State, Event> {
   const serviceName = config.service.fullName;
   checkCommandHandlers(config.service, config.commands, isUnary, "event-sourced entities serve unary rpcs only");
   const snapshotEvery = config.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;

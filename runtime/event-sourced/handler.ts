@@ -18,7 +18,8 @@ type EventMessage = { readonly $case: "event"; readonly value: EventSourcedEvent
 /**
  * Drives one `EventSourced.handle` stream: init, replay, then commands answered in order. A replayed event that
  * cannot be applied (before init, after a command, out of order, of an unknown type, or whose handler throws)
- * ends the stream with a failure. The rest is the shared entity stream loop.
+ * ends the stream with a failure. The rest is the shared entity stream loop. `onInstance` is told of the live
+ * entity once it is created (the testkit reads its state).
  * @internal
  */
 export function handleEventSourcedStream(
@@ -26,13 +27,18 @@ export function handleEventSourcedStream(
   entities: ReadonlyMap<string, EventSourcedEntity>,
   logger: Logger,
   drain: Drain = NEVER_DRAINS,
+  onInstance?: (instance: EventSourcedInstance) => void,
 ): AsyncGenerator<StreamOut, void, undefined> {
   return runEntityStream<EventSourcedEntity, EventSourcedInit, EventMessage, EventSourcedInstance, StreamOut>(
     requests,
     {
       label: "event-sourced entity",
       entities,
-      create: (entity, init) => new EventSourcedInstance(entity, init, logger),
+      create(entity, init) {
+        const instance = new EventSourcedInstance(entity, init, logger);
+        onInstance?.(instance);
+        return instance;
+      },
       other(message, instance) {
         if (instance === undefined) return { description: "Protocol error: an event arrived before init" };
         try {

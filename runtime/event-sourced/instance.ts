@@ -41,6 +41,16 @@ export class EventSourcedInstance {
     }
   }
 
+  /** The entity's state (as of the last command or replayed event). */
+  get state(): Message {
+    return this.#state;
+  }
+
+  /** The sequence number of the last event applied. */
+  get sequence(): number {
+    return this.#sequence;
+  }
+
   /**
    * Applies a journaled event during replay.
    * @throws ProtocolError for an event after a command, an out-of-order sequence number, or an unknown type.

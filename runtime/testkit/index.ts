@@ -21,3 +21,8 @@ export { freePort, startProcess, stopAll, waitForPort, retryUntil, Started } fro
 export type { StartOptions } from "./processes.js";
 export { memoryLogger } from "./memory-logger.js";
 export type { MemoryLogger, LogLine } from "./memory-logger.js";
+export { EventSourcedTestKit } from "./unit/event-sourced.js";
+export type { EventSourcedTestKitOptions, EventSourcedResult } from "./unit/event-sourced.js";
+export type { CommandOutcome, HandedOn, SideEffect } from "./unit/results.js";
+export type { TestKitChecks } from "./unit/checks.js";
+export type { CallOptions, RequestInit, RequestOf, ResponseOf, RpcKey, RpcKeyOfShape } from "./unit/types.js";

@@ -3,6 +3,7 @@ import type { ServiceDefinition } from "../service.js";
 import type { CommandHandlerEntry } from "../command-runner.js";
 import type { ValueEntityCommandContext } from "./context.js";
 import { checkCommandHandlers, checkPassivationTimeout, isUnary } from "../entity-checks.js";
+import type { Typed } from "../typed-entity.js";
 
 /** The protocol service that drives value entities, reported at discovery. */
 export const VALUE_ENTITY_TYPE = "cloudstate.valueentity.ValueEntity";
@@ -28,8 +29,14 @@ export interface ValueEntityConfig<State extends Message> {
   readonly commands: { readonly [rpcName: string]: ValueEntityCommand<State> };
 }
 
-/** A served value entity, as `serve` takes it. Make one with `defineValueEntity`. */
-export interface ValueEntity {
+/**
+ * A served value entity, as `serve` takes it. Make one with `defineValueEntity`. The type parameters record the
+ * service and state it was made from, for the testkit.
+ */
+export interface ValueEntity<
+  S extends ServiceDefinition = ServiceDefinition,
+  State extends Message = Message,
+> extends Typed<{ readonly service: S; readonly state: State }> {
   readonly kind: "value";
   readonly entityType: typeof VALUE_ENTITY_TYPE;
   readonly serviceName: string;
@@ -44,7 +51,9 @@ export interface ValueEntity {
  * Checks a value entity's configuration and turns it into something `serve` can run.
  * @throws Error naming the problem: a streamed rpc, an rpc without a handler, a bad passivation timeout.
  */
-export function defineValueEntity<State extends Message>(config: ValueEntityConfig<State>): ValueEntity {
+export function defineValueEntity<State extends Message, S extends ServiceDefinition = ServiceDefinition>(
+  config: ValueEntityConfig<State> & { readonly service: S },
+): ValueEntity<S, State> {
   const serviceName = config.service.fullName;
   checkCommandHandlers(config.service, config.commands, isUnary, "value entities serve unary rpcs only");
   const timeout = config.passivationTimeoutMs;

@@ -10,7 +10,8 @@ type StreamOut = DeepPartial<ValueEntityStreamOut>;
 
 /**
  * Drives one `ValueEntity.handle` stream: init with the stored state, then commands answered in order, on the
- * shared entity stream loop (a stored state that does not decode ends the stream with a failure).
+ * shared entity stream loop (a stored state that does not decode ends the stream with a failure). `onInstance` is
+ * told of the live entity once it is created (the testkit reads its state).
  * @internal
  */
 export function handleValueEntityStream(
@@ -18,13 +19,18 @@ export function handleValueEntityStream(
   entities: ReadonlyMap<string, ValueEntity>,
   logger: Logger,
   drain: Drain = NEVER_DRAINS,
+  onInstance?: (instance: ValueEntityInstance) => void,
 ): AsyncGenerator<StreamOut, void, undefined> {
   return runEntityStream<ValueEntity, ValueEntityInit, never, ValueEntityInstance, StreamOut>(
     requests,
     {
       label: "value entity",
       entities,
-      create: (entity, init) => new ValueEntityInstance(entity, init, logger),
+      create(entity, init) {
+        const instance = new ValueEntityInstance(entity, init, logger);
+        onInstance?.(instance);
+        return instance;
+      },
       other: () => ({ description: "Protocol error: a message value entities do not take" }),
       describeInitError: describeInitError("the entity's initialState threw"),
       streamFailure: streamFailureMessage,

@@ -27,6 +27,11 @@ export class ValueEntityInstance {
       stored === undefined ? entity.config.initialState(init.entityId) : unpackMessage(entity.config.state, stored);
   }
 
+  /** The entity's state (as of the last command). */
+  get state(): Message {
+    return this.#state;
+  }
+
   /** Handles one command and returns its answer; never throws. */
   async handle(command: Command): Promise<StreamOut> {
     const config = this.entity.config;

@@ -104,10 +104,15 @@ describe("lifecycle", () => {
 
   it("the example stops with exit code 0 on SIGTERM", async () => {
     const port = await freePort();
-    const fn = startProcess("shopping cart", "node", ["--import", "tsx", join(ROOT, "examples/shopping-cart/src/main.ts")], {
-      HOST: "127.0.0.1",
-      PORT: String(port),
-    });
+    const fn = startProcess(
+      "shopping cart",
+      "node",
+      ["--import", "tsx", join(ROOT, "examples/shopping-cart/src/main.ts")],
+      {
+        HOST: "127.0.0.1",
+        PORT: String(port),
+      },
+    );
     await fn.waitFor(/user function listening on 127\.0\.0\.1:\d+/, 30_000);
     fn.child.kill("SIGTERM");
     const code = await new Promise<number | null>((resolve) => fn.child.once("exit", resolve));

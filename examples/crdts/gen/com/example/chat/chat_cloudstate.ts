@@ -39,8 +39,8 @@ export interface FriendsOptions {
 }
 
 /** Turns an implementation of {@link FriendsHandlers} into an entity to pass to `serve`. */
-export function friendsEntity(handlers: FriendsHandlers, options: FriendsOptions = {}): CrdtEntity {
-  return defineCrdtEntity<FriendsState>({
+export function friendsEntity(handlers: FriendsHandlers, options: FriendsOptions = {}): CrdtEntity<typeof FriendsDefinition, FriendsState> {
+  return defineCrdtEntity<FriendsState, typeof FriendsDefinition>({
     service: FriendsDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -93,8 +93,8 @@ export interface PresenceOptions {
 }
 
 /** Turns an implementation of {@link PresenceHandlers} into an entity to pass to `serve`. */
-export function presenceEntity(handlers: PresenceHandlers, options: PresenceOptions = {}): CrdtEntity {
-  return defineCrdtEntity<PresenceState>({
+export function presenceEntity(handlers: PresenceHandlers, options: PresenceOptions = {}): CrdtEntity<typeof PresenceDefinition, PresenceState> {
+  return defineCrdtEntity<PresenceState, typeof PresenceDefinition>({
     service: PresenceDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -138,8 +138,8 @@ export interface MessagesOptions {
 }
 
 /** Turns an implementation of {@link MessagesHandlers} into an entity to pass to `serve`. */
-export function messagesEntity(handlers: MessagesHandlers, options: MessagesOptions = {}): CrdtEntity {
-  return defineCrdtEntity<MessagesState>({
+export function messagesEntity(handlers: MessagesHandlers, options: MessagesOptions = {}): CrdtEntity<typeof MessagesDefinition, MessagesState> {
+  return defineCrdtEntity<MessagesState, typeof MessagesDefinition>({
     service: MessagesDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -180,8 +180,8 @@ export interface UnreadOptions {
 }
 
 /** Turns an implementation of {@link UnreadHandlers} into an entity to pass to `serve`. */
-export function unreadEntity(handlers: UnreadHandlers, options: UnreadOptions = {}): CrdtEntity {
-  return defineCrdtEntity<UnreadState>({
+export function unreadEntity(handlers: UnreadHandlers, options: UnreadOptions = {}): CrdtEntity<typeof UnreadDefinition, UnreadState> {
+  return defineCrdtEntity<UnreadState, typeof UnreadDefinition>({
     service: UnreadDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -218,8 +218,8 @@ export interface RoomVisitorsOptions {
 }
 
 /** Turns an implementation of {@link RoomVisitorsHandlers} into an entity to pass to `serve`. */
-export function roomVisitorsEntity(handlers: RoomVisitorsHandlers, options: RoomVisitorsOptions = {}): CrdtEntity {
-  return defineCrdtEntity<RoomVisitorsState>({
+export function roomVisitorsEntity(handlers: RoomVisitorsHandlers, options: RoomVisitorsOptions = {}): CrdtEntity<typeof RoomVisitorsDefinition, RoomVisitorsState> {
+  return defineCrdtEntity<RoomVisitorsState, typeof RoomVisitorsDefinition>({
     service: RoomVisitorsDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -259,8 +259,8 @@ export interface RoomTopicOptions {
 }
 
 /** Turns an implementation of {@link RoomTopicHandlers} into an entity to pass to `serve`. */
-export function roomTopicEntity(handlers: RoomTopicHandlers, options: RoomTopicOptions = {}): CrdtEntity {
-  return defineCrdtEntity<RoomTopicState>({
+export function roomTopicEntity(handlers: RoomTopicHandlers, options: RoomTopicOptions = {}): CrdtEntity<typeof RoomTopicDefinition, RoomTopicState> {
+  return defineCrdtEntity<RoomTopicState, typeof RoomTopicDefinition>({
     service: RoomTopicDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -304,8 +304,8 @@ export interface RoomClosedOptions {
 }
 
 /** Turns an implementation of {@link RoomClosedHandlers} into an entity to pass to `serve`. */
-export function roomClosedEntity(handlers: RoomClosedHandlers, options: RoomClosedOptions = {}): CrdtEntity {
-  return defineCrdtEntity<RoomClosedState>({
+export function roomClosedEntity(handlers: RoomClosedHandlers, options: RoomClosedOptions = {}): CrdtEntity<typeof RoomClosedDefinition, RoomClosedState> {
+  return defineCrdtEntity<RoomClosedState, typeof RoomClosedDefinition>({
     service: RoomClosedDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -349,8 +349,8 @@ export interface RoomReactionsOptions {
 }
 
 /** Turns an implementation of {@link RoomReactionsHandlers} into an entity to pass to `serve`. */
-export function roomReactionsEntity(handlers: RoomReactionsHandlers, options: RoomReactionsOptions = {}): CrdtEntity {
-  return defineCrdtEntity<RoomReactionsState>({
+export function roomReactionsEntity(handlers: RoomReactionsHandlers, options: RoomReactionsOptions = {}): CrdtEntity<typeof RoomReactionsDefinition, RoomReactionsState> {
+  return defineCrdtEntity<RoomReactionsState, typeof RoomReactionsDefinition>({
     service: RoomReactionsDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),

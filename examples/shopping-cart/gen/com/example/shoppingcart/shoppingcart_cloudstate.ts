@@ -57,8 +57,8 @@ export interface ShoppingCartOptions {
 }
 
 /** Turns an implementation of {@link ShoppingCartHandlers} into an entity to pass to `serve`. */
-export function shoppingCartEntity(handlers: ShoppingCartHandlers, options: ShoppingCartOptions = {}): EventSourcedEntity {
-  return defineEventSourcedEntity<ShoppingCartState, ShoppingCartEvent>({
+export function shoppingCartEntity(handlers: ShoppingCartHandlers, options: ShoppingCartOptions = {}): EventSourcedEntity<typeof ShoppingCartDefinition, ShoppingCartState, ShoppingCartEvent> {
+  return defineEventSourcedEntity<ShoppingCartState, ShoppingCartEvent, typeof ShoppingCartDefinition>({
     service: ShoppingCartDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "shopping-cart",

@@ -36,8 +36,8 @@ export interface CartSummaryHandlers {
 }
 
 /** Turns an implementation of {@link CartSummaryHandlers} into a service to pass to `serve`. */
-export function cartSummaryAction(handlers: CartSummaryHandlers): Action {
-  return defineAction({
+export function cartSummaryAction(handlers: CartSummaryHandlers): Action<typeof CartSummaryDefinition> {
+  return defineAction<typeof CartSummaryDefinition>({
     service: CartSummaryDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     handlers: {

@@ -33,8 +33,8 @@ export interface ActionTckModelHandlers {
 }
 
 /** Turns an implementation of {@link ActionTckModelHandlers} into a service to pass to `serve`. */
-export function actionTckModelAction(handlers: ActionTckModelHandlers): Action {
-  return defineAction({
+export function actionTckModelAction(handlers: ActionTckModelHandlers): Action<typeof ActionTckModelDefinition> {
+  return defineAction<typeof ActionTckModelDefinition>({
     service: ActionTckModelDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     handlers: {
@@ -77,8 +77,8 @@ export interface ActionTwoHandlers {
 }
 
 /** Turns an implementation of {@link ActionTwoHandlers} into a service to pass to `serve`. */
-export function actionTwoAction(handlers: ActionTwoHandlers): Action {
-  return defineAction({
+export function actionTwoAction(handlers: ActionTwoHandlers): Action<typeof ActionTwoDefinition> {
+  return defineAction<typeof ActionTwoDefinition>({
     service: ActionTwoDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     handlers: {

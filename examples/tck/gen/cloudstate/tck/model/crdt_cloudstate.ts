@@ -37,8 +37,8 @@ export interface CrdtTckModelOptions {
 }
 
 /** Turns an implementation of {@link CrdtTckModelHandlers} into an entity to pass to `serve`. */
-export function crdtTckModelEntity(handlers: CrdtTckModelHandlers, options: CrdtTckModelOptions = {}): CrdtEntity {
-  return defineCrdtEntity<CrdtTckModelState>({
+export function crdtTckModelEntity(handlers: CrdtTckModelHandlers, options: CrdtTckModelOptions = {}): CrdtEntity<typeof CrdtTckModelDefinition, CrdtTckModelState> {
+  return defineCrdtEntity<CrdtTckModelState, typeof CrdtTckModelDefinition>({
     service: CrdtTckModelDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -79,8 +79,8 @@ export interface CrdtTwoOptions {
 }
 
 /** Turns an implementation of {@link CrdtTwoHandlers} into an entity to pass to `serve`. */
-export function crdtTwoEntity(handlers: CrdtTwoHandlers, options: CrdtTwoOptions = {}): CrdtEntity {
-  return defineCrdtEntity<CrdtTwoState>({
+export function crdtTwoEntity(handlers: CrdtTwoHandlers, options: CrdtTwoOptions = {}): CrdtEntity<typeof CrdtTwoDefinition, CrdtTwoState> {
+  return defineCrdtEntity<CrdtTwoState, typeof CrdtTwoDefinition>({
     service: CrdtTwoDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -117,8 +117,8 @@ export interface CrdtConfiguredOptions {
 }
 
 /** Turns an implementation of {@link CrdtConfiguredHandlers} into an entity to pass to `serve`. */
-export function crdtConfiguredEntity(handlers: CrdtConfiguredHandlers, options: CrdtConfiguredOptions = {}): CrdtEntity {
-  return defineCrdtEntity<CrdtConfiguredState>({
+export function crdtConfiguredEntity(handlers: CrdtConfiguredHandlers, options: CrdtConfiguredOptions = {}): CrdtEntity<typeof CrdtConfiguredDefinition, CrdtConfiguredState> {
+  return defineCrdtEntity<CrdtConfiguredState, typeof CrdtConfiguredDefinition>({
     service: CrdtConfiguredDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     passivationTimeoutMs: options.passivationTimeoutMs ?? 100,

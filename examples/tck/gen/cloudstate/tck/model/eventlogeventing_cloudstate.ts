@@ -45,8 +45,8 @@ export interface EventLogSubscriberModelHandlers {
 }
 
 /** Turns an implementation of {@link EventLogSubscriberModelHandlers} into a service to pass to `serve`. */
-export function eventLogSubscriberModelAction(handlers: EventLogSubscriberModelHandlers): Action {
-  return defineAction({
+export function eventLogSubscriberModelAction(handlers: EventLogSubscriberModelHandlers): Action<typeof EventLogSubscriberModelDefinition> {
+  return defineAction<typeof EventLogSubscriberModelDefinition>({
     service: EventLogSubscriberModelDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     handlers: {
@@ -117,8 +117,8 @@ export interface EventSourcedEntityOneOptions {
 }
 
 /** Turns an implementation of {@link EventSourcedEntityOneHandlers} into an entity to pass to `serve`. */
-export function eventSourcedEntityOneEntity(handlers: EventSourcedEntityOneHandlers, options: EventSourcedEntityOneOptions = {}): EventSourcedEntity {
-  return defineEventSourcedEntity<EventSourcedEntityOneState, EventSourcedEntityOneEvent>({
+export function eventSourcedEntityOneEntity(handlers: EventSourcedEntityOneHandlers, options: EventSourcedEntityOneOptions = {}): EventSourcedEntity<typeof EventSourcedEntityOneDefinition, EventSourcedEntityOneState, EventSourcedEntityOneEvent> {
+  return defineEventSourcedEntity<EventSourcedEntityOneState, EventSourcedEntityOneEvent, typeof EventSourcedEntityOneDefinition>({
     service: EventSourcedEntityOneDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "eventlogeventing-one",
@@ -183,8 +183,8 @@ export interface EventSourcedEntityTwoOptions {
 }
 
 /** Turns an implementation of {@link EventSourcedEntityTwoHandlers} into an entity to pass to `serve`. */
-export function eventSourcedEntityTwoEntity(handlers: EventSourcedEntityTwoHandlers, options: EventSourcedEntityTwoOptions = {}): EventSourcedEntity {
-  return defineEventSourcedEntity<EventSourcedEntityTwoState, EventSourcedEntityTwoEvent>({
+export function eventSourcedEntityTwoEntity(handlers: EventSourcedEntityTwoHandlers, options: EventSourcedEntityTwoOptions = {}): EventSourcedEntity<typeof EventSourcedEntityTwoDefinition, EventSourcedEntityTwoState, EventSourcedEntityTwoEvent> {
+  return defineEventSourcedEntity<EventSourcedEntityTwoState, EventSourcedEntityTwoEvent, typeof EventSourcedEntityTwoDefinition>({
     service: EventSourcedEntityTwoDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "eventlogeventing-two",

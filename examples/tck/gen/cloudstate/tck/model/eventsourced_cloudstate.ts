@@ -46,8 +46,8 @@ export interface EventSourcedTckModelOptions {
 }
 
 /** Turns an implementation of {@link EventSourcedTckModelHandlers} into an entity to pass to `serve`. */
-export function eventSourcedTckModelEntity(handlers: EventSourcedTckModelHandlers, options: EventSourcedTckModelOptions = {}): EventSourcedEntity {
-  return defineEventSourcedEntity<EventSourcedTckModelState, EventSourcedTckModelEvent>({
+export function eventSourcedTckModelEntity(handlers: EventSourcedTckModelHandlers, options: EventSourcedTckModelOptions = {}): EventSourcedEntity<typeof EventSourcedTckModelDefinition, EventSourcedTckModelState, EventSourcedTckModelEvent> {
+  return defineEventSourcedEntity<EventSourcedTckModelState, EventSourcedTckModelEvent, typeof EventSourcedTckModelDefinition>({
     service: EventSourcedTckModelDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "event-sourced-tck-model",
@@ -107,8 +107,8 @@ export interface EventSourcedTwoOptions {
 }
 
 /** Turns an implementation of {@link EventSourcedTwoHandlers} into an entity to pass to `serve`. */
-export function eventSourcedTwoEntity(handlers: EventSourcedTwoHandlers, options: EventSourcedTwoOptions = {}): EventSourcedEntity {
-  return defineEventSourcedEntity<EventSourcedTwoState, EventSourcedTwoEvent>({
+export function eventSourcedTwoEntity(handlers: EventSourcedTwoHandlers, options: EventSourcedTwoOptions = {}): EventSourcedEntity<typeof EventSourcedTwoDefinition, EventSourcedTwoState, EventSourcedTwoEvent> {
+  return defineEventSourcedEntity<EventSourcedTwoState, EventSourcedTwoEvent, typeof EventSourcedTwoDefinition>({
     service: EventSourcedTwoDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "EventSourcedTwo",
@@ -169,8 +169,8 @@ export interface EventSourcedConfiguredOptions {
 }
 
 /** Turns an implementation of {@link EventSourcedConfiguredHandlers} into an entity to pass to `serve`. */
-export function eventSourcedConfiguredEntity(handlers: EventSourcedConfiguredHandlers, options: EventSourcedConfiguredOptions = {}): EventSourcedEntity {
-  return defineEventSourcedEntity<EventSourcedConfiguredState, EventSourcedConfiguredEvent>({
+export function eventSourcedConfiguredEntity(handlers: EventSourcedConfiguredHandlers, options: EventSourcedConfiguredOptions = {}): EventSourcedEntity<typeof EventSourcedConfiguredDefinition, EventSourcedConfiguredState, EventSourcedConfiguredEvent> {
+  return defineEventSourcedEntity<EventSourcedConfiguredState, EventSourcedConfiguredEvent, typeof EventSourcedConfiguredDefinition>({
     service: EventSourcedConfiguredDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "event-sourced-configured",

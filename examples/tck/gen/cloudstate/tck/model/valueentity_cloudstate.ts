@@ -35,8 +35,8 @@ export interface ValueEntityTckModelOptions {
 }
 
 /** Turns an implementation of {@link ValueEntityTckModelHandlers} into an entity to pass to `serve`. */
-export function valueEntityTckModelEntity(handlers: ValueEntityTckModelHandlers, options: ValueEntityTckModelOptions = {}): ValueEntity {
-  return defineValueEntity<ValueEntityTckModelState>({
+export function valueEntityTckModelEntity(handlers: ValueEntityTckModelHandlers, options: ValueEntityTckModelOptions = {}): ValueEntity<typeof ValueEntityTckModelDefinition, ValueEntityTckModelState> {
+  return defineValueEntity<ValueEntityTckModelState, typeof ValueEntityTckModelDefinition>({
     service: ValueEntityTckModelDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "value-entity-tck-model",
@@ -79,8 +79,8 @@ export interface ValueEntityTwoOptions {
 }
 
 /** Turns an implementation of {@link ValueEntityTwoHandlers} into an entity to pass to `serve`. */
-export function valueEntityTwoEntity(handlers: ValueEntityTwoHandlers, options: ValueEntityTwoOptions = {}): ValueEntity {
-  return defineValueEntity<ValueEntityTwoState>({
+export function valueEntityTwoEntity(handlers: ValueEntityTwoHandlers, options: ValueEntityTwoOptions = {}): ValueEntity<typeof ValueEntityTwoDefinition, ValueEntityTwoState> {
+  return defineValueEntity<ValueEntityTwoState, typeof ValueEntityTwoDefinition>({
     service: ValueEntityTwoDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "value-entity-tck-model-two",
@@ -124,8 +124,8 @@ export interface ValueEntityConfiguredOptions {
 }
 
 /** Turns an implementation of {@link ValueEntityConfiguredHandlers} into an entity to pass to `serve`. */
-export function valueEntityConfiguredEntity(handlers: ValueEntityConfiguredHandlers, options: ValueEntityConfiguredOptions = {}): ValueEntity {
-  return defineValueEntity<ValueEntityConfiguredState>({
+export function valueEntityConfiguredEntity(handlers: ValueEntityConfiguredHandlers, options: ValueEntityConfiguredOptions = {}): ValueEntity<typeof ValueEntityConfiguredDefinition, ValueEntityConfiguredState> {
+  return defineValueEntity<ValueEntityConfiguredState, typeof ValueEntityConfiguredDefinition>({
     service: ValueEntityConfiguredDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "value-entity-configured",

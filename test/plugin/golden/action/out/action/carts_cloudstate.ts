@@ -29,8 +29,8 @@ export interface CartQueriesHandlers {
 }
 
 /** Turns an implementation of {@link CartQueriesHandlers} into a service to pass to `serve`. */
-export function cartQueriesAction(handlers: CartQueriesHandlers): Action {
-  return defineAction({
+export function cartQueriesAction(handlers: CartQueriesHandlers): Action<typeof CartQueriesDefinition> {
+  return defineAction<typeof CartQueriesDefinition>({
     service: CartQueriesDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     handlers: {

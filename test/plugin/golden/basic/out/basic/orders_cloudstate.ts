@@ -64,8 +64,8 @@ export interface OrdersOptions {
 }
 
 /** Turns an implementation of {@link OrdersHandlers} into an entity to pass to `serve`. */
-export function ordersEntity(handlers: OrdersHandlers, options: OrdersOptions = {}): EventSourcedEntity {
-  return defineEventSourcedEntity<OrdersState, OrdersEvent>({
+export function ordersEntity(handlers: OrdersHandlers, options: OrdersOptions = {}): EventSourcedEntity<typeof OrdersDefinition, OrdersState, OrdersEvent> {
+  return defineEventSourcedEntity<OrdersState, OrdersEvent, typeof OrdersDefinition>({
     service: OrdersDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "orders-v1",

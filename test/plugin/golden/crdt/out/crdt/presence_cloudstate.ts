@@ -31,8 +31,8 @@ export interface PresenceOptions {
 }
 
 /** Turns an implementation of {@link PresenceHandlers} into an entity to pass to `serve`. */
-export function presenceEntity(handlers: PresenceHandlers, options: PresenceOptions = {}): CrdtEntity {
-  return defineCrdtEntity<PresenceState>({
+export function presenceEntity(handlers: PresenceHandlers, options: PresenceOptions = {}): CrdtEntity<typeof PresenceDefinition, PresenceState> {
+  return defineCrdtEntity<PresenceState, typeof PresenceDefinition>({
     service: PresenceDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     passivationTimeoutMs: options.passivationTimeoutMs ?? 500,
@@ -73,8 +73,8 @@ export interface CounterOptions {
 }
 
 /** Turns an implementation of {@link CounterHandlers} into an entity to pass to `serve`. */
-export function counterEntity(handlers: CounterHandlers, options: CounterOptions = {}): CrdtEntity {
-  return defineCrdtEntity<CounterState>({
+export function counterEntity(handlers: CounterHandlers, options: CounterOptions = {}): CrdtEntity<typeof CounterDefinition, CounterState> {
+  return defineCrdtEntity<CounterState, typeof CounterDefinition>({
     service: CounterDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -111,8 +111,8 @@ export interface TagsOptions {
 }
 
 /** Turns an implementation of {@link TagsHandlers} into an entity to pass to `serve`. */
-export function tagsEntity(handlers: TagsHandlers, options: TagsOptions = {}): CrdtEntity {
-  return defineCrdtEntity<TagsState>({
+export function tagsEntity(handlers: TagsHandlers, options: TagsOptions = {}): CrdtEntity<typeof TagsDefinition, TagsState> {
+  return defineCrdtEntity<TagsState, typeof TagsDefinition>({
     service: TagsDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -152,8 +152,8 @@ export interface AnythingOptions {
 }
 
 /** Turns an implementation of {@link AnythingHandlers} into an entity to pass to `serve`. */
-export function anythingEntity(handlers: AnythingHandlers, options: AnythingOptions = {}): CrdtEntity {
-  return defineCrdtEntity<AnythingState>({
+export function anythingEntity(handlers: AnythingHandlers, options: AnythingOptions = {}): CrdtEntity<typeof AnythingDefinition, AnythingState> {
+  return defineCrdtEntity<AnythingState, typeof AnythingDefinition>({
     service: AnythingDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),

@@ -42,8 +42,8 @@ export interface CounterOptions {
 }
 
 /** Turns an implementation of {@link CounterHandlers} into an entity to pass to `serve`. */
-export function counterEntity(handlers: CounterHandlers, options: CounterOptions = {}): EventSourcedEntity {
-  return defineEventSourcedEntity<CounterState, CounterEvent>({
+export function counterEntity(handlers: CounterHandlers, options: CounterOptions = {}): EventSourcedEntity<typeof CounterDefinition, CounterState, CounterEvent> {
+  return defineEventSourcedEntity<CounterState, CounterEvent, typeof CounterDefinition>({
     service: CounterDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "Counter",

@@ -36,8 +36,8 @@ export interface ScalesOptions {
 }
 
 /** Turns an implementation of {@link ScalesHandlers} into an entity to pass to `serve`. */
-export function scalesEntity(handlers: ScalesHandlers, options: ScalesOptions = {}): ValueEntity {
-  return defineValueEntity<ScalesState>({
+export function scalesEntity(handlers: ScalesHandlers, options: ScalesOptions = {}): ValueEntity<typeof ScalesDefinition, ScalesState> {
+  return defineValueEntity<ScalesState, typeof ScalesDefinition>({
     service: ScalesDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "Scales",

@@ -50,8 +50,8 @@ export interface OrdersOptions {
 }
 
 /** Turns an implementation of {@link OrdersHandlers} into an entity to pass to `serve`. */
-export function ordersEntity(handlers: OrdersHandlers, options: OrdersOptions = {}): EventSourcedEntity {
-  return defineEventSourcedEntity<OrdersState, OrdersEvent>({
+export function ordersEntity(handlers: OrdersHandlers, options: OrdersOptions = {}): EventSourcedEntity<typeof OrdersDefinition, OrdersState, OrdersEvent> {
+  return defineEventSourcedEntity<OrdersState, OrdersEvent, typeof OrdersDefinition>({
     service: OrdersDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "orders",
@@ -114,8 +114,8 @@ export interface OrderTallyHandlers {
 }
 
 /** Turns an implementation of {@link OrderTallyHandlers} into a service to pass to `serve`. */
-export function orderTallyAction(handlers: OrderTallyHandlers): Action {
-  return defineAction({
+export function orderTallyAction(handlers: OrderTallyHandlers): Action<typeof OrderTallyDefinition> {
+  return defineAction<typeof OrderTallyDefinition>({
     service: OrderTallyDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     handlers: {

@@ -51,8 +51,8 @@ export interface CounterOptions {
 }
 
 /** Turns an implementation of {@link CounterHandlers} into an entity to pass to `serve`. */
-export function counterEntity(handlers: CounterHandlers, options: CounterOptions = {}): EventSourcedEntity {
-  return defineEventSourcedEntity<CounterState, CounterEvent>({
+export function counterEntity(handlers: CounterHandlers, options: CounterOptions = {}): EventSourcedEntity<typeof CounterDefinition, CounterState, CounterEvent> {
+  return defineEventSourcedEntity<CounterState, CounterEvent, typeof CounterDefinition>({
     service: CounterDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "Counter",
@@ -113,8 +113,8 @@ export interface TallyOptions {
 }
 
 /** Turns an implementation of {@link TallyHandlers} into an entity to pass to `serve`. */
-export function tallyEntity(handlers: TallyHandlers, options: TallyOptions = {}): ValueEntity {
-  return defineValueEntity<TallyState>({
+export function tallyEntity(handlers: TallyHandlers, options: TallyOptions = {}): ValueEntity<typeof TallyDefinition, TallyState> {
+  return defineValueEntity<TallyState, typeof TallyDefinition>({
     service: TallyDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "Tally",

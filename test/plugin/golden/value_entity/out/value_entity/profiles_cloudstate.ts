@@ -39,8 +39,8 @@ export interface ProfilesOptions {
 }
 
 /** Turns an implementation of {@link ProfilesHandlers} into an entity to pass to `serve`. */
-export function profilesEntity(handlers: ProfilesHandlers, options: ProfilesOptions = {}): ValueEntity {
-  return defineValueEntity<ProfilesState>({
+export function profilesEntity(handlers: ProfilesHandlers, options: ProfilesOptions = {}): ValueEntity<typeof ProfilesDefinition, ProfilesState> {
+  return defineValueEntity<ProfilesState, typeof ProfilesDefinition>({
     service: ProfilesDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "profiles",

@@ -39,8 +39,8 @@ export interface TalliesOptions {
 }
 
 /** Turns an implementation of {@link TalliesHandlers} into an entity to pass to `serve`. */
-export function talliesEntity(handlers: TalliesHandlers, options: TalliesOptions = {}): ValueEntity {
-  return defineValueEntity<TalliesState>({
+export function talliesEntity(handlers: TalliesHandlers, options: TalliesOptions = {}): ValueEntity<typeof TalliesDefinition, TalliesState> {
+  return defineValueEntity<TalliesState, typeof TalliesDefinition>({
     service: TalliesDefinition,
     descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
     persistenceId: options.persistenceId ?? "soak-tallies",

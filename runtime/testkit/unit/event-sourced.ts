@@ -1,0 +1,347 @@
+/**
+ * The unit testkit of event-sourced entities: commands in; reply, events, state and snapshot out. It drives the
+ * production stream loop in memory, as the proxy would: every command, event, snapshot and reply crosses real
+ * protobuf bytes, the journal is kept as the proxy keeps it, and `restart()` recovers the entity from it.
+ */
+import Long from "long";
+import {
+  EventSourcedStreamIn,
+  EventSourcedStreamOut,
+  type EventSourcedReply,
+} from "../../../gen/cloudstate/event_sourced.js";
+import { packMessage, type Any } from "../../any.js";
+import type { DeepReadonly } from "../../deep-readonly.js";
+import type { EventSourcedEntity } from "../../event-sourced/entity.js";
+import { handleEventSourcedStream } from "../../event-sourced/handler.js";
+import type { EventSourcedInstance } from "../../event-sourced/instance.js";
+import type { Logger } from "../../logger.js";
+import type { EventInit, Message, MessageInit } from "../../message-type.js";
+import { metadataToWire } from "../../metadata.js";
+import type { ServiceDefinition } from "../../service.js";
+import { NEVER_DRAINS } from "../../drain.js";
+import { withEncodingCheck, type EncodingProblem } from "../../encoding-check.js";
+import { memoryLogger, type MemoryLogger } from "../memory-logger.js";
+import {
+  assertDescriptorSetBuilds,
+  assertEncoded,
+  checkFailed,
+  checksOf,
+  difference,
+  type TestKitChecks,
+} from "./checks.js";
+import { InMemoryStream } from "./in-memory-stream.js";
+import { clientOutcome, type CommandOutcome } from "./results.js";
+import type { CallOptions, RequestInit, ResponseOf, RpcKey } from "./types.js";
+
+/** Where an event-sourced entity starts. */
+export interface EventSourcedTestKitOptions<State extends Message, Event extends Message> {
+  /** The entity's id. Default `entity-1`. */
+  readonly entityId?: string;
+  /** A snapshot the proxy holds for the entity: the state at `sequence`. */
+  readonly snapshot?: { readonly state: MessageInit<State>; readonly sequence: number };
+  /** Events already journaled (after the snapshot, if one is given), replayed at start. */
+  readonly events?: readonly EventInit<Event>[];
+  /** The checks to run; all on by default. */
+  readonly checks?: TestKitChecks;
+  /** Where the runtime's log lines go. Default: kept in memory, see {@link EventSourcedTestKit.log}. */
+  readonly logger?: Logger;
+}
+
+/** What one command did. */
+export interface EventSourcedResult<
+  Reply extends Message,
+  State extends Message,
+  Event extends Message,
+> extends CommandOutcome<Reply> {
+  /** The events the command emitted, decoded from what was journaled (none when it failed). */
+  readonly events: readonly Event[];
+  /** The entity's state after the command. */
+  readonly state: DeepReadonly<State>;
+  /** The snapshot the entity sent with this command, decoded, when it took one. */
+  readonly snapshot: State | undefined;
+  /** The sequence number of the entity's last event after the command. */
+  readonly sequence: number;
+}
+
+interface JournalEntry {
+  readonly sequence: number;
+  readonly payload: Any;
+}
+
+interface Snapshot {
+  readonly sequence: number;
+  readonly payload: Any;
+}
+
+/**
+ * An event-sourced entity under test.
+ *
+ * ```ts
+ * const cart = await EventSourcedTestKit.create(shoppingCartEntity(handlers), { entityId: "ann" });
+ * const added = await cart.call("addItem", { userId: "ann", productId: "apple", name: "Apple", quantity: 2 });
+ * assert.deepEqual(added.events.map((e) => e.$type), ["com.example.shoppingcart.persistence.ItemAdded"]);
+ * await cart.restart(); // recovered from the journal, state checked equal
+ * ```
+ */
+export class EventSourcedTestKit<S extends ServiceDefinition, State extends Message, Event extends Message> {
+  readonly #entity: EventSourcedEntity<S, State, Event>;
+  readonly #checks: Required<TestKitChecks>;
+  readonly #logger: Logger;
+  readonly #memory: MemoryLogger | undefined;
+  readonly #initialSnapshot: Snapshot | undefined;
+  readonly #journal: JournalEntry[] = [];
+  #lastSnapshot: Snapshot | undefined;
+  #stream!: InMemoryStream<EventSourcedStreamIn, EventSourcedStreamOut>;
+  #instance: EventSourcedInstance | undefined;
+  #nextCommandId = 1;
+
+  private constructor(
+    entity: EventSourcedEntity<S, State, Event>,
+    /** The id of the entity under test. */
+    readonly entityId: string,
+    options: EventSourcedTestKitOptions<State, Event>,
+  ) {
+    this.#entity = entity;
+    this.#checks = checksOf(options.checks);
+    this.#memory = options.logger === undefined ? memoryLogger() : undefined;
+    this.#logger = options.logger ?? (this.#memory as MemoryLogger);
+    const snapshot = options.snapshot;
+    if (snapshot !== undefined) {
+      this.#initialSnapshot = {
+        sequence: snapshot.sequence,
+        payload: packMessage(entity.config.state, snapshot.state),
+      };
+    }
+    this.#lastSnapshot = this.#initialSnapshot;
+    let sequence = snapshot?.sequence ?? 0;
+    for (const event of options.events ?? []) {
+      sequence += 1;
+      this.#journal.push({ sequence, payload: this.#packEvent(event) });
+    }
+  }
+
+  /**
+   * Starts the entity as the proxy would: from the snapshot and events given, if any.
+   * @throws AssertionError when its descriptor set would be refused by the proxy, or a check fails on replay.
+   */
+  static async create<S extends ServiceDefinition, State extends Message, Event extends Message>(
+    entity: EventSourcedEntity<S, State, Event>,
+    options: EventSourcedTestKitOptions<State, Event> = {},
+  ): Promise<EventSourcedTestKit<S, State, Event>> {
+    const kit = new EventSourcedTestKit(entity, options.entityId ?? "entity-1", options);
+    if (kit.#checks.descriptors) assertDescriptorSetBuilds(entity.serviceName, entity.descriptorSet);
+    await kit.#recover(kit.#initialSnapshot, kit.#journal);
+    return kit;
+  }
+
+  /** The entity's current state. */
+  get state(): DeepReadonly<State> {
+    return this.#live().state as DeepReadonly<State>;
+  }
+
+  /** The sequence number of the entity's last event. */
+  get sequence(): number {
+    return this.#live().sequence;
+  }
+
+  /** Every event journaled so far (the given ones first), decoded. */
+  get events(): readonly Event[] {
+    return this.#journal.map((entry) => this.#entity.eventCodec.unpack(entry.payload) as Event);
+  }
+
+  /** The runtime's log lines, when no logger was given. */
+  get log(): MemoryLogger["lines"] {
+    return this.#memory?.lines ?? [];
+  }
+
+  /**
+   * Runs one command, as the proxy sends it, and returns what it did.
+   * @throws AssertionError when a check fails: a value that does not survive encoding, or (after a command that
+   * emitted) the state rebuilt from the journal differs from the live state.
+   */
+  async call<K extends RpcKey<S>>(
+    rpc: K,
+    request: RequestInit<S, K>,
+    options: CallOptions = {},
+  ): Promise<EventSourcedResult<ResponseOf<S, K>, State, Event>> {
+    const method = this.#entity.config.service.methods[rpc];
+    if (method === undefined) throw new Error(`${this.#entity.serviceName} has no rpc ${rpc}`);
+    const id = this.#nextCommandId++;
+    const { answers, problems } = await this.#stream.send({
+      message: {
+        $case: "command",
+        value: {
+          entityId: this.entityId,
+          id: Long.fromNumber(id),
+          name: method.name,
+          payload: packMessage(method.requestType, request as MessageInit<Message>),
+          streamed: false,
+          metadata: metadataToWire(options.metadata),
+        },
+      },
+    });
+    if (this.#checks.encoding) assertEncoded(problems, `${method.name} on ${this.#where}`);
+    const reply = this.#replyIn(answers, method.name);
+    const events = reply.events.map((payload, i) => {
+      this.#journal.push({ sequence: this.#sequenceBefore(reply) + i + 1, payload });
+      return this.#entity.eventCodec.unpack(payload) as Event;
+    });
+    let snapshot: State | undefined;
+    if (reply.snapshot !== undefined) {
+      this.#lastSnapshot = { sequence: this.sequence, payload: reply.snapshot };
+      snapshot = this.#entity.config.state.decode(reply.snapshot.value) as State;
+    }
+    if (this.#checks.encoding) {
+      // The state is encoded only for snapshots; check it after every command, as a snapshot could come at any time.
+      assertEncoded(this.#stateProblems(), `the state of ${this.#where} after ${method.name}`);
+    }
+    if (this.#checks.replay && events.length > 0) await this.#checkReplay(method.name);
+    return {
+      ...clientOutcome(reply.clientAction, method.responseType as never, reply.sideEffects),
+      events,
+      state: this.state,
+      snapshot,
+      sequence: this.sequence,
+    };
+  }
+
+  /**
+   * Stops the entity (as passivation or a proxy restart would) and recovers it from what was journaled: the last
+   * snapshot and the events after it, through a new stream.
+   * @throws AssertionError when the recovered state differs from the state before.
+   */
+  async restart(): Promise<void> {
+    const before = this.#live().state;
+    this.#stream.close();
+    const snapshot = this.#lastSnapshot;
+    await this.#recover(
+      snapshot,
+      this.#journal.filter((entry) => entry.sequence > (snapshot?.sequence ?? 0)),
+    );
+    const problem = difference(before, this.#live().state);
+    if (problem !== undefined) {
+      throw checkFailed(
+        `${this.#where} recovered from ${this.#recoveredFrom(snapshot)} with another state than it had: ${problem} ` +
+          "(before vs after the restart)",
+      );
+    }
+  }
+
+  get #where(): string {
+    return `${this.#entity.serviceName}/${this.entityId}`;
+  }
+
+  #live(): EventSourcedInstance {
+    if (this.#instance === undefined) throw new Error(`${this.#where} is not running`);
+    return this.#instance;
+  }
+
+  #packEvent(event: EventInit<Event>): Any {
+    const handler = this.#entity.config.events[event.$type];
+    if (handler === undefined) throw new Error(`${event.$type} is not an event of ${this.#entity.serviceName}`);
+    return this.#entity.eventCodec.pack(handler, event);
+  }
+
+  #sequenceBefore(reply: EventSourcedReply): number {
+    return this.sequence - reply.events.length;
+  }
+
+  #recoveredFrom(snapshot: Snapshot | undefined): string {
+    const events =
+      this.#journal.length -
+      (snapshot === undefined ? 0 : this.#journal.filter((e) => e.sequence <= snapshot.sequence).length);
+    return snapshot === undefined
+      ? `its ${events} events`
+      : `the snapshot at ${snapshot.sequence} and ${events} events after it`;
+  }
+
+  /** A new stream: init with `snapshot`, then `events`, as the proxy recovers an entity. */
+  async #recover(snapshot: Snapshot | undefined, events: readonly JournalEntry[]): Promise<void> {
+    const { stream, instance } = await this.#openStream(snapshot, events);
+    this.#stream = stream;
+    this.#instance = instance;
+  }
+
+  async #openStream(
+    snapshot: Snapshot | undefined,
+    events: readonly JournalEntry[],
+  ): Promise<{ stream: InMemoryStream<EventSourcedStreamIn, EventSourcedStreamOut>; instance: EventSourcedInstance }> {
+    let instance: EventSourcedInstance | undefined;
+    const entities = new Map([[this.#entity.serviceName, this.#entity]]);
+    const stream = new InMemoryStream(
+      (requests) =>
+        handleEventSourcedStream(requests, entities, this.#logger, NEVER_DRAINS, (created) => {
+          instance = created;
+        }),
+      EventSourcedStreamIn,
+      EventSourcedStreamOut,
+    );
+    const init = {
+      serviceName: this.#entity.serviceName,
+      entityId: this.entityId,
+      snapshot:
+        snapshot === undefined
+          ? undefined
+          : { snapshotSequence: Long.fromNumber(snapshot.sequence), snapshot: snapshot.payload },
+    };
+    this.#expectQuiet(await stream.send({ message: { $case: "init", value: init } }), "its init");
+    for (const event of events) {
+      const answered = await stream.send({
+        message: { $case: "event", value: { sequence: Long.fromNumber(event.sequence), payload: event.payload } },
+      });
+      this.#expectQuiet(answered, `replaying event ${event.sequence}`);
+    }
+    if (instance === undefined) throw new Error(`${this.#where} was not created`);
+    return { stream, instance };
+  }
+
+  /** Init and replayed events get no answer; a failure answer means the entity could not start. */
+  #expectQuiet(answered: { answers: EventSourcedStreamOut[] }, during: string): void {
+    const [first] = answered.answers;
+    if (first === undefined) return;
+    const description = first.message?.$case === "failure" ? first.message.value.description : JSON.stringify(first);
+    throw new Error(`${this.#where} failed during ${during}: ${description}`);
+  }
+
+  #replyIn(answered: readonly EventSourcedStreamOut[], rpcName: string): EventSourcedReply {
+    const [answer] = answered;
+    if (answer?.message?.$case === "reply") return answer.message.value;
+    const description = answer?.message?.$case === "failure" ? answer.message.value.description : "no answer";
+    throw new Error(`${this.#where} ended its stream on ${rpcName}: ${description}`);
+  }
+
+  /** Encodes the live state as a snapshot would, under the encoding check. */
+  #stateProblems(): EncodingProblem[] {
+    const problems: EncodingProblem[] = [];
+    withEncodingCheck(problems, () =>
+      packMessage(this.#entity.config.state, this.#live().state as MessageInit<Message>),
+    );
+    return problems;
+  }
+
+  /** Rebuilds the state from the whole journal, and from the last snapshot, and compares each with the live one. */
+  async #checkReplay(rpcName: string): Promise<void> {
+    const live = this.#live().state;
+    const sources: [Snapshot | undefined, readonly JournalEntry[]][] = [[this.#initialSnapshot, this.#journal]];
+    const last = this.#lastSnapshot;
+    if (last !== undefined && last !== this.#initialSnapshot) {
+      sources.push([last, this.#journal.filter((entry) => entry.sequence > last.sequence)]);
+    }
+    for (const [snapshot, events] of sources) {
+      const { stream, instance } = await this.#openStream(snapshot, events);
+      stream.close();
+      const problem = difference(live, instance.state);
+      if (problem !== undefined) {
+        const from =
+          snapshot === undefined || snapshot === this.#initialSnapshot
+            ? `all ${this.#journal.length} journaled events`
+            : `the snapshot at ${snapshot.sequence} and the ${events.length} events after it`;
+        throw checkFailed(
+          `replay check after ${rpcName} on ${this.#where}: the state rebuilt from ${from} differs from the live ` +
+            `state at ${problem} (live vs replayed). Event handlers must be pure and deterministic: they may ` +
+            "use only the state and the event.",
+        );
+      }
+    }
+  }
+}
