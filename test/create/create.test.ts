@@ -82,8 +82,9 @@ describe("create-cloudstate-ts", () => {
       const tested = name === "cloudstate-ts" ? own.version : lock.packages[`node_modules/${name}`]?.version;
       assert.equal(version, tested, `${name}: create pins ${version}, the repository tests with ${tested}`);
     }
-    const pkg = JSON.parse(readFileSync(join(create({ dir: fresh(), template: "crdt" }).dir, "package.json"), "utf8"));
-    const pinned = { ...(pkg as ProjectPackage).dependencies, ...(pkg as ProjectPackage).devDependencies };
+    const made = create({ dir: fresh(), template: "crdt" });
+    const pkg = JSON.parse(readFileSync(join(made.dir, "package.json"), "utf8")) as ProjectPackage;
+    const pinned = { ...pkg.dependencies, ...pkg.devDependencies };
     for (const [name, version] of Object.entries(pinned)) assert.match(version, /^\d+\.\d+\.\d+$/, name);
   });
 
