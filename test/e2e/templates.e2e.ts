@@ -5,11 +5,13 @@
  * edits. Then scripted `npm run dev` sessions: the event-sourced cart is called on its HTTP routes, its src/ is
  * edited (new behaviour, state kept), broken (the old build keeps serving) and its proto given a new rpc with a
  * route (served after the restart); the value-entity counter keeps answering after an edit on the released proxy
- * and keeps its state with --fixes. Prints the time from create to the first answer through the proxy.
+ * and keeps its state with --fixes. Prints the time from create to the first answer through the proxy. Last, each
+ * example of examples/ copied out of the repository installs from the tarball, regenerates identically, passes its
+ * tests and serves.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -241,4 +243,39 @@ describe("project templates, outside the repository, from the packed tarballs", 
     assert.match(fixed.log, /dev: restarted the user function\n/);
     assert.deepEqual([fixed.before, fixed.after], ["2", "12"], "new behaviour, and the state kept");
   });
+
+  for (const example of ["shopping-cart", "crdts", "tck"]) {
+    it(`examples/${example} stands alone: installs from the tarball, gen:check, npm test, serves`, async () => {
+      const dir = join(base, `example-${example}`);
+      cpSync(join(ROOT, "examples", example), dir, {
+        recursive: true,
+        filter: (source) => !source.includes("node_modules"),
+      });
+      const pkgFile = join(dir, "package.json");
+      const pkg = JSON.parse(readFileSync(pkgFile, "utf8")) as { dependencies: Record<string, string> };
+      assert.equal(pkg.dependencies["cloudstate-ts"], "file:../..", "inside the repository it uses the checkout");
+      // What a user does instead: depend on the package (here its tarball).
+      pkg.dependencies["cloudstate-ts"] = `file:${env["CLOUDSTATE_TS"] ?? ""}`;
+      writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
+      run(dir, env, "npm", "install", "--prefer-offline", "--no-audit", "--no-fund");
+      assert.match(run(dir, env, "npm", "run", "gen:check"), /generated code is up to date/);
+      const scripts = (JSON.parse(readFileSync(pkgFile, "utf8")) as { scripts: Record<string, string> }).scripts;
+      if (scripts["test"] !== undefined) assert.match(run(dir, env, "npm", "test"), /ℹ fail 0/);
+      const port = await freePort();
+      const served = startProcess(
+        `examples/${example}`,
+        "npm",
+        ["start"],
+        { ...env, PORT: String(port) },
+        {
+          cwd: dir,
+          inheritEnv: false,
+        },
+      );
+      started.push(served);
+      await served.waitFor(/user function listening on 127\.0\.0\.1:\d+/, 120_000);
+      served.signal("SIGTERM");
+      await served.exit();
+    });
+  }
 });
