@@ -1,13 +1,26 @@
 /**
- * The integration test environment: the user's entities served in-process on a free loopback port, the real
- * Cloudstate proxy started in front of them, and typed clients through the proxy. One call starts it all; `stop()`
- * (or `await using`) stops it all.
+ * The integration test environment: the user's entities served in-process, the real Cloudstate proxy started in
+ * front of them on free loopback ports, and typed clients through the proxy. One call starts it all; `stop()` (or
+ * `await using`) stops it all.
  */
-import { createChannel, createClient, type Channel, type Client, type CompatServiceDefinition } from "nice-grpc";
-import { memoryLogger, type MemoryLogger } from "./memory-logger.js";
+import {
+  ClientError,
+  createChannel,
+  createClientFactory,
+  Status,
+  type CallOptions,
+  type Channel,
+  type Client,
+  type ClientMiddlewareCall,
+  type CompatServiceDefinition,
+} from "nice-grpc";
 import { CloudstateServer, type ServableEntity } from "../server.js";
 import type { Logger } from "../logger.js";
+import { memoryLogger, type MemoryLogger } from "./memory-logger.js";
+import { freePort } from "./processes.js";
 import { startProxy, type ProxyOptions, type ProxyProcess } from "./proxy.js";
+import { listServices } from "./reflection.js";
+import { TcpRelay } from "./tcp-relay.js";
 
 /** What to serve and which proxy to put in front of it. */
 export interface TestEnvironmentOptions extends Omit<ProxyOptions, "userFunctionPort" | "waitUntil"> {
@@ -15,7 +28,26 @@ export interface TestEnvironmentOptions extends Omit<ProxyOptions, "userFunction
   readonly entities: readonly ServableEntity[];
   /** Where the user function's log lines go. Default: kept in memory, see {@link CloudstateTestEnvironment.userFunctionLog}. */
   readonly logger?: Logger;
+  /**
+   * How long a call to a value entity may take after a crash of the user function on the released proxy, before
+   * the client is told about the proxy's defect instead of waiting forever. Default 10 s.
+   */
+  readonly valueEntityDefectTimeoutMs?: number;
 }
+
+/** How {@link CloudstateTestEnvironment.restartUserFunction} ends the running user function. */
+export interface RestartOptions {
+  /**
+   * End it as a crash (`kill -9`) would: every connection to the proxy reset, no goodbye. Default false: a clean
+   * stop, as on SIGTERM, where its streams end in order.
+   */
+  readonly crash?: boolean;
+}
+
+const DEFECT =
+  "On the released Cloudstate 0.6.0 proxy, a value entity whose stream failed (the user function crashed) never " +
+  "answers again until the proxy restarts (docs/reliability.md). Start the environment with `fixes: true` (the " +
+  "fixes artifact, not upstream), or call restartProxy().";
 
 /**
  * A user function and the real proxy in front of it, for integration tests.
@@ -26,60 +58,78 @@ export interface TestEnvironmentOptions extends Omit<ProxyOptions, "userFunction
  * await counter.increase({ counterId: "c1", by: 2 });
  * ```
  *
- * On the released 0.6.0 proxy, a value entity that was active when the user function restarted never answers
- * again until the proxy restarts (`docs/reliability.md`); {@link restartUserFunction} says so when the environment
- * serves value entities without the fixes.
+ * The proxy reaches the user function through a small TCP relay, so that {@link restartUserFunction} can end it
+ * the way a crash does as well as cleanly.
  */
 export class CloudstateTestEnvironment implements AsyncDisposable {
   readonly #options: TestEnvironmentOptions;
   readonly #channel: Channel;
   readonly #log: MemoryLogger;
+  readonly #relay: TcpRelay;
+  readonly #valueEntities: ReadonlySet<string>;
   #server: CloudstateServer;
+  #proxy: ProxyProcess;
+  /** Set by a crash on the released proxy while value entities are served; cleared by a proxy restart. */
+  #valueEntitiesStuck = false;
   #stopped = false;
 
   private constructor(
     options: TestEnvironmentOptions,
     server: CloudstateServer,
     log: MemoryLogger,
-    /** The port the user function listens on, on 127.0.0.1. */
-    readonly userFunctionPort: number,
-    /** The running proxy. */
-    readonly proxy: ProxyProcess,
+    relay: TcpRelay,
+    proxy: ProxyProcess,
   ) {
     this.#options = options;
     this.#server = server;
     this.#log = log;
+    this.#relay = relay;
+    this.#proxy = proxy;
+    this.#valueEntities = new Set(options.entities.filter((e) => e.kind === "value").map((e) => e.serviceName));
     this.#channel = createChannel(this.address);
   }
 
   /**
-   * Serves `entities` on a free port, starts the proxy (development mode unless `flavour: "postgres"`) in front
-   * of them, and resolves once the proxy is online and answers. Everything started is stopped if any step fails.
+   * Serves `entities` in-process, starts the proxy (development mode unless `flavour: "postgres"`) in front of
+   * them, and resolves once the proxy is online. Everything started is stopped if any step fails.
    * @throws DiscoveryRejectedError with the proxy's own message when the proxy refuses the entities.
    */
   static async start(options: TestEnvironmentOptions): Promise<CloudstateTestEnvironment> {
     const log = memoryLogger();
     const server = new CloudstateServer({ entities: options.entities, logger: options.logger ?? log });
-    const userFunctionPort = await server.start({ host: "127.0.0.1", port: 0 });
+    const port = await server.start({ host: "127.0.0.1", port: 0 });
+    let relay: TcpRelay | undefined;
     let proxy: ProxyProcess | undefined;
     try {
-      proxy = await startProxy({ ...options, userFunctionPort });
-      return new CloudstateTestEnvironment(options, server, log, userFunctionPort, proxy);
+      relay = await TcpRelay.start(await freePort(), port);
+      proxy = await startProxy({ ...options, userFunctionPort: relay.port });
+      return new CloudstateTestEnvironment(options, server, log, relay, proxy);
     } catch (error) {
       await proxy?.stop();
+      await relay?.close();
       await server.shutdown(1000);
       throw error;
     }
   }
 
+  /** The running proxy (a new one after {@link restartProxy}). */
+  get proxy(): ProxyProcess {
+    return this.#proxy;
+  }
+
+  /** The port where the proxy finds the user function, on 127.0.0.1. */
+  get userFunctionPort(): number {
+    return this.#relay.port;
+  }
+
   /** The proxy's public port on 127.0.0.1: gRPC, HTTP/JSON and server reflection. */
   get proxyPort(): number {
-    return this.proxy.port;
+    return this.#proxy.port;
   }
 
   /** `127.0.0.1:<proxy port>`, for gRPC clients. */
   get address(): string {
-    return `127.0.0.1:${this.proxy.port}`;
+    return `127.0.0.1:${this.proxyPort}`;
   }
 
   /** `http://127.0.0.1:<proxy port>`, for the HTTP/JSON routes of the services' protos. */
@@ -89,7 +139,7 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
 
   /** Everything the proxy printed so far. */
   get proxyLog(): string {
-    return this.proxy.log;
+    return this.#proxy.log;
   }
 
   /** The user function's log lines, when no `logger` was given. */
@@ -97,36 +147,58 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
     return this.#log.lines.map((line) => `${line.level} ${line.message}`).join("\n");
   }
 
-  /** A typed client of `definition` through the proxy (for example `env.client(ShoppingCartDefinition)`). */
+  /**
+   * A typed client of `definition` through the proxy (for example `env.client(ShoppingCartDefinition)`). After a
+   * crash on the released proxy, a call to a value entity that does not answer within
+   * `valueEntityDefectTimeoutMs` fails with a `ClientError` that names the proxy's defect, rather than hanging.
+   */
   client<S extends CompatServiceDefinition>(definition: S): Client<S> {
-    return createClient(definition, this.#channel);
+    return createClientFactory().use(this.#defectAware.bind(this)).create(definition, this.#channel);
   }
 
-  /** Resolves with the first match of `pattern` in the proxy's log printed from now on, or already printed. */
+  /** The services the proxy lists through gRPC server reflection (your entities' services, by full name). */
+  listServices(): Promise<string[]> {
+    return listServices(this.#channel);
+  }
+
+  /** Resolves with the first match of `pattern` in the proxy's log (from the offset `since` on). */
   waitForProxyLog(pattern: RegExp, timeoutMs = 30_000, since = 0): Promise<RegExpMatchArray> {
-    return this.proxy.process.waitFor(pattern, timeoutMs, since);
+    return this.#proxy.process.waitFor(pattern, timeoutMs, since);
   }
 
   /**
-   * Stops the in-process user function (as a crash would: its open streams are cut) and serves the same entities
-   * again on the same port. The proxy keeps the entities' state and reconnects.
+   * Ends the in-process user function and serves the same entities again on the same port; the proxy keeps the
+   * entities' state and reconnects. By default it ends cleanly (as on SIGTERM); with `crash: true` every
+   * connection is reset, as when the process is killed. After a crash the released proxy's value entities stop
+   * answering (see {@link TestEnvironmentOptions.valueEntityDefectTimeoutMs}).
    */
-  async restartUserFunction(): Promise<void> {
+  async restartUserFunction(options: RestartOptions = {}): Promise<void> {
     this.#ensureRunning();
+    if (options.crash === true) {
+      this.#relay.cut();
+      if (this.#options.fixes !== true && this.#valueEntities.size > 0) {
+        this.#valueEntitiesStuck = true;
+        process.emitWarning(`cloudstate-ts/testkit: the user function crashed. ${DEFECT}`, "CloudstateProxyDefect");
+      }
+    }
     await this.#server.shutdown(0);
     this.#server = new CloudstateServer({
       entities: this.#options.entities,
       logger: this.#options.logger ?? this.#log,
     });
-    await this.#server.start({ host: "127.0.0.1", port: this.userFunctionPort });
-    if (this.#options.fixes !== true && this.#options.entities.some((entity) => entity.kind === "value")) {
-      process.emitWarning(
-        "cloudstate-ts/testkit: on the released Cloudstate 0.6.0 proxy, a value entity that had a stream open when " +
-          "the user function restarted never answers again until the proxy restarts (docs/reliability.md). " +
-          "Start the environment with `fixes: true` to use the fixes artifact (not upstream), or restart the proxy.",
-        "CloudstateProxyDefect",
-      );
-    }
+    this.#relay.retarget(await this.#server.start({ host: "127.0.0.1", port: 0 }));
+  }
+
+  /**
+   * Stops the proxy (SIGTERM, or `kill -9` with `{ kill: true }`) and starts it again on the same port, resolving
+   * once it is online. Development mode keeps its state in memory, so only the PostgreSQL flavour keeps entities'
+   * state across this.
+   */
+  async restartProxy(options: { readonly kill?: boolean } = {}): Promise<void> {
+    this.#ensureRunning();
+    await (options.kill === true ? this.#proxy.kill() : this.#proxy.stop());
+    this.#proxy = await startProxy({ ...this.#options, userFunctionPort: this.userFunctionPort, port: this.proxyPort });
+    this.#valueEntitiesStuck = false;
   }
 
   /** Stops the proxy and the user function; safe to call twice. */
@@ -134,7 +206,8 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#channel.close();
-    await Promise.allSettled([this.proxy.stop(), this.#server.shutdown(1000)]);
+    await Promise.allSettled([this.#proxy.stop(), this.#server.shutdown(1000)]);
+    await this.#relay.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -143,5 +216,24 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
 
   #ensureRunning(): void {
     if (this.#stopped) throw new Error("the test environment is stopped");
+  }
+
+  /** The client middleware that turns a stuck value entity's silence into an error naming the defect. */
+  async *#defectAware<Request, Response>(
+    call: ClientMiddlewareCall<Request, Response>,
+    options: CallOptions,
+  ): AsyncGenerator<Response, Response | void, undefined> {
+    const service = call.method.path.split("/")[1] ?? "";
+    if (!this.#valueEntitiesStuck || !this.#valueEntities.has(service)) return yield* call.next(call.request, options);
+    const timeout = AbortSignal.timeout(this.#options.valueEntityDefectTimeoutMs ?? 10_000);
+    const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+    try {
+      return yield* call.next(call.request, { ...options, signal });
+    } catch (error) {
+      if (timeout.aborted && options.signal?.aborted !== true) {
+        throw new ClientError(call.method.path, Status.DEADLINE_EXCEEDED, `no answer after the crash. ${DEFECT}`);
+      }
+      throw error;
+    }
   }
 }

@@ -26,3 +26,17 @@ export type { EventSourcedTestKitOptions, EventSourcedResult } from "./unit/even
 export type { CommandOutcome, HandedOn, SideEffect } from "./unit/results.js";
 export type { TestKitChecks } from "./unit/checks.js";
 export type { CallOptions, RequestInit, RequestOf, ResponseOf, RpcKey, RpcKeyOfShape } from "./unit/types.js";
+export { ValueEntityTestKit } from "./unit/value-entity.js";
+export type { ValueEntityTestKitOptions, ValueEntityResult, StoredChange } from "./unit/value-entity.js";
+export { CrdtTestKit } from "./unit/crdt.js";
+export type {
+  CrdtTestKitOptions,
+  CrdtResult,
+  CrdtEventResult,
+  CrdtStateChange,
+  CrdtSubscription,
+  CrdtDeltaInit,
+  StreamedAnswer,
+} from "./unit/crdt.js";
+export { ActionTestKit } from "./unit/action.js";
+export type { ActionTestKitOptions, ActionAnswerResult, ActionStreamResult, StreamedRequest } from "./unit/action.js";

@@ -87,7 +87,7 @@ export class EventSourcedTestKit<S extends ServiceDefinition, State extends Mess
   readonly #entity: EventSourcedEntity<S, State, Event>;
   readonly #checks: Required<TestKitChecks>;
   readonly #logger: Logger;
-  readonly #memory: MemoryLogger | undefined;
+  readonly #memory = memoryLogger();
   readonly #initialSnapshot: Snapshot | undefined;
   readonly #journal: JournalEntry[] = [];
   #lastSnapshot: Snapshot | undefined;
@@ -103,8 +103,7 @@ export class EventSourcedTestKit<S extends ServiceDefinition, State extends Mess
   ) {
     this.#entity = entity;
     this.#checks = checksOf(options.checks);
-    this.#memory = options.logger === undefined ? memoryLogger() : undefined;
-    this.#logger = options.logger ?? (this.#memory as MemoryLogger);
+    this.#logger = options.logger ?? this.#memory;
     const snapshot = options.snapshot;
     if (snapshot !== undefined) {
       this.#initialSnapshot = {
@@ -151,7 +150,7 @@ export class EventSourcedTestKit<S extends ServiceDefinition, State extends Mess
 
   /** The runtime's log lines, when no logger was given. */
   get log(): MemoryLogger["lines"] {
-    return this.#memory?.lines ?? [];
+    return this.#memory.lines;
   }
 
   /**

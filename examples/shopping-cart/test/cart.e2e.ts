@@ -6,12 +6,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ClientError, Status } from "nice-grpc";
 import { CloudstateTestEnvironment, retryUntil } from "cloudstate-ts/testkit";
-import {
-  ShoppingCartDefinition,
-  type ShoppingCartClient,
-} from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart.js";
-import { shoppingCart } from "../../examples/shopping-cart/src/cart.js";
-import { listServices } from "./reflection.js";
+import { ShoppingCartDefinition, type ShoppingCartClient } from "../gen/com/example/shoppingcart/shoppingcart.js";
+import { shoppingCart } from "../src/cart.js";
 
 const SERVICE = "com.example.shoppingcart.ShoppingCart";
 
@@ -49,7 +45,7 @@ describe("shopping cart behind the real Cloudstate proxy", () => {
   });
 
   it("lists the service through server reflection", async () => {
-    assert.ok((await listServices(env.address)).includes(SERVICE));
+    assert.ok((await env.listServices()).includes(SERVICE));
   });
 
   it("serves the HTTP/JSON routes", async () => {
@@ -94,9 +90,9 @@ describe("shopping cart behind the real Cloudstate proxy", () => {
     assert.match(await http.text(), /Cannot add a quantity of -1 of fig/);
   });
 
-  it("keeps the cart when the user function is restarted", async () => {
+  it("keeps the cart when the user function crashes and is restarted", async () => {
     await cart.addItem({ userId: "durable", productId: "plum", name: "Plum", quantity: 7 });
-    await env.restartUserFunction();
+    await env.restartUserFunction({ crash: true });
     const items = await retryUntil(
       "GetCart after the restart",
       async () => (await cart.getCart({ userId: "durable" })).items.map((i) => [i.productId, i.quantity]),

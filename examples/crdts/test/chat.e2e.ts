@@ -16,8 +16,8 @@ import {
   RoomVisitorsDefinition,
   UnreadDefinition,
   type PresenceStatus,
-} from "../../examples/crdts/gen/com/example/chat/chat.js";
-import { chatEntities } from "../../examples/crdts/src/chat.js";
+} from "../gen/com/example/chat/chat.js";
+import { chatEntities } from "../src/chat.js";
 
 /** Reads a server stream one message at a time. */
 class StreamReader<T> {

@@ -1,0 +1,222 @@
+/**
+ * The unit testkit of value entities: commands in; reply, stored state and deletes out. It drives the
+ * production stream loop in memory as the proxy would, with every command, stored state and reply crossing real
+ * protobuf bytes, and keeps the stored value as the proxy does, so `restart()` starts the entity from it.
+ */
+import Long from "long";
+import {
+  ValueEntityStreamIn,
+  ValueEntityStreamOut,
+  type ValueEntityReply,
+} from "../../../gen/cloudstate/value_entity.js";
+import { packMessage, type Any } from "../../any.js";
+import type { DeepReadonly } from "../../deep-readonly.js";
+import { NEVER_DRAINS } from "../../drain.js";
+import type { Logger } from "../../logger.js";
+import type { Message, MessageInit } from "../../message-type.js";
+import { metadataToWire } from "../../metadata.js";
+import type { ServiceDefinition } from "../../service.js";
+import type { ValueEntity } from "../../value-entity/entity.js";
+import { handleValueEntityStream } from "../../value-entity/handler.js";
+import type { ValueEntityInstance } from "../../value-entity/instance.js";
+import { memoryLogger, type MemoryLogger } from "../memory-logger.js";
+import {
+  assertDescriptorSetBuilds,
+  assertEncoded,
+  checkFailed,
+  checksOf,
+  difference,
+  type TestKitChecks,
+} from "./checks.js";
+import { InMemoryStream } from "./in-memory-stream.js";
+import { clientOutcome, type CommandOutcome } from "./results.js";
+import type { CallOptions, RequestInit, ResponseOf, RpcKey } from "./types.js";
+
+/** Where a value entity starts. */
+export interface ValueEntityTestKitOptions<State extends Message> {
+  /** The entity's id. Default `entity-1`. */
+  readonly entityId?: string;
+  /** The state the proxy has stored for the entity; none by default (a new entity). */
+  readonly state?: MessageInit<State>;
+  /** The checks to run (encoding and descriptors apply); all on by default. */
+  readonly checks?: TestKitChecks;
+  /** Where the runtime's log lines go. Default: kept in memory, see {@link ValueEntityTestKit.log}. */
+  readonly logger?: Logger;
+}
+
+/** What a command did to the stored state. */
+export type StoredChange<State> =
+  { readonly kind: "none" } | { readonly kind: "update"; readonly state: State } | { readonly kind: "delete" };
+
+/** What one command did. */
+export interface ValueEntityResult<Reply extends Message, State extends Message> extends CommandOutcome<Reply> {
+  /** What the command asked the proxy to store: nothing, a new state (decoded from what was sent), or a delete. */
+  readonly stored: StoredChange<State>;
+  /** The entity's state after the command. */
+  readonly state: DeepReadonly<State>;
+}
+
+/**
+ * A value entity under test.
+ *
+ * ```ts
+ * const profile = await ValueEntityTestKit.create(profileEntity(handlers), { entityId: "ann" });
+ * const set = await profile.call("setName", { userId: "ann", name: "Ann" });
+ * assert.equal(set.stored.kind, "update");
+ * ```
+ */
+export class ValueEntityTestKit<S extends ServiceDefinition, State extends Message> {
+  readonly #entity: ValueEntity<S, State>;
+  readonly #checks: Required<TestKitChecks>;
+  readonly #logger: Logger;
+  readonly #memory = memoryLogger();
+  /** What the proxy holds: the last stored state, or none. */
+  #stored: Any | undefined;
+  #stream!: InMemoryStream<ValueEntityStreamIn, ValueEntityStreamOut>;
+  #instance: ValueEntityInstance | undefined;
+  #nextCommandId = 1;
+
+  private constructor(
+    entity: ValueEntity<S, State>,
+    /** The id of the entity under test. */
+    readonly entityId: string,
+    options: ValueEntityTestKitOptions<State>,
+  ) {
+    this.#entity = entity;
+    this.#checks = checksOf(options.checks);
+    this.#logger = options.logger ?? this.#memory;
+    this.#stored = options.state === undefined ? undefined : packMessage(entity.config.state, options.state);
+  }
+
+  /**
+   * Starts the entity as the proxy would, with the stored state given, if any.
+   * @throws AssertionError when its descriptor set would be refused by the proxy.
+   */
+  static async create<S extends ServiceDefinition, State extends Message>(
+    entity: ValueEntity<S, State>,
+    options: ValueEntityTestKitOptions<State> = {},
+  ): Promise<ValueEntityTestKit<S, State>> {
+    const kit = new ValueEntityTestKit(entity, options.entityId ?? "entity-1", options);
+    if (kit.#checks.descriptors) assertDescriptorSetBuilds(entity.serviceName, entity.descriptorSet);
+    await kit.#start();
+    return kit;
+  }
+
+  /** The entity's current state. */
+  get state(): DeepReadonly<State> {
+    return this.#live().state as DeepReadonly<State>;
+  }
+
+  /** What the proxy has stored for the entity (decoded), or undefined when nothing is stored or it was deleted. */
+  get stored(): State | undefined {
+    return this.#stored === undefined ? undefined : (this.#entity.config.state.decode(this.#stored.value) as State);
+  }
+
+  /** The runtime's log lines, when no logger was given. */
+  get log(): MemoryLogger["lines"] {
+    return this.#memory.lines;
+  }
+
+  /**
+   * Runs one command, as the proxy sends it, and returns what it did.
+   * @throws AssertionError when a value does not survive encoding.
+   */
+  async call<K extends RpcKey<S>>(
+    rpc: K,
+    request: RequestInit<S, K>,
+    options: CallOptions = {},
+  ): Promise<ValueEntityResult<ResponseOf<S, K>, State>> {
+    const method = this.#entity.config.service.methods[rpc];
+    if (method === undefined) throw new Error(`${this.#entity.serviceName} has no rpc ${rpc}`);
+    const { answers, problems } = await this.#stream.send({
+      message: {
+        $case: "command",
+        value: {
+          entityId: this.entityId,
+          id: Long.fromNumber(this.#nextCommandId++),
+          name: method.name,
+          payload: packMessage(method.requestType, request as MessageInit<Message>),
+          streamed: false,
+          metadata: metadataToWire(options.metadata),
+        },
+      },
+    });
+    if (this.#checks.encoding) assertEncoded(problems, `${method.name} on ${this.#where}`);
+    const reply = this.#replyIn(answers, method.name);
+    const action = reply.stateAction?.action;
+    let stored: StoredChange<State> = { kind: "none" };
+    if (action?.$case === "update" && action.value.value !== undefined) {
+      this.#stored = action.value.value;
+      stored = { kind: "update", state: this.#entity.config.state.decode(action.value.value.value) as State };
+    } else if (action?.$case === "delete") {
+      this.#stored = undefined;
+      stored = { kind: "delete" };
+    }
+    return {
+      ...clientOutcome(reply.clientAction, method.responseType as never, reply.sideEffects),
+      stored,
+      state: this.state,
+    };
+  }
+
+  /**
+   * Stops the entity (as passivation or a user-function restart would) and starts it again from what the proxy
+   * stored.
+   * @throws AssertionError when the state it starts with differs from the state it had (state kept but never
+   * stored, say).
+   */
+  async restart(): Promise<void> {
+    const before = this.#live().state;
+    this.#stream.close();
+    await this.#start();
+    const problem = difference(before, this.#live().state);
+    if (problem !== undefined) {
+      throw checkFailed(
+        `${this.#where} started from its stored state with another state than it had: ${problem} (before vs ` +
+          "after the restart). A value entity keeps only what it stores with updateState.",
+      );
+    }
+  }
+
+  get #where(): string {
+    return `${this.#entity.serviceName}/${this.entityId}`;
+  }
+
+  #live(): ValueEntityInstance {
+    if (this.#instance === undefined) throw new Error(`${this.#where} is not running`);
+    return this.#instance;
+  }
+
+  async #start(): Promise<void> {
+    let instance: ValueEntityInstance | undefined;
+    const entities = new Map([[this.#entity.serviceName, this.#entity]]);
+    const stream = new InMemoryStream(
+      (requests) =>
+        handleValueEntityStream(requests, entities, this.#logger, NEVER_DRAINS, (created) => {
+          instance = created;
+        }),
+      ValueEntityStreamIn,
+      ValueEntityStreamOut,
+    );
+    const init = {
+      serviceName: this.#entity.serviceName,
+      entityId: this.entityId,
+      state: this.#stored === undefined ? undefined : { value: this.#stored },
+    };
+    const { answers } = await stream.send({ message: { $case: "init", value: init } });
+    const [first] = answers;
+    if (first !== undefined || instance === undefined) {
+      const description = first?.message?.$case === "failure" ? first.message.value.description : "not created";
+      throw new Error(`${this.#where} failed to start: ${description}`);
+    }
+    this.#stream = stream;
+    this.#instance = instance;
+  }
+
+  #replyIn(answered: readonly ValueEntityStreamOut[], rpcName: string): ValueEntityReply {
+    const [answer] = answered;
+    if (answer?.message?.$case === "reply") return answer.message.value;
+    const description = answer?.message?.$case === "failure" ? answer.message.value.description : "no answer";
+    throw new Error(`${this.#where} ended its stream on ${rpcName}: ${description}`);
+  }
+}
