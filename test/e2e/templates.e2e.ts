@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Long from "long";
 import { createChannel, createClient, type CompatServiceDefinition } from "nice-grpc";
-import { freePort, startProcess, stopAll, type Started } from "cloudstate-ts/testkit";
+import { freePort, startPostgres, startProcess, stopAll, type Started } from "cloudstate-ts/testkit";
 import { ROOT } from "../support/root.js";
 
 const TEMPLATES = ["event-sourced", "value-entity", "crdt", "action"] as const;
@@ -191,6 +191,66 @@ describe("project templates, outside the repository, from the packed tarballs", 
     dev.signal("SIGINT");
     await dev.exit();
     await assert.rejects(fetch(`${url}/carts/c1`), "the proxy is gone");
+  });
+
+  it("cloudstate-ts proxy: the proxy alone in front of npm start, in development mode and on PostgreSQL", async () => {
+    const dir = projects.get("event-sourced");
+    assert.ok(dir !== undefined, "the event-sourced project was created");
+    const userFunctionPort = await freePort();
+    const fn = startProcess(
+      "npm start",
+      "npm",
+      ["start"],
+      { ...env, PORT: String(userFunctionPort) },
+      {
+        cwd: dir,
+        inheritEnv: false,
+      },
+    );
+    started.push(fn);
+    await fn.waitFor(/user function listening/, 120_000);
+    const bin = join(dir, "node_modules/.bin/cloudstate-ts");
+    const proxy = async (...extra: string[]): Promise<{ url: string; stop: () => Promise<void> }> => {
+      const port = await freePort();
+      const args = ["proxy", "--port", String(port), "--user-function-port", String(userFunctionPort), ...extra];
+      const running = startProcess("cloudstate-ts proxy", bin, args, env, { cwd: dir, inheritEnv: false });
+      started.push(running);
+      await running.waitFor(/cloudstate-ts proxy: online: gRPC on 127\.0\.0\.1:\d+/, 180_000);
+      return {
+        url: `http://127.0.0.1:${port}`,
+        stop: async () => {
+          running.signal("SIGINT");
+          await running.exit();
+        },
+      };
+    };
+
+    const dev = await proxy();
+    await post(`${dev.url}/carts/p1/items/add`, { productId: "fig", name: "Fig", quantity: 1 });
+    assert.deepEqual(await json(`${dev.url}/carts/p1`), { items: [{ productId: "fig", name: "Fig", quantity: 1 }] });
+    await dev.stop();
+    await assert.rejects(fetch(`${dev.url}/carts/p1`), "Ctrl-C stopped the proxy");
+
+    const pg = await startPostgres();
+    try {
+      const { host, port, database, user, password } = pg.connection;
+      const url = `postgres://${user}:${encodeURIComponent(password)}@${host}:${port}/${database}`;
+      const first = await proxy("--postgres", url);
+      await post(`${first.url}/carts/pg/items/add`, { productId: "kiwi", name: "Kiwi", quantity: 2 });
+      await first.stop();
+      assert.match(pg.query("SELECT 'events=' || count(*) FROM journal"), /events=1\b/, "the event is in the journal");
+      const second = await proxy("--postgres", url);
+      assert.deepEqual(
+        await json(`${second.url}/carts/pg`),
+        { items: [{ productId: "kiwi", name: "Kiwi", quantity: 2 }] },
+        "a new proxy recovers the cart from PostgreSQL",
+      );
+      await second.stop();
+    } finally {
+      await pg.stop();
+      fn.signal("SIGTERM");
+      await fn.exit();
+    }
   });
 
   interface CounterClient {
