@@ -14,6 +14,11 @@ export class Drain {
     return this.#draining;
   }
 
+  /** How many streams are open (registered and not finished). */
+  get open(): number {
+    return this.#waiting.size;
+  }
+
   /** Calls `callback` once draining starts (at once if it has); returns a function that unregisters it. */
   onDrain(callback: () => void): () => void {
     if (this.#draining) {

@@ -81,6 +81,11 @@ export class CloudstateServer {
     });
   }
 
+  /** How many entity streams (event-sourced, value entity, CRDT) are open now. @internal */
+  get openEntityStreams(): number {
+    return this.#drain.open;
+  }
+
   /** The bound port, once started. */
   get port(): number | undefined {
     return this.#port;

@@ -49,6 +49,9 @@ const DEFECT =
   "answers again until the proxy restarts (docs/reliability.md). Start the environment with `fixes: true` (the " +
   "fixes artifact, not upstream), or call restartProxy().";
 
+/** What the proxy logs for each entity stream to the user function that failed. */
+const STREAM_FAILED = /ERROR akka\.actor\.OneForOneStrategy - UNAVAILABLE/;
+
 /**
  * A user function and the real proxy in front of it, for integration tests.
  *
@@ -175,7 +178,12 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
   async restartUserFunction(options: RestartOptions = {}): Promise<void> {
     this.#ensureRunning();
     if (options.crash === true) {
+      const streams = this.#server.openEntityStreams;
+      const since = this.#proxy.log.length;
       this.#relay.cut();
+      // The proxy fails each entity's stream (one log line each) within moments; a command sent before that is
+      // answered "Unexpected entity termination". Waiting for them keeps the next call clear of that race.
+      await this.#proxyFailures(streams, since);
       if (this.#options.fixes !== true && this.#valueEntities.size > 0) {
         this.#valueEntitiesStuck = true;
         process.emitWarning(`cloudstate-ts/testkit: the user function crashed. ${DEFECT}`, "CloudstateProxyDefect");
@@ -212,6 +220,13 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
+  }
+
+  /** Resolves once the proxy logged `count` failed entity streams after `since`, or after 10 s. */
+  async #proxyFailures(count: number, since: number): Promise<void> {
+    if (count === 0) return;
+    const failures = new RegExp(`(?:${STREAM_FAILED.source}[^]*?){${count}}`);
+    await this.#proxy.process.waitFor(failures, 10_000, since).catch(() => undefined);
   }
 
   #ensureRunning(): void {

@@ -6,11 +6,14 @@
  *   npm run bench                 full run, all implementations (several minutes)
  *   npm run bench -- --quick      a short run of ours and the echo ceiling, to prove the harness works
  *   npm run bench -- --only=ours,go
+ *
+ * With `ours`, it also measures the unit testkit in this process (commands per second through EventSourcedTestKit).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { memory, replay, throughput } from "./driver.js";
+import { testkitThroughput } from "./testkit.js";
 import {
   IMPLEMENTATIONS,
   startImplementation,
@@ -123,6 +126,35 @@ for (const impl of implementations) {
       details: { ...r },
     });
     console.error(`${impl.name}: memory ${entities}: ${r.kibPerEntity.toFixed(1)} KiB/entity`);
+  }
+}
+
+// The unit testkit runs in this process: what a test suite of many short-lived entities, and one long-lived
+// entity, costs per command, with the checks on (the default) and off.
+if (only.includes("ours")) {
+  const runs = quick
+    ? ([
+        [50, 10],
+        [1, 200],
+      ] as const)
+    : ([
+        [1000, 10],
+        [1, 5000],
+      ] as const);
+  for (const [entities, perEntity] of runs) {
+    for (const checks of [true, false]) {
+      const r = await testkitThroughput(entities, perEntity, checks);
+      rows.push({
+        scenario: `unit testkit, ${entities} carts x ${perEntity} commands, checks ${checks ? "on" : "off"}`,
+        implementation: "ours",
+        metric: "commands/s",
+        value: r.commandsPerSecond,
+        details: { ...r },
+      });
+      console.error(
+        `unit testkit: ${entities} x ${perEntity}, checks ${checks ? "on" : "off"}: ${r.commandsPerSecond.toFixed(0)} commands/s`,
+      );
+    }
   }
 }
 

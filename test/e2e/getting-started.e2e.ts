@@ -1,8 +1,10 @@
 /**
- * Runs docs/getting-started.md as a new user would: in an empty folder outside this repository, against the
- * tarball `npm pack` makes, with exactly what the page installs. Writes every `file=` block, runs every `sh` block
- * in order, starts the `background` blocks (waiting for their `ready` word in the output), checks `output` words,
- * and so ends with the counter served by plain `node` behind the real proxy and called through it.
+ * Runs docs/getting-started.md, then docs/testing.md in the project it made, as a new user would: in an empty
+ * folder outside this repository, against the tarball `npm pack` makes, with exactly what the pages install.
+ * Writes every `file=` block, runs every `sh` block in order, starts the `background` blocks (waiting for their
+ * `ready` word in the output), checks `output` words, and runs a block marked `path=no-java` with a `java` on the
+ * PATH that only fails (so a unit test that needed the JVM would fail). So it ends with the counter served by
+ * plain `node` behind the real proxy and called through it, then its unit and integration tests passing.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -29,6 +31,9 @@ function blocks(markdown: string): Block[] {
   }));
 }
 
+/** Set by this run, not by a user: this repository's own resolution, and node:test's marker of a child test run. */
+const NOT_THE_USERS = new Set(["NODE_OPTIONS", "NODE_TEST_CONTEXT"]);
+
 /**
  * A new user's shell: nothing inherited from the npm run that started this test (its npm settings, and the
  * NODE_OPTIONS that make this repository resolve its own TypeScript source).
@@ -36,7 +41,7 @@ function blocks(markdown: string): Block[] {
 function userEnv(tarball: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.toLowerCase().startsWith("npm_") && key !== "NODE_OPTIONS") env[key] = value;
+    if (!key.toLowerCase().startsWith("npm_") && !NOT_THE_USERS.has(key)) env[key] = value;
   }
   return { ...env, CLOUDSTATE_TS: tarball };
 }
@@ -50,7 +55,15 @@ function pack(dir: string): string {
   return join(dir, packed.filename);
 }
 
-describe("docs/getting-started.md, outside the repository", () => {
+/** A folder holding a `java` that fails, to put first on the PATH. */
+function withoutJava(base: string): string {
+  const dir = join(base, "no-java");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "java"), '#!/bin/sh\necho "java is not available here" >&2\nexit 127\n', { mode: 0o755 });
+  return dir;
+}
+
+describe("docs/getting-started.md and docs/testing.md, outside the repository", () => {
   const started: Started[] = [];
   const base = mkdtempSync(join(tmpdir(), "cloudstate-getting-started-"));
   after(async () => {
@@ -61,8 +74,11 @@ describe("docs/getting-started.md, outside the repository", () => {
   it("goes from an empty folder to the counter called through the real proxy", { timeout: 900_000 }, async () => {
     const tarball = pack(base);
     const env = userEnv(tarball);
-    const all = blocks(readFileSync(join(ROOT, "docs/getting-started.md"), "utf8"));
-    assert.ok(all.length >= 12, "the page's blocks were found");
+    const gettingStarted = blocks(readFileSync(join(ROOT, "docs/getting-started.md"), "utf8"));
+    const testing = blocks(readFileSync(join(ROOT, "docs/testing.md"), "utf8"));
+    assert.ok(gettingStarted.length >= 12 && testing.length >= 5, "the pages' blocks were found");
+    const all = [...gettingStarted, ...testing];
+    const noJava = withoutJava(base);
     // The page's ports, moved to free ones so that runs never collide.
     const ports = new Map([
       ["8080", String(await freePort())],
@@ -88,10 +104,17 @@ describe("docs/getting-started.md, outside the repository", () => {
         await process.waitFor(new RegExp(ready), 180_000);
         continue;
       }
-      const run = spawnSync("bash", ["-euo", "pipefail", "-c", body], { cwd, env, encoding: "utf8" });
+      const blockEnv =
+        block.attributes.get("path") === "no-java" ? { ...env, PATH: `${noJava}:${env["PATH"] ?? ""}` } : env;
+      const run = spawnSync("bash", ["-euo", "pipefail", "-c", body], { cwd, env: blockEnv, encoding: "utf8" });
       assert.equal(run.status, 0, `\`${body.trim()}\` failed:\n${run.stdout}\n${run.stderr}`);
       const output = block.attributes.get("output");
-      if (output !== undefined) assert.ok(run.stdout.includes(output.replaceAll("-", " ")), run.stdout);
+      if (output !== undefined) {
+        assert.ok(
+          run.stdout.includes(output.replaceAll("-", " ")),
+          `\`${body.trim()}\` printed:\n${run.stdout}\n${run.stderr}`,
+        );
+      }
       if (cwd === base) cwd = project; // the first block makes the project folder and enters it
     }
     assert.equal(started.length, 2, "the page starts the user function and the proxy");

@@ -94,6 +94,15 @@ export function difference(a: unknown, b: unknown, path = ""): string | undefine
  * @internal
  */
 export function assertDescriptorSetBuilds(serviceName: string, descriptorSet: Uint8Array): void {
+  // A set that built once builds again: each entity's set is checked once, however many kits are made of it.
+  if (built.get(descriptorSet)?.has(serviceName) === true) return;
+  checkDescriptorSet(serviceName, descriptorSet);
+  built.set(descriptorSet, (built.get(descriptorSet) ?? new Set()).add(serviceName));
+}
+
+const built = new WeakMap<Uint8Array, Set<string>>();
+
+function checkDescriptorSet(serviceName: string, descriptorSet: Uint8Array): void {
   let set;
   try {
     set = fromBinary(FileDescriptorSetSchema, descriptorSet);

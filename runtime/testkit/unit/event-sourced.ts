@@ -93,6 +93,9 @@ export class EventSourcedTestKit<S extends ServiceDefinition, State extends Mess
   #lastSnapshot: Snapshot | undefined;
   #stream!: InMemoryStream<EventSourcedStreamIn, EventSourcedStreamOut>;
   #instance: EventSourcedInstance | undefined;
+  /** A second instance that replays the journal as it grows, for the replay check. */
+  #shadow:
+    { stream: InMemoryStream<EventSourcedStreamIn, EventSourcedStreamOut>; instance: EventSourcedInstance } | undefined;
   #nextCommandId = 1;
 
   private constructor(
@@ -194,7 +197,8 @@ export class EventSourcedTestKit<S extends ServiceDefinition, State extends Mess
       // The state is encoded only for snapshots; check it after every command, as a snapshot could come at any time.
       assertEncoded(this.#stateProblems(), `the state of ${this.#where} after ${method.name}`);
     }
-    if (this.#checks.replay && events.length > 0) await this.#checkReplay(method.name);
+    if (this.#checks.replay && events.length > 0)
+      await this.#checkReplay(method.name, this.#journal.slice(-events.length));
     return {
       ...clientOutcome(reply.clientAction, method.responseType as never, reply.sideEffects),
       events,
@@ -318,29 +322,51 @@ export class EventSourcedTestKit<S extends ServiceDefinition, State extends Mess
     return problems;
   }
 
-  /** Rebuilds the state from the whole journal, and from the last snapshot, and compares each with the live one. */
-  async #checkReplay(rpcName: string): Promise<void> {
+  /**
+   * Compares the live state with the state rebuilt from every journaled event (by a second instance of the entity
+   * that has replayed the whole journal, fed the new events after each command) and from the last snapshot and
+   * the events after it (a fresh instance each time).
+   */
+  async #checkReplay(rpcName: string, events: readonly JournalEntry[]): Promise<void> {
     const live = this.#live().state;
-    const sources: [Snapshot | undefined, readonly JournalEntry[]][] = [[this.#initialSnapshot, this.#journal]];
+    const shadow = await this.#shadowWith(events);
+    this.#assertSame(rpcName, live, shadow.state, `all ${this.#journal.length} journaled events`);
     const last = this.#lastSnapshot;
-    if (last !== undefined && last !== this.#initialSnapshot) {
-      sources.push([last, this.#journal.filter((entry) => entry.sequence > last.sequence)]);
+    if (last === undefined || last === this.#initialSnapshot) return;
+    const after = this.#journal.filter((entry) => entry.sequence > last.sequence);
+    const { stream, instance } = await this.#openStream(last, after);
+    stream.close();
+    this.#assertSame(
+      rpcName,
+      live,
+      instance.state,
+      `the snapshot at ${last.sequence} and the ${after.length} events after it`,
+    );
+  }
+
+  /** The replaying instance, with `events` replayed into it (opened on first use from the initial journal). */
+  async #shadowWith(events: readonly JournalEntry[]): Promise<EventSourcedInstance> {
+    if (this.#shadow === undefined) {
+      const opened = await this.#openStream(this.#initialSnapshot, this.#journal);
+      this.#shadow = opened;
+      return opened.instance;
     }
-    for (const [snapshot, events] of sources) {
-      const { stream, instance } = await this.#openStream(snapshot, events);
-      stream.close();
-      const problem = difference(live, instance.state);
-      if (problem !== undefined) {
-        const from =
-          snapshot === undefined || snapshot === this.#initialSnapshot
-            ? `all ${this.#journal.length} journaled events`
-            : `the snapshot at ${snapshot.sequence} and the ${events.length} events after it`;
-        throw checkFailed(
-          `replay check after ${rpcName} on ${this.#where}: the state rebuilt from ${from} differs from the live ` +
-            `state at ${problem} (live vs replayed). Event handlers must be pure and deterministic: they may ` +
-            "use only the state and the event.",
-        );
-      }
+    for (const event of events) {
+      const answered = await this.#shadow.stream.send({
+        message: { $case: "event", value: { sequence: Long.fromNumber(event.sequence), payload: event.payload } },
+      });
+      this.#expectQuiet(answered, `replaying event ${event.sequence}`);
     }
+    return this.#shadow.instance;
+  }
+
+  #assertSame(rpcName: string, live: Message, replayed: Message, from: string): void {
+    const problem = difference(live, replayed);
+    if (problem === undefined) return;
+    throw checkFailed(
+      `replay check after ${rpcName} on ${this.#where}: the state rebuilt from ${from} differs from the live ` +
+        `state at ${problem} (live vs replayed). Event handlers must be pure and deterministic: they may use ` +
+        "only the state and the event.",
+    );
   }
 }
