@@ -6,7 +6,7 @@
  * proxy/postgres application.conf). No cluster is involved: this checks the documents, not a deployment.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -100,6 +100,17 @@ for (const template of TEMPLATE_NAMES) {
     const plain = all.filter((d) => d.file.startsWith("plain/"));
     const stateful = template === "event-sourced" || template === "value-entity";
     const dockerfile = readFileSync(join(dir, "Dockerfile"), "utf8");
+
+    it("has a Dockerfile whose COPY sources are in the project (package-lock.json once npm install wrote it)", () => {
+      const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => (m[1] ?? "").split(" "));
+      assert.ok(sources.includes("src") && sources.includes("proto"), sources.join(" "));
+      for (const source of sources) {
+        if (source !== "package-lock.json") assert.ok(existsSync(join(dir, source)), `${source} exists`);
+      }
+      assert.match(dockerfile, /^CMD \["node", "dist\/src\/main\.js"\]$/m);
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { scripts: Record<string, string> };
+      assert.equal(pkg.scripts["start"], "node dist/src/main.js", "the image runs what npm start runs");
+    });
 
     it("has a StatefulService the 0.6.0 operator reads: its fields, the user container and its port", () => {
       const service = only(operator, "StatefulService");

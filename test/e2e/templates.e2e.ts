@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -122,6 +122,8 @@ describe("project templates, outside the repository, from the packed tarballs", 
     it(`${template}: create, npm install, npm test, npm run test:integration, npm run gen:check`, () => {
       const dir = createProject(template, `my-${template}`);
       projects.set(template, dir);
+      // The Dockerfile's `npm ci` needs it; nothing here can build the image (no Docker engine).
+      assert.ok(existsSync(join(dir, "package-lock.json")), "npm install wrote package-lock.json");
       const unit = run(dir, env, "npm", "test");
       assert.match(unit, /ℹ fail 0/);
       assert.match(unit, /ℹ pass [1-9]/);
