@@ -246,14 +246,20 @@ export class DevSession {
       this.#keepPending(src, proto);
       return;
     }
-    const restartProxy = proto || (this.#options.fixes !== true && declaresValueEntity(join(this.#cwd, "proto")));
-    if (restartProxy && !proto) {
+    // A proxy that failed to start (say, it refused the last discovery) is started again with the next build.
+    const proxyDown = this.#proxy === undefined || this.#proxy.process.exited;
+    const valueEntityDefect = this.#options.fixes !== true && declaresValueEntity(join(this.#cwd, "proto"));
+    const restartProxy = proto || proxyDown || valueEntityDefect;
+    if (valueEntityDefect && !proto && !proxyDown) {
       this.#log(
         "dev: restarting the proxy too: on the released 0.6.0 proxy a value entity never answers again after a " +
           "user-function restart (its in-memory state is lost; `cloudstate-ts dev --fixes` keeps it)",
       );
     }
-    if (restartProxy) await this.#proxy?.stop();
+    if (restartProxy) {
+      await this.#proxy?.stop();
+      this.#proxy = undefined;
+    }
     await this.#function?.stop();
     await this.#startFunction();
     if (restartProxy) await this.#startProxy();

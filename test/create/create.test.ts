@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { create, CreateError } from "../../create/src/create.js";
-import { parseCommandLine, UsageError } from "../../create/src/cli.js";
+import { main, parseCommandLine, UsageError } from "../../create/src/cli.js";
 import { serviceNameProblem, TEMPLATE_NAMES } from "../../create/src/templates.js";
 import { VERSIONS } from "../../create/src/versions.js";
 import { ROOT } from "../support/root.js";
@@ -158,5 +158,23 @@ describe("create-cloudstate-ts", () => {
     assert.throws(() => parseCommandLine(["a", "b"]), /one DIR only/);
     assert.deepEqual(parseCommandLine(["x", "-t", "crdt"]), { help: false, dir: "x", template: "crdt" });
     assert.deepEqual(parseCommandLine(["x"]), { help: false, dir: "x", template: "event-sourced" });
+  });
+
+  it("exits 2 on a wrong command line and 1 on a refused request, writing nothing either way", () => {
+    const dir = fresh();
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (message: string) => errors.push(message);
+    try {
+      assert.equal(main([dir, "--tempate", "crdt"], {}), 2);
+      assert.equal(main([dir, "--template", "nope"], {}), 1);
+      assert.equal(main([dir], { CLOUDSTATE_TS: join(base, "nothing.tgz") }), 1);
+    } finally {
+      console.error = original;
+    }
+    assert.match(errors[0] ?? "", /create-cloudstate-ts: Unknown option '--tempate'[\s\S]*Usage:/);
+    assert.match(errors[1] ?? "", /unknown template "nope"/);
+    assert.match(errors[2] ?? "", /CLOUDSTATE_TS must name/);
+    assert.throws(() => readdirSync(dir), /ENOENT/);
   });
 });
