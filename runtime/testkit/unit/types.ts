@@ -1,5 +1,8 @@
 /** Types the unit testkits share: rpcs by key, their request and response types, the entity's own types. */
-import type { MessageInit, MessageOf } from "../../message-type.js";
+import { packMessage, type Any } from "../../any.js";
+import { withEncodingCheck, type EncodingProblem } from "../../encoding-check.js";
+import { assertEncoded } from "./checks.js";
+import type { MessageOf, MessageType } from "../../message-type.js";
 import type { MetadataInit } from "../../metadata.js";
 import type { ServiceDefinition } from "../../service.js";
 
@@ -25,11 +28,46 @@ export type RequestOf<S extends ServiceDefinition, K extends RpcKey<S>> = Messag
 /** The response message of rpc `K` of `S`. */
 export type ResponseOf<S extends ServiceDefinition, K extends RpcKey<S>> = MessageOf<S["methods"][K]["responseType"]>;
 
-/** A request as a test writes it: a plain object, `$type` tags optional. */
-export type RequestInit<S extends ServiceDefinition, K extends RpcKey<S>> = MessageInit<RequestOf<S, K>>;
+type Builtin = Date | Uint8Array | string | number | boolean | bigint | symbol | null | undefined;
+
+/**
+ * A message as a test writes it, as a nice-grpc client takes it: every field optional (a missing one is its
+ * default), `$type` tags left out, 64-bit integers as `Long`, number or string, each oneof as `{ $case, value }`.
+ */
+export type PartialMessage<T> = T extends Builtin
+  ? T
+  : T extends { toNumber(): number; high: number; low: number } // Long
+    ? T | number | string
+    : T extends ReadonlyArray<infer U>
+      ? ReadonlyArray<PartialMessage<U>>
+      : T extends { readonly $case: string; readonly value: unknown }
+        ? { readonly $case: T["$case"]; readonly value?: PartialMessage<T["value"]> }
+        : T extends object
+          ? { readonly [K in keyof T as K extends "$type" ? never : K]?: PartialMessage<T[K]> }
+          : T;
+
+/** A request as a test writes it (see {@link PartialMessage}). */
+export type RequestInit<S extends ServiceDefinition, K extends RpcKey<S>> = PartialMessage<RequestOf<S, K>>;
 
 /** Options of one call. */
 export interface CallOptions {
   /** Metadata the handler sees in `context.metadata` (for gRPC calls, the request headers). */
   readonly metadata?: MetadataInit;
+}
+
+/**
+ * A test's request, completed with defaults as a client's would be, then encoded as the proxy sends it.
+ * @throws AssertionError naming the field when the request does not survive encoding.
+ */
+export function packRequest(type: MessageType, request: unknown, rpcName: string): Any {
+  const problems: EncodingProblem[] = [];
+  let packed: Any | undefined;
+  try {
+    packed = withEncodingCheck(problems, () => packMessage(type, type.fromPartial(request as never)));
+  } catch (error) {
+    if (problems.length === 0) throw error;
+  }
+  assertEncoded(problems, `the request of ${rpcName}`);
+  if (packed === undefined) throw new Error(`the request of ${rpcName} could not be encoded`);
+  return packed;
 }

@@ -30,7 +30,7 @@ import {
 } from "./checks.js";
 import { InMemoryStream } from "./in-memory-stream.js";
 import { clientOutcome, type CommandOutcome } from "./results.js";
-import type { CallOptions, RequestInit, ResponseOf, RpcKey } from "./types.js";
+import { packRequest, type CallOptions, type RequestInit, type ResponseOf, type RpcKey } from "./types.js";
 
 /** Where a value entity starts. */
 export interface ValueEntityTestKitOptions<State extends Message> {
@@ -135,7 +135,7 @@ export class ValueEntityTestKit<S extends ServiceDefinition, State extends Messa
           entityId: this.entityId,
           id: Long.fromNumber(this.#nextCommandId++),
           name: method.name,
-          payload: packMessage(method.requestType, request as MessageInit<Message>),
+          payload: packRequest(method.requestType, request, method.name),
           streamed: false,
           metadata: metadataToWire(options.metadata),
         },
