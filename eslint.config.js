@@ -12,6 +12,9 @@ export default tseslint.config(
       "test/soak/gen/**",
       "test/plugin/golden/**",
       "test/typecheck/fixtures/**",
+      // Project templates: linted and type-checked in the projects they make (test/e2e/templates.e2e.ts).
+      "create/templates/**",
+      "create/dist/**",
       ".cache/**",
     ],
   },

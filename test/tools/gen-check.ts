@@ -5,8 +5,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { readTree, ROOT } from "./plugin-cases.js";
+import { generateStandalone, isStandalone } from "./standalone-gen.js";
 
 /** The library's template, every example's and the soak's. */
 const TEMPLATES = [
@@ -24,8 +25,32 @@ function outputsOf(template: string): string[] {
 
 const work = mkdtempSync(join(tmpdir(), "cloudstate-gen-check-"));
 const problems: string[] = [];
+
+/** Compares the committed folder `out` (relative to the root) with the freshly generated `fresh`. */
+function compare(out: string, freshDir: string): void {
+  const fresh = readTree(freshDir);
+  const committed = existsSync(join(ROOT, out)) ? readTree(join(ROOT, out)) : new Map<string, string>();
+  for (const [path, content] of fresh) {
+    if (!committed.has(path)) problems.push(`${out}/${path} is generated but not committed`);
+    else if (committed.get(path) !== content) problems.push(`${out}/${path} differs from what buf generate writes`);
+  }
+  for (const path of committed.keys())
+    if (!fresh.has(path)) problems.push(`${out}/${path} is committed but no longer generated`);
+  console.log(`gen:check ${out}: ${fresh.size} files compared`);
+}
 try {
   for (const template of TEMPLATES) {
+    const project = dirname(template);
+    if (project !== "." && isStandalone(join(ROOT, project))) {
+      // An example with its own buf.yaml: generated as outside the repository, outputs relative to it.
+      const problem = generateStandalone(join(ROOT, project), join(work, project));
+      if (problem !== undefined) {
+        problems.push(`buf generate in ${project} failed:\n${problem}`);
+        continue;
+      }
+      for (const out of new Set(outputsOf(template))) compare(join(project, out), join(work, project, out));
+      continue;
+    }
     const text = readFileSync(join(ROOT, template), "utf8").replace(
       /^(\s*out:\s*)(\S+)\s*$/gm,
       (_, key: string, out: string) => `${key}${join(work, out)}`,
@@ -40,17 +65,7 @@ try {
       problems.push(`buf generate --template ${template} failed:\n${run.stderr}`);
       continue;
     }
-    for (const out of new Set(outputsOf(template))) {
-      const fresh = readTree(join(work, out));
-      const committed = existsSync(join(ROOT, out)) ? readTree(join(ROOT, out)) : new Map<string, string>();
-      for (const [path, content] of fresh) {
-        if (!committed.has(path)) problems.push(`${out}/${path} is generated but not committed`);
-        else if (committed.get(path) !== content) problems.push(`${out}/${path} differs from what buf generate writes`);
-      }
-      for (const path of committed.keys())
-        if (!fresh.has(path)) problems.push(`${out}/${path} is committed but no longer generated`);
-      console.log(`gen:check ${out}: ${fresh.size} files compared`);
-    }
+    for (const out of new Set(outputsOf(template))) compare(out, join(work, out));
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

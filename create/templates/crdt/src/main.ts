@@ -1,0 +1,5 @@
+// The user function: serves the entities on HOST:PORT (default 127.0.0.1:8080) for the Cloudstate proxy.
+import { serve } from "cloudstate-ts";
+import { likes } from "./likes.js";
+
+await serve({ entities: [likes], serviceName: "__SERVICE_NAME__" });

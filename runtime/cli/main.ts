@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+/**
+ * The `cloudstate-ts` command: `dev` (the development loop), `proxy` (the Cloudstate proxy alone, so nobody types
+ * its `java` line) and `gen --check`. Unknown commands and flags are errors that change nothing.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { DevSession } from "../testkit/dev.js";
+import { startProxy } from "../testkit/proxy.js";
+import { genCheck } from "./gen-check.js";
+import { parsePostgresUrl } from "./postgres-url.js";
+import { portOf, USAGE, UsageError } from "./usage.js";
+
+type Flags = Record<string, { type: "string" | "boolean" }>;
+
+function flags<T extends Flags>(args: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Resolves when the process is told to stop (Ctrl-C, SIGTERM). */
+function untilInterrupted(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
+}
+
+async function proxyCommand(args: readonly string[]): Promise<number> {
+  const values = flags(args, {
+    port: { type: "string" },
+    "user-function-port": { type: "string" },
+    postgres: { type: "string" },
+    fixes: { type: "boolean" },
+  });
+  const port = portOf("port", values.port, 9000);
+  const userFunctionPort = portOf("user-function-port", values["user-function-port"], 8080);
+  const postgres = values.postgres === undefined ? undefined : parsePostgresUrl(values.postgres);
+  const fixes = values.fixes === true;
+  const flavour = postgres === undefined ? "dev" : "postgres";
+  console.log(
+    `cloudstate-ts proxy: starting the Cloudstate 0.6.0 proxy (${flavour === "dev" ? "development mode, in-memory state" : `PostgreSQL at ${postgres?.host}:${postgres?.port}/${postgres?.database}`}${fixes ? ", fixes" : ""}) on 127.0.0.1:${port}, for the user function on 127.0.0.1:${userFunctionPort}`,
+  );
+  const stopped = untilInterrupted();
+  const proxy = await startProxy({
+    userFunctionPort,
+    port,
+    flavour,
+    fixes,
+    ...(postgres === undefined ? {} : { postgres }),
+    timeoutMs: 24 * 3600_000,
+    onOutput: (chunk) => process.stdout.write(chunk),
+  });
+  console.log(
+    `cloudstate-ts proxy: online: gRPC on 127.0.0.1:${proxy.port}, HTTP/JSON on http://127.0.0.1:${proxy.port}; Ctrl-C stops it`,
+  );
+  const exited = proxy.process.exit().then((code) => `exited with ${String(code)}`);
+  const why = await Promise.race([stopped, exited]);
+  await proxy.stop();
+  console.log(`cloudstate-ts proxy: ${why}; stopped`);
+  return 0;
+}
+
+async function devCommand(args: readonly string[]): Promise<number> {
+  const values = flags(args, {
+    port: { type: "string" },
+    "user-function-port": { type: "string" },
+    fixes: { type: "boolean" },
+    entry: { type: "string" },
+  });
+  const port = portOf("port", values.port, 9000);
+  const userFunctionPort =
+    values["user-function-port"] === undefined
+      ? undefined
+      : portOf("user-function-port", values["user-function-port"], 0);
+  if (!existsSync(join(process.cwd(), "buf.gen.yaml")) || !existsSync(join(process.cwd(), "tsconfig.build.json"))) {
+    throw new UsageError(
+      `run \`cloudstate-ts dev\` in a project folder (buf.gen.yaml and tsconfig.build.json), not ${process.cwd()}`,
+    );
+  }
+  const stopped = untilInterrupted();
+  const session = await DevSession.start({
+    port,
+    fixes: values.fixes === true,
+    ...(userFunctionPort === undefined ? {} : { userFunctionPort }),
+    ...(values.entry === undefined ? {} : { entry: values.entry }),
+  });
+  await stopped;
+  await session.stop();
+  return 0;
+}
+
+function genCommand(args: readonly string[]): number {
+  const values = flags(args, { check: { type: "boolean" } });
+  if (values.check !== true)
+    throw new UsageError("`cloudstate-ts gen` only checks: pass --check (generate with `buf generate`)");
+  const local = join(process.cwd(), "node_modules", ".bin", "buf");
+  const problems = genCheck(process.cwd(), existsSync(local) ? local : "buf");
+  if (problems.length > 0) {
+    console.error(`gen:check failed; run \`npm run gen\`:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+    return 1;
+  }
+  console.log("gen:check: generated code is up to date");
+  return 0;
+}
+
+async function main(args: readonly string[]): Promise<number> {
+  const [command, ...rest] = args;
+  switch (command) {
+    case "dev":
+      return devCommand(rest);
+    case "proxy":
+      return proxyCommand(rest);
+    case "gen":
+      return genCommand(rest);
+    case "help":
+    case "--help":
+    case "-h":
+      console.log(USAGE);
+      return 0;
+    case undefined:
+      throw new UsageError("missing command");
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`cloudstate-ts: ${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(`cloudstate-ts: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,29 @@
+/** The `cloudstate-ts` command's usage text and its usage error. */
+
+export const USAGE = `Usage: cloudstate-ts <command> [options]
+
+Commands:
+  dev      regenerate, build, start the user function and the development-mode proxy; restart on edits
+           [--port N (9000)] [--user-function-port N] [--fixes] [--entry dist/src/main.js]
+  proxy    start the Cloudstate 0.6.0 proxy alone, in front of a user function already running
+           [--port N (9000)] [--user-function-port N (8080)] [--postgres postgres://user:password@host:port/db]
+           [--fixes]
+  gen      --check: regenerate into a temporary folder and fail if gen/ differs (buf.gen.yaml's outputs)
+  help     this text
+
+--fixes puts io.cloudstate:cloudstate-proxy-fixes_2.13:0.6.0 (not upstream) first on the proxy's classpath.`;
+
+/** A wrong command line. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** A port number from a flag's text. */
+export function portOf(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UsageError(`--${flag} must be a port number (1 to 65535), got "${text}"`);
+  }
+  return port;
+}

@@ -1,0 +1,72 @@
+/**
+ * Generates a stand-alone project of this repository (an example with its own buf.yaml and buf.gen.yaml naming
+ * `local: protoc-gen-cloudstate`, as a generated project has) the way it generates outside the repository, but
+ * with this checkout's plugin source: in a temporary workspace holding its buf.yaml, its proto/ (linked) and
+ * `node_modules/cloudstate-ts` linked to this repository, so buf.yaml's `node_modules/cloudstate-ts/protocols`
+ * resolves as it does in an installed project. Used by `npm run gen` and `npm run gen:check`.
+ */
+import { spawnSync } from "node:child_process";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ROOT } from "../support/root.js";
+
+/** Whether `dir` is generated stand-alone: it has its own buf.yaml. */
+export function isStandalone(dir: string): boolean {
+  return existsSync(join(dir, "buf.yaml")) && existsSync(join(dir, "buf.gen.yaml"));
+}
+
+/** The `out:` folders of a buf.gen.yaml, as written. */
+export function outputsOf(template: string): string[] {
+  return [...template.matchAll(/^\s*(?:-\s*)?out:\s*(\S+)\s*$/gm)].map((m) => m[1] ?? "");
+}
+
+/**
+ * Runs `buf generate` for the project in `dir`, writing each `out:` folder under `outRoot` (default: `dir` itself,
+ * i.e. in place). Returns buf's error output when it fails.
+ */
+export function generateStandalone(dir: string, outRoot: string = dir): string | undefined {
+  const work = mkdtempSync(join(tmpdir(), "cloudstate-standalone-gen-"));
+  try {
+    copyFileSync(join(dir, "buf.yaml"), join(work, "buf.yaml"));
+    symlinkSync(resolve(dir, "proto"), join(work, "proto"));
+    mkdirSync(join(work, "node_modules"));
+    symlinkSync(ROOT, join(work, "node_modules", "cloudstate-ts"));
+    const tsx = fileURLToPath(import.meta.resolve("tsx"));
+    const plugin = JSON.stringify(["node", "--import", tsx, join(ROOT, "plugin/bin.ts")]);
+    const template = readFileSync(join(dir, "buf.gen.yaml"), "utf8")
+      .replace(/^(\s*-\s*local:\s*)protoc-gen-cloudstate\s*$/gm, (_, key: string) => `${key}${plugin}`)
+      .replace(
+        /^(\s*(?:-\s*)?out:\s*)(\S+)\s*$/gm,
+        (_, key: string, out: string) => `${key}${isAbsolute(out) ? out : join(resolve(outRoot), out)}`,
+      );
+    writeFileSync(join(work, "buf.gen.yaml"), template);
+    const run = spawnSync(join(ROOT, "node_modules/.bin/buf"), ["generate"], { cwd: work, encoding: "utf8" });
+    return run.status === 0 ? undefined : `${run.stderr}${run.error?.message ?? ""}`;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+// `node test/tools/standalone-gen.ts DIR...`: generates each in place.
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  let failed = false;
+  for (const dir of process.argv.slice(2)) {
+    const problem = generateStandalone(resolve(dir));
+    if (problem !== undefined) {
+      console.error(`buf generate in ${dir} failed:\n${problem}`);
+      failed = true;
+    } else console.log(`generated ${dir}`);
+  }
+  process.exit(failed ? 1 : 0);
+}
