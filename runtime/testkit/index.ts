@@ -50,3 +50,5 @@ export { ActionTestKit } from "./unit/action.js";
 export type { ActionTestKitOptions, ActionAnswerResult, ActionStreamResult, StreamedRequest } from "./unit/action.js";
 export { pubsubEventing } from "./eventing.js";
 export type { PubsubEventingSettings, ProxyEventingOptions } from "./eventing.js";
+export { DevSession, declaresValueEntity } from "./dev.js";
+export type { DevOptions } from "./dev.js";
