@@ -16,7 +16,14 @@ import { memoryLogger, type MemoryLogger } from "../memory-logger.js";
 import { assertDescriptorSetBuilds, assertEncoded, checksOf, type TestKitChecks } from "./checks.js";
 import { acrossTheWire } from "./in-memory-stream.js";
 import { clientOutcome, type CommandOutcome } from "./results.js";
-import { packRequest, type CallOptions, type RequestInit, type ResponseOf, type RpcKeyOfShape } from "./types.js";
+import {
+  packRequest,
+  rpcOf,
+  type CallOptions,
+  type RequestInit,
+  type ResponseOf,
+  type RpcKeyOfShape,
+} from "./types.js";
 
 /** How an action is tested. */
 export interface ActionTestKitOptions {
@@ -152,9 +159,7 @@ export class ActionTestKit<S extends ServiceDefinition> {
   }
 
   #method(rpc: string): MethodDefinition {
-    const method = this.#action.config.service.methods[rpc];
-    if (method === undefined) throw new Error(`${this.#action.serviceName} has no rpc ${rpc}`);
-    return method;
+    return rpcOf(this.#action.config.service, rpc);
   }
 
   async #checked<T>(rpcName: string, call: () => Promise<T>): Promise<T> {

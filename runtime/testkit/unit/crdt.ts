@@ -21,14 +21,14 @@ import type { Crdt } from "../../crdt/types/index.js";
 import { NEVER_DRAINS } from "../../drain.js";
 import type { Logger } from "../../logger.js";
 import type { Message, MessageType } from "../../message-type.js";
-import { metadataToWire } from "../../metadata.js";
 import type { MethodDefinition, ServiceDefinition } from "../../service.js";
 import { memoryLogger, type MemoryLogger } from "../memory-logger.js";
 import { assertDescriptorSetBuilds, assertEncoded, checksOf, type TestKitChecks } from "./checks.js";
 import { InMemoryStream } from "./in-memory-stream.js";
 import { clientOutcome, sideEffectsOf, type CommandOutcome, type SideEffect } from "./results.js";
 import {
-  packRequest,
+  commandMessage,
+  rpcOf,
   type CallOptions,
   type RequestInit,
   type ResponseOf,
@@ -264,25 +264,14 @@ export class CrdtTestKit<S extends ServiceDefinition, State extends Crdt> {
     options: CallOptions,
     streamed: boolean,
   ): Promise<{ id: number; result: CrdtResult<Message, State>; live: LiveSubscription | undefined }> {
-    const method = this.#entity.config.service.methods[rpc];
-    if (method === undefined) throw new Error(`${this.#entity.serviceName} has no rpc ${rpc}`);
+    const method = rpcOf(this.#entity.config.service, rpc);
     const id = this.#nextCommandId++;
     // Recorded before the command is sent: its first answer may already stream a message to it.
     const live: LiveSubscription | undefined = streamed ? { method, messages: [], ended: false } : undefined;
     if (live !== undefined) this.#subscriptions.set(id, live);
-    const { answers, problems } = await this.#stream.send({
-      message: {
-        $case: "command",
-        value: {
-          entityId: this.entityId,
-          id: Long.fromNumber(id),
-          name: method.name,
-          payload: packRequest(method.requestType, request, method.name),
-          streamed,
-          metadata: metadataToWire(options.metadata),
-        },
-      },
-    });
+    const { answers, problems } = await this.#stream.send(
+      commandMessage(this.entityId, id, method, request, options, streamed),
+    );
     if (this.#checks.encoding) assertEncoded(problems, `${method.name} on ${this.#where}`);
     const [answer, ...rest] = answers;
     if (answer?.message?.$case !== "reply") {

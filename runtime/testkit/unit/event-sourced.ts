@@ -16,7 +16,6 @@ import { handleEventSourcedStream } from "../../event-sourced/handler.js";
 import type { EventSourcedInstance } from "../../event-sourced/instance.js";
 import type { Logger } from "../../logger.js";
 import type { EventInit, Message, MessageInit } from "../../message-type.js";
-import { metadataToWire } from "../../metadata.js";
 import type { ServiceDefinition } from "../../service.js";
 import { NEVER_DRAINS } from "../../drain.js";
 import { withEncodingCheck, type EncodingProblem } from "../../encoding-check.js";
@@ -31,7 +30,7 @@ import {
 } from "./checks.js";
 import { InMemoryStream } from "./in-memory-stream.js";
 import { clientOutcome, type CommandOutcome } from "./results.js";
-import { packRequest, type CallOptions, type RequestInit, type ResponseOf, type RpcKey } from "./types.js";
+import { commandMessage, rpcOf, type CallOptions, type RequestInit, type ResponseOf, type RpcKey } from "./types.js";
 
 /** Where an event-sourced entity starts. */
 export interface EventSourcedTestKitOptions<State extends Message, Event extends Message> {
@@ -171,22 +170,10 @@ export class EventSourcedTestKit<S extends ServiceDefinition, State extends Mess
     request: RequestInit<S, K>,
     options: CallOptions = {},
   ): Promise<EventSourcedResult<ResponseOf<S, K>, State, Event>> {
-    const method = this.#entity.config.service.methods[rpc];
-    if (method === undefined) throw new Error(`${this.#entity.serviceName} has no rpc ${rpc}`);
-    const id = this.#nextCommandId++;
-    const { answers, problems } = await this.#stream.send({
-      message: {
-        $case: "command",
-        value: {
-          entityId: this.entityId,
-          id: Long.fromNumber(id),
-          name: method.name,
-          payload: packRequest(method.requestType, request, method.name),
-          streamed: false,
-          metadata: metadataToWire(options.metadata),
-        },
-      },
-    });
+    const method = rpcOf(this.#entity.config.service, rpc);
+    const { answers, problems } = await this.#stream.send(
+      commandMessage(this.entityId, this.#nextCommandId++, method, request, options),
+    );
     if (this.#checks.encoding) assertEncoded(problems, `${method.name} on ${this.#where}`);
     const reply = this.#replyIn(answers, method.name);
     const events = reply.events.map((payload, i) => {

@@ -1,10 +1,12 @@
 /** Types the unit testkits share: rpcs by key, their request and response types, the entity's own types. */
+import Long from "long";
 import { packMessage, type Any } from "../../any.js";
+import { metadataToWire } from "../../metadata.js";
 import { withEncodingCheck, type EncodingProblem } from "../../encoding-check.js";
 import { assertEncoded } from "./checks.js";
 import type { MessageOf, MessageType } from "../../message-type.js";
 import type { MetadataInit } from "../../metadata.js";
-import type { ServiceDefinition } from "../../service.js";
+import type { MethodDefinition, ServiceDefinition } from "../../service.js";
 
 /** The keys of a service definition's rpcs (ts-proto's camel-cased names, e.g. `addItem`). */
 export type RpcKey<S extends ServiceDefinition> = keyof S["methods"] & string;
@@ -96,4 +98,35 @@ export function packRequest(type: MessageType, request: unknown, rpcName: string
   assertEncoded(problems, `the request of ${rpcName}`);
   if (packed === undefined) throw new Error(`the request of ${rpcName} could not be encoded`);
   return packed;
+}
+
+/** The rpc `rpc` (its generated key) of `service`. @throws Error when the service has no such rpc. */
+export function rpcOf(service: ServiceDefinition, rpc: string): MethodDefinition {
+  const method = service.methods[rpc];
+  if (method === undefined) throw new Error(`${service.fullName} has no rpc ${rpc}`);
+  return method;
+}
+
+/** The stream message carrying one command, as the proxy sends it to an entity. */
+export function commandMessage(
+  entityId: string,
+  id: number,
+  method: MethodDefinition,
+  request: unknown,
+  options: CallOptions,
+  streamed = false,
+): unknown {
+  return {
+    message: {
+      $case: "command",
+      value: {
+        entityId,
+        id: Long.fromNumber(id),
+        name: method.name,
+        payload: packRequest(method.requestType, request, method.name),
+        streamed,
+        metadata: metadataToWire(options.metadata),
+      },
+    },
+  };
 }

@@ -3,7 +3,6 @@
  * production stream loop in memory as the proxy would, with every command, stored state and reply crossing real
  * protobuf bytes, and keeps the stored value as the proxy does, so `restart()` starts the entity from it.
  */
-import Long from "long";
 import {
   ValueEntityStreamIn,
   ValueEntityStreamOut,
@@ -14,7 +13,6 @@ import type { DeepReadonly } from "../../deep-readonly.js";
 import { NEVER_DRAINS } from "../../drain.js";
 import type { Logger } from "../../logger.js";
 import type { Message, MessageInit } from "../../message-type.js";
-import { metadataToWire } from "../../metadata.js";
 import type { ServiceDefinition } from "../../service.js";
 import type { ValueEntity } from "../../value-entity/entity.js";
 import { handleValueEntityStream } from "../../value-entity/handler.js";
@@ -30,7 +28,7 @@ import {
 } from "./checks.js";
 import { InMemoryStream } from "./in-memory-stream.js";
 import { clientOutcome, type CommandOutcome } from "./results.js";
-import { packRequest, type CallOptions, type RequestInit, type ResponseOf, type RpcKey } from "./types.js";
+import { commandMessage, rpcOf, type CallOptions, type RequestInit, type ResponseOf, type RpcKey } from "./types.js";
 
 /** Where a value entity starts. */
 export interface ValueEntityTestKitOptions<State extends Message> {
@@ -139,21 +137,10 @@ export class ValueEntityTestKit<S extends ServiceDefinition, State extends Messa
     request: RequestInit<S, K>,
     options: CallOptions = {},
   ): Promise<ValueEntityResult<ResponseOf<S, K>, State>> {
-    const method = this.#entity.config.service.methods[rpc];
-    if (method === undefined) throw new Error(`${this.#entity.serviceName} has no rpc ${rpc}`);
-    const { answers, problems } = await this.#stream.send({
-      message: {
-        $case: "command",
-        value: {
-          entityId: this.entityId,
-          id: Long.fromNumber(this.#nextCommandId++),
-          name: method.name,
-          payload: packRequest(method.requestType, request, method.name),
-          streamed: false,
-          metadata: metadataToWire(options.metadata),
-        },
-      },
-    });
+    const method = rpcOf(this.#entity.config.service, rpc);
+    const { answers, problems } = await this.#stream.send(
+      commandMessage(this.entityId, this.#nextCommandId++, method, request, options),
+    );
     if (this.#checks.encoding) assertEncoded(problems, `${method.name} on ${this.#where}`);
     const reply = this.#replyIn(answers, method.name);
     const action = reply.stateAction?.action;
