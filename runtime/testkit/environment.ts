@@ -49,6 +49,17 @@ const DEFECT =
   "answers again until the proxy restarts (docs/reliability.md). Start the environment with `fixes: true` (the " +
   "fixes artifact, not upstream), or call restartProxy().";
 
+/**
+ * With `CLOUDSTATE_TESTKIT_LOG=proxy` in the environment (and no `onOutput` given), the proxy's output goes to
+ * stderr as it comes, so a failing test run shows it.
+ */
+function withLogFromEnvironment(options: TestEnvironmentOptions): TestEnvironmentOptions {
+  if (options.onOutput !== undefined || !(process.env["CLOUDSTATE_TESTKIT_LOG"] ?? "").split(",").includes("proxy")) {
+    return options;
+  }
+  return { ...options, onOutput: (chunk) => process.stderr.write(chunk) };
+}
+
 /** What the proxy logs for each entity stream to the user function that failed. */
 const STREAM_FAILED = /ERROR akka\.actor\.OneForOneStrategy - UNAVAILABLE/;
 
@@ -105,7 +116,7 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
     let proxy: ProxyProcess | undefined;
     try {
       relay = await TcpRelay.start(await freePort(), port);
-      proxy = await startProxy({ ...options, userFunctionPort: relay.port });
+      proxy = await startProxy({ ...withLogFromEnvironment(options), userFunctionPort: relay.port });
       return new CloudstateTestEnvironment(options, server, log, relay, proxy);
     } catch (error) {
       await proxy?.stop();
@@ -180,7 +191,10 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
     if (options.crash === true) {
       const streams = this.#server.openEntityStreams;
       const since = this.#proxy.log.length;
+      // Down at once, as a killed process is: connections reset, the port refusing new ones until the restart.
+      this.#relay.retarget(undefined);
       this.#relay.cut();
+      await this.#server.shutdown(0);
       // The proxy fails each entity's stream (one log line each) within moments; a command sent before that is
       // answered "Unexpected entity termination". Waiting for them keeps the next call clear of that race.
       await this.#proxyFailures(streams, since);
@@ -188,8 +202,9 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
         this.#valueEntitiesStuck = true;
         process.emitWarning(`cloudstate-ts/testkit: the user function crashed. ${DEFECT}`, "CloudstateProxyDefect");
       }
+    } else {
+      await this.#server.shutdown(0);
     }
-    await this.#server.shutdown(0);
     this.#server = new CloudstateServer({
       entities: this.#options.entities,
       logger: this.#options.logger ?? this.#log,
@@ -205,7 +220,11 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
   async restartProxy(options: { readonly kill?: boolean } = {}): Promise<void> {
     this.#ensureRunning();
     await (options.kill === true ? this.#proxy.kill() : this.#proxy.stop());
-    this.#proxy = await startProxy({ ...this.#options, userFunctionPort: this.userFunctionPort, port: this.proxyPort });
+    this.#proxy = await startProxy({
+      ...withLogFromEnvironment(this.#options),
+      userFunctionPort: this.userFunctionPort,
+      port: this.proxyPort,
+    });
     this.#valueEntitiesStuck = false;
   }
 

@@ -8,7 +8,8 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 export class TcpRelay {
   readonly #server: Server;
   readonly #open = new Set<Socket>();
-  #target: number;
+  /** Where connections go; none while the user function is down, when they are reset as a closed port's are. */
+  #target: number | undefined;
 
   private constructor(server: Server, target: number) {
     this.#server = server;
@@ -34,8 +35,8 @@ export class TcpRelay {
     return address.port;
   }
 
-  /** Sends new connections to `target` from now on. */
-  retarget(target: number): void {
+  /** Sends new connections to `target` from now on; with none, resets them at once (nothing listens). */
+  retarget(target: number | undefined): void {
     this.#target = target;
   }
 
@@ -53,6 +54,10 @@ export class TcpRelay {
   }
 
   #forward(incoming: Socket): void {
+    if (this.#target === undefined) {
+      incoming.resetAndDestroy();
+      return;
+    }
     const outgoing = connect(this.#target, "127.0.0.1");
     for (const [socket, other] of [
       [incoming, outgoing],

@@ -77,7 +77,6 @@ describe("docs/getting-started.md and docs/testing.md, outside the repository", 
     const gettingStarted = blocks(readFileSync(join(ROOT, "docs/getting-started.md"), "utf8"));
     const testing = blocks(readFileSync(join(ROOT, "docs/testing.md"), "utf8"));
     assert.ok(gettingStarted.length >= 12 && testing.length >= 5, "the pages' blocks were found");
-    const all = [...gettingStarted, ...testing];
     const noJava = withoutJava(base);
     // The page's ports, moved to free ones so that runs never collide.
     const ports = new Map([
@@ -87,38 +86,45 @@ describe("docs/getting-started.md and docs/testing.md, outside the repository", 
     const withPorts = (text: string): string => text.replace(/\b(8080|9000)\b/g, (port) => ports.get(port) ?? port);
     let cwd = base;
     const project = join(base, "counter");
-    for (const block of all) {
-      const body = withPorts(block.body);
-      const file = block.attributes.get("file");
-      if (file !== undefined) {
-        mkdirSync(dirname(join(cwd, file)), { recursive: true });
-        writeFileSync(join(cwd, file), body);
-        continue;
+    const run = async (page: readonly Block[]): Promise<void> => {
+      for (const block of page) {
+        const body = withPorts(block.body);
+        const file = block.attributes.get("file");
+        if (file !== undefined) {
+          mkdirSync(dirname(join(cwd, file)), { recursive: true });
+          writeFileSync(join(cwd, file), body);
+          continue;
+        }
+        if (block.lang !== "sh") continue;
+        const background = block.attributes.get("background");
+        if (background !== undefined) {
+          const ready = block.attributes.get("ready") ?? "";
+          const process = startProcess(background, "bash", ["-c", body.trim()], env, { cwd, inheritEnv: false });
+          started.push(process);
+          await process.waitFor(new RegExp(ready), 180_000);
+          continue;
+        }
+        // The testkit streams the proxy's log to stderr, so that a failure shows it.
+        const blockEnv: NodeJS.ProcessEnv = { ...env, CLOUDSTATE_TESTKIT_LOG: "proxy" };
+        if (block.attributes.get("path") === "no-java") blockEnv.PATH = `${noJava}:${env["PATH"] ?? ""}`;
+        const result = spawnSync("bash", ["-euo", "pipefail", "-c", body], { cwd, env: blockEnv, encoding: "utf8" });
+        assert.equal(result.status, 0, `\`${body.trim()}\` failed:\n${result.stdout}\n${result.stderr}`);
+        const output = block.attributes.get("output");
+        if (output !== undefined) {
+          assert.ok(
+            result.stdout.includes(output.replaceAll("-", " ")),
+            `\`${body.trim()}\` printed:\n${result.stdout}\n${result.stderr}`,
+          );
+        }
+        if (cwd === base) cwd = project; // the first block makes the project folder and enters it
       }
-      if (block.lang !== "sh") continue;
-      const background = block.attributes.get("background");
-      if (background !== undefined) {
-        const ready = block.attributes.get("ready") ?? "";
-        const process = startProcess(background, "bash", ["-c", body.trim()], env, { cwd, inheritEnv: false });
-        started.push(process);
-        await process.waitFor(new RegExp(ready), 180_000);
-        continue;
-      }
-      const blockEnv =
-        block.attributes.get("path") === "no-java" ? { ...env, PATH: `${noJava}:${env["PATH"] ?? ""}` } : env;
-      const run = spawnSync("bash", ["-euo", "pipefail", "-c", body], { cwd, env: blockEnv, encoding: "utf8" });
-      assert.equal(run.status, 0, `\`${body.trim()}\` failed:\n${run.stdout}\n${run.stderr}`);
-      const output = block.attributes.get("output");
-      if (output !== undefined) {
-        assert.ok(
-          run.stdout.includes(output.replaceAll("-", " ")),
-          `\`${body.trim()}\` printed:\n${run.stdout}\n${run.stderr}`,
-        );
-      }
-      if (cwd === base) cwd = project; // the first block makes the project folder and enters it
-    }
+    };
+    await run(gettingStarted);
     assert.equal(started.length, 2, "the page starts the user function and the proxy");
     const [userFunction] = started;
     assert.match(userFunction?.output ?? "", /discovery from cloudstate-proxy-core 0\.6\.0 \(protocol 0\.2\)/);
+    // The testing page starts its own proxy: this one's is done.
+    await stopAll(...started);
+    await run(testing);
   });
 });
