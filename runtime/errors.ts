@@ -24,3 +24,32 @@ export class ProtocolError extends Error {
 export function unexpectedFailureMessage(commandName: string): string {
   return `Unexpected error while handling command ${commandName}`;
 }
+
+/**
+ * What a handler's error is, told apart in this one place for every kind: a failure the handler asked for, bad
+ * input from the caller (a streamed payload that does not decode), or a bug.
+ * @internal
+ */
+export interface ClassifiedFailure {
+  readonly kind: "requested" | "bad-request" | "unexpected";
+  /** What the client may be told. */
+  readonly description: string;
+}
+
+/**
+ * Classifies what a handler of `commandName` threw: a `CommandFailure` becomes its message, a `ProtocolError` a
+ * bad request, anything else a generic message, after `logUnexpected` has logged it in full.
+ * @internal
+ */
+export function classifyFailure(
+  error: unknown,
+  commandName: string,
+  logUnexpected: (error: unknown) => void,
+): ClassifiedFailure {
+  if (error instanceof CommandFailure) return { kind: "requested", description: error.message };
+  if (error instanceof ProtocolError) {
+    return { kind: "bad-request", description: `Bad request for ${commandName}: ${error.message}` };
+  }
+  logUnexpected(error);
+  return { kind: "unexpected", description: unexpectedFailureMessage(commandName) };
+}

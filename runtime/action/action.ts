@@ -3,6 +3,7 @@ import type { Message, MessageInit } from "../message-type.js";
 import type { ReadonlyMetadata } from "../metadata.js";
 import type { MethodDefinition, ServiceDefinition } from "../service.js";
 import type { Typed } from "../typed-entity.js";
+import { checkHandlers } from "../entity-checks.js";
 
 /** The protocol service that drives actions, reported at discovery. */
 export const ACTION_ENTITY_TYPE = "cloudstate.action.ActionProtocol";
@@ -114,23 +115,15 @@ export interface Action<S extends ServiceDefinition = ServiceDefinition> extends
 export function defineAction<S extends ServiceDefinition = ServiceDefinition>(
   config: ActionConfig & { readonly service: S },
 ): Action<S> {
-  const serviceName = config.service.fullName;
-  const methods = Object.values(config.service.methods);
-  for (const method of methods) {
-    const handler = config.handlers[method.name];
-    if (handler === undefined) throw new Error(`${serviceName}.${method.name} has no handler`);
-    if (handler.shape !== shapeOf(method)) {
-      throw new Error(`${serviceName}.${method.name} is ${shapeOf(method)}, but its handler is ${handler.shape}`);
-    }
-  }
-  for (const name of Object.keys(config.handlers)) {
-    if (!methods.some((m) => m.name === name))
-      throw new Error(`${serviceName} has no rpc ${name}, but a handler was given for it`);
-  }
+  checkHandlers(config.service, config.handlers, {
+    noun: "handler",
+    mismatch: (method, handler) =>
+      handler.shape === shapeOf(method) ? undefined : `is ${shapeOf(method)}, but its handler is ${handler.shape}`,
+  });
   return {
     kind: "action",
     entityType: ACTION_ENTITY_TYPE,
-    serviceName,
+    serviceName: config.service.fullName,
     persistenceId: "",
     passivationTimeoutMs: undefined,
     descriptorSet: config.descriptorSet,

@@ -72,7 +72,7 @@ export class EventSourcedInstance {
   /** Handles one command and returns its answer; never throws. */
   async handle(command: Command): Promise<StreamOut> {
     this.#handledCommand = true;
-    const outcome = await runCommand<EventSourcedContextImpl>(
+    const outcome = await runCommand(
       command,
       { serviceName: this.entity.serviceName, entityId: this.entityId },
       this.#config.commands,

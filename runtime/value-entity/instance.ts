@@ -35,7 +35,7 @@ export class ValueEntityInstance {
   /** Handles one command and returns its answer; never throws. */
   async handle(command: Command): Promise<StreamOut> {
     const config = this.entity.config;
-    const outcome = await runCommand<ValueEntityContextImpl>(
+    const outcome = await runCommand(
       command,
       { serviceName: this.entity.serviceName, entityId: this.entityId },
       config.commands,
