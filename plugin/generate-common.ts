@@ -106,8 +106,8 @@ export function handlersInterface(
     ),
   );
   out.push(`export interface ${names.handlers} {\n`);
-  out.push(`  /** The state of an entity with nothing persisted yet. */\n`);
-  out.push(`  initialState(entityId: string): ${names.state};\n`);
+  out.push(`  /** The state of an entity with nothing persisted yet (a plain object will do). */\n`);
+  out.push(`  initialState(entityId: string): ${runtimeRef(ctx, "StateInit")}<${names.state}>;\n`);
   for (const command of entity.commands) {
     const input = messageRef(ctx, command.input, true);
     const output = messageRef(ctx, command.output, true);
@@ -139,10 +139,9 @@ export function commandWiring(ctx: EmitContext, entity: EventSourcedEntityModel 
   const definition = definitionRef(ctx, entity);
   const out: string[] = [`    commands: {\n`];
   for (const command of entity.commands) {
-    const input = messageRef(ctx, command.input, true);
     out.push(`      ${JSON.stringify(command.rpcName)}: {\n`);
     out.push(`        method: ${definition}.methods.${command.key},\n`);
-    out.push(`        handle: (command, context) => handlers.${command.key}(command as ${input}, context),\n`);
+    out.push(`        handle: (command, context) => handlers.${command.key}(command, context),\n`);
     out.push(`      },\n`);
   }
   out.push(`    },\n`);

@@ -170,15 +170,9 @@ export function generateCrdtEntity(ctx: EmitContext, entity: CrdtEntityModel): s
   );
   out.push(`    commands: {\n`);
   for (const command of entity.commands) {
-    const input = messageRef(ctx, command.input, true);
-    const output = messageRef(ctx, command.output, true);
-    const context =
-      command.shape === "server-streaming"
-        ? `context as ${runtimeRef(ctx, "CrdtStreamedCommandContext")}<${names.state}, ${output}>`
-        : "context";
     out.push(`      ${JSON.stringify(command.rpcName)}: {\n`);
     out.push(`        method: ${definition}.methods.${command.key},\n`);
-    out.push(`        handle: (command, context) => handlers.${command.key}(command as ${input}, ${context}),\n`);
+    out.push(`        handle: (command, context) => handlers.${command.key}(command, context),\n`);
     out.push(`      },\n`);
   }
   out.push(`    },\n  });\n}\n\n`);

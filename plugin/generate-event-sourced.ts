@@ -33,15 +33,16 @@ export function generateEventSourcedEntity(ctx: EmitContext, entity: EventSource
     `export type ${names.context} = ${runtimeRef(ctx, "EventSourcedCommandContext")}<${names.state}, ${names.event}>;\n\n`,
   );
   const readonlyState = `${runtimeRef(ctx, "DeepReadonly")}<${names.state}>`;
+  const stateInit = `${runtimeRef(ctx, "StateInit")}<${names.state}>`;
   const eventMethods = entity.events
     .map(
       (event, i) =>
         `\n  /**\n   * Applies a \`${event.fullName}\` event.\n` +
-        `   * Returns the new state, built from the read-only \`state\` (e.g. \`{ ...state, field: value }\`); must not fail.\n` +
+        `   * Returns the new state, built from the read-only \`state\`; a plain object will do (e.g. \`{ ...state, field: value }\`). Must not fail.\n` +
         `   */\n` +
         // A function-typed property, not a method: its parameters are checked strictly, so an implementation
         // cannot declare a mutable \`state\` parameter.
-        `  readonly ${eventHandlerName(event)}: (state: ${readonlyState}, event: ${eventTypes[i]}) => ${readonlyState};\n`,
+        `  readonly ${eventHandlerName(event)}: (state: ${readonlyState}, event: ${eventTypes[i]}) => ${stateInit};\n`,
     )
     .join("");
   out.push(handlersInterface(ctx, entity, eventMethods));

@@ -76,7 +76,15 @@ export {
 export type { ValueCodec, Int64 } from "./crdt/value-codec.js";
 export { methodOf } from "./service.js";
 export type { MethodRef, ServiceDefinition, MethodDefinition } from "./service.js";
-export type { Message, MessageType, JsonMessageType, MessageInit, EventInit, MessageOf } from "./message-type.js";
+export type {
+  Message,
+  MessageType,
+  JsonMessageType,
+  MessageInit,
+  EventInit,
+  MessageOf,
+  StateInit,
+} from "./message-type.js";
 export type { DeepReadonly } from "./deep-readonly.js";
 export {
   packMessage,

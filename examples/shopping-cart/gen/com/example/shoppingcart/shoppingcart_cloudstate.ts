@@ -2,7 +2,7 @@
 // source: com/example/shoppingcart/shoppingcart.proto
 
 /* eslint-disable */
-import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity } from "cloudstate-ts";
+import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit } from "cloudstate-ts";
 import { defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
 import { type Empty } from "../../../google/protobuf/empty.js";
 import { Cart as PersistenceCart, ItemAdded, ItemRemoved } from "./persistence/domain.js";
@@ -24,8 +24,8 @@ export type ShoppingCartContext = EventSourcedCommandContext<ShoppingCartState, 
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface ShoppingCartHandlers {
-  /** The state of an entity with nothing persisted yet. */
-  initialState(entityId: string): ShoppingCartState;
+  /** The state of an entity with nothing persisted yet (a plain object will do). */
+  initialState(entityId: string): StateInit<ShoppingCartState>;
 
   /** Adds a quantity of a product. Fails for a quantity below one. */
   addItem(command: AddLineItem, context: ShoppingCartContext): CommandResult<Empty>;
@@ -38,15 +38,15 @@ export interface ShoppingCartHandlers {
 
   /**
    * Applies a `com.example.shoppingcart.persistence.ItemAdded` event.
-   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   * Returns the new state, built from the read-only `state`; a plain object will do (e.g. `{ ...state, field: value }`). Must not fail.
    */
-  readonly onItemAdded: (state: DeepReadonly<ShoppingCartState>, event: ItemAdded) => DeepReadonly<ShoppingCartState>;
+  readonly onItemAdded: (state: DeepReadonly<ShoppingCartState>, event: ItemAdded) => StateInit<ShoppingCartState>;
 
   /**
    * Applies a `com.example.shoppingcart.persistence.ItemRemoved` event.
-   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   * Returns the new state, built from the read-only `state`; a plain object will do (e.g. `{ ...state, field: value }`). Must not fail.
    */
-  readonly onItemRemoved: (state: DeepReadonly<ShoppingCartState>, event: ItemRemoved) => DeepReadonly<ShoppingCartState>;
+  readonly onItemRemoved: (state: DeepReadonly<ShoppingCartState>, event: ItemRemoved) => StateInit<ShoppingCartState>;
 }
 
 /** Deployment settings of ShoppingCart; the proto sets the defaults. */
@@ -79,15 +79,15 @@ export function shoppingCartEntity(handlers: ShoppingCartHandlers, options: Shop
     commands: {
       "AddItem": {
         method: ShoppingCartDefinition.methods.addItem,
-        handle: (command, context) => handlers.addItem(command as AddLineItem, context),
+        handle: (command, context) => handlers.addItem(command, context),
       },
       "RemoveItem": {
         method: ShoppingCartDefinition.methods.removeItem,
-        handle: (command, context) => handlers.removeItem(command as RemoveLineItem, context),
+        handle: (command, context) => handlers.removeItem(command, context),
       },
       "GetCart": {
         method: ShoppingCartDefinition.methods.getCart,
-        handle: (command, context) => handlers.getCart(command as GetShoppingCart, context),
+        handle: (command, context) => handlers.getCart(command, context),
       },
     },
   });

@@ -44,12 +44,12 @@ export function cartSummaryAction(handlers: CartSummaryHandlers): Action<typeof 
       "ItemAdded": {
         method: CartSummaryDefinition.methods.itemAdded,
         shape: "unary",
-        handle: (request, context) => handlers.itemAdded(request as ItemAdded, context),
+        handle: (request, context) => handlers.itemAdded(request, context),
       },
       "ItemRemoved": {
         method: CartSummaryDefinition.methods.itemRemoved,
         shape: "unary",
-        handle: (request, context) => handlers.itemRemoved(request as ItemRemoved, context),
+        handle: (request, context) => handlers.itemRemoved(request, context),
       },
     },
   });

@@ -41,22 +41,22 @@ export function actionTckModelAction(handlers: ActionTckModelHandlers): Action<t
       "ProcessUnary": {
         method: ActionTckModelDefinition.methods.processUnary,
         shape: "unary",
-        handle: (request, context) => handlers.processUnary(request as Request, context),
+        handle: (request, context) => handlers.processUnary(request, context),
       },
       "ProcessStreamedIn": {
         method: ActionTckModelDefinition.methods.processStreamedIn,
         shape: "client-streaming",
-        handle: (requests, context) => handlers.processStreamedIn(requests as AsyncIterable<Request>, context),
+        handle: (requests, context) => handlers.processStreamedIn(requests, context),
       },
       "ProcessStreamedOut": {
         method: ActionTckModelDefinition.methods.processStreamedOut,
         shape: "server-streaming",
-        handle: (request, context) => handlers.processStreamedOut(request as Request, context),
+        handle: (request, context) => handlers.processStreamedOut(request, context),
       },
       "ProcessStreamed": {
         method: ActionTckModelDefinition.methods.processStreamed,
         shape: "bidi-streaming",
-        handle: (requests, context) => handlers.processStreamed(requests as AsyncIterable<Request>, context),
+        handle: (requests, context) => handlers.processStreamed(requests, context),
       },
     },
   });
@@ -85,7 +85,7 @@ export function actionTwoAction(handlers: ActionTwoHandlers): Action<typeof Acti
       "Call": {
         method: ActionTwoDefinition.methods.call,
         shape: "unary",
-        handle: (request, context) => handlers.call(request as OtherRequest, context),
+        handle: (request, context) => handlers.call(request, context),
       },
     },
   });

@@ -46,11 +46,11 @@ export function crdtTckModelEntity(handlers: CrdtTckModelHandlers, options: Crdt
     commands: {
       "Process": {
         method: CrdtTckModelDefinition.methods.process,
-        handle: (command, context) => handlers.process(command as Request, context),
+        handle: (command, context) => handlers.process(command, context),
       },
       "ProcessStreamed": {
         method: CrdtTckModelDefinition.methods.processStreamed,
-        handle: (command, context) => handlers.processStreamed(command as StreamedRequest, context as CrdtStreamedCommandContext<CrdtTckModelState, Response>),
+        handle: (command, context) => handlers.processStreamed(command, context),
       },
     },
   });
@@ -88,7 +88,7 @@ export function crdtTwoEntity(handlers: CrdtTwoHandlers, options: CrdtTwoOptions
     commands: {
       "Call": {
         method: CrdtTwoDefinition.methods.call,
-        handle: (command, context) => handlers.call(command as Request, context),
+        handle: (command, context) => handlers.call(command, context),
       },
     },
   });
@@ -126,7 +126,7 @@ export function crdtConfiguredEntity(handlers: CrdtConfiguredHandlers, options: 
     commands: {
       "Call": {
         method: CrdtConfiguredDefinition.methods.call,
-        handle: (command, context) => handlers.call(command as Request, context),
+        handle: (command, context) => handlers.call(command, context),
       },
     },
   });

@@ -37,22 +37,22 @@ export function cartQueriesAction(handlers: CartQueriesHandlers): Action<typeof 
       "Get": {
         method: CartQueriesDefinition.methods.get,
         shape: "unary",
-        handle: (request, context) => handlers.get(request as Lookup, context),
+        handle: (request, context) => handlers.get(request, context),
       },
       "Collect": {
         method: CartQueriesDefinition.methods.collect,
         shape: "client-streaming",
-        handle: (requests, context) => handlers.collect(requests as AsyncIterable<Lookup>, context),
+        handle: (requests, context) => handlers.collect(requests, context),
       },
       "Watch": {
         method: CartQueriesDefinition.methods.watch,
         shape: "server-streaming",
-        handle: (request, context) => handlers.watch(request as Lookup, context),
+        handle: (request, context) => handlers.watch(request, context),
       },
       "Chat": {
         method: CartQueriesDefinition.methods.chat,
         shape: "bidi-streaming",
-        handle: (requests, context) => handlers.chat(requests as AsyncIterable<Lookup>, context),
+        handle: (requests, context) => handlers.chat(requests, context),
       },
     },
   });

@@ -2,7 +2,7 @@
 // source: defaults/counter.proto
 
 /* eslint-disable */
-import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity } from "cloudstate-ts";
+import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit } from "cloudstate-ts";
 import { defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
 import { CounterDefinition, type Increment, Incremented, Value } from "./counter.js";
 
@@ -21,17 +21,17 @@ export type CounterContext = EventSourcedCommandContext<CounterState, CounterEve
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface CounterHandlers {
-  /** The state of an entity with nothing persisted yet. */
-  initialState(entityId: string): CounterState;
+  /** The state of an entity with nothing persisted yet (a plain object will do). */
+  initialState(entityId: string): StateInit<CounterState>;
 
   /** Handles the Add command. */
   add(command: Increment, context: CounterContext): CommandResult<Value>;
 
   /**
    * Applies a `cases.defaults.Incremented` event.
-   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   * Returns the new state, built from the read-only `state`; a plain object will do (e.g. `{ ...state, field: value }`). Must not fail.
    */
-  readonly onIncremented: (state: DeepReadonly<CounterState>, event: Incremented) => DeepReadonly<CounterState>;
+  readonly onIncremented: (state: DeepReadonly<CounterState>, event: Incremented) => StateInit<CounterState>;
 }
 
 /** Deployment settings of Counter; the proto sets the defaults. */
@@ -60,7 +60,7 @@ export function counterEntity(handlers: CounterHandlers, options: CounterOptions
     commands: {
       "Add": {
         method: CounterDefinition.methods.add,
-        handle: (command, context) => handlers.add(command as Increment, context),
+        handle: (command, context) => handlers.add(command, context),
       },
     },
   });
