@@ -54,7 +54,7 @@ export function generateAction(ctx: EmitContext, action: ActionModel): string {
   out.push(
     `export function ${names.define}(handlers: ${names.handlers}): ${runtimeRef(ctx, "Action")}<typeof ${definition}> {\n`,
   );
-  out.push(`  return ${codegenRef(ctx, "defineAction")}<typeof ${definition}>({\n`);
+  out.push(`  return ${runtimeRef(ctx, "defineAction", false)}<typeof ${definition}>({\n`);
   out.push(`    service: ${definition},\n`);
   out.push(`    descriptorSet: ${codegenRef(ctx, "descriptorSetFromBase64")}(${DESCRIPTOR_SET_CONSTANT}),\n`);
   out.push(`    handlers: {\n`);

@@ -34,9 +34,13 @@ export function runtimeRef(ctx: EmitContext, symbol: string, typeOnly = true): s
   return ctx.imports.use(ctx.runtimeImport, symbol, { typeOnly });
 }
 
-/** A symbol of the runtime's helpers for generated code. */
+/**
+ * A symbol of the runtime's helpers for generated code, from the codegen subpath of the version this generator
+ * writes (`cloudstate-ts/codegen/v1`), so a later generator can change them without breaking modules generated
+ * before.
+ */
 export function codegenRef(ctx: EmitContext, symbol: string): string {
-  return ctx.imports.use(`${ctx.runtimeImport}/codegen`, symbol);
+  return ctx.imports.use(`${ctx.runtimeImport}/codegen/v1`, symbol);
 }
 
 /** The ts-proto service definition of the entity's service. */

@@ -159,7 +159,7 @@ export function generateCrdtEntity(ctx: EmitContext, entity: CrdtEntityModel): s
   out.push(
     `export function ${names.define}(handlers: ${names.handlers}, options: ${names.options} = {}): ${runtimeRef(ctx, "CrdtEntity")}<typeof ${definition}, ${names.state}> {\n`,
   );
-  out.push(`  return ${codegenRef(ctx, "defineCrdtEntity")}<${names.state}, typeof ${definition}>({\n`);
+  out.push(`  return ${runtimeRef(ctx, "defineCrdtEntity", false)}<${names.state}, typeof ${definition}>({\n`);
   out.push(`    service: ${definition},\n`);
   out.push(`    descriptorSet: ${codegenRef(ctx, "descriptorSetFromBase64")}(${DESCRIPTOR_SET_CONSTANT}),\n`);
   out.push(configField("passivationTimeoutMs", entity.passivationTimeoutMs));

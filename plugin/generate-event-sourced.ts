@@ -61,7 +61,7 @@ export function generateEventSourcedEntity(ctx: EmitContext, entity: EventSource
     `export function ${names.define}(handlers: ${names.handlers}, options: ${names.options} = {}): ${runtimeRef(ctx, "EventSourcedEntity")}<${typeArgs}> {\n`,
   );
   out.push(
-    `  return ${codegenRef(ctx, "defineEventSourcedEntity")}<${names.state}, ${names.event}, typeof ${definition}>({\n`,
+    `  return ${runtimeRef(ctx, "defineEventSourcedEntity", false)}<${names.state}, ${names.event}, typeof ${definition}>({\n`,
   );
   out.push(`    service: ${definition},\n`);
   out.push(`    descriptorSet: ${codegenRef(ctx, "descriptorSetFromBase64")}(${DESCRIPTOR_SET_CONSTANT}),\n`);

@@ -13,8 +13,9 @@ export class CommandFailure extends Error {
 
 /**
  * Bad input from the proxy side of a stream: an out-of-order message, an unknown command, a payload that does
- * not decode. Its message names what was wrong and is safe to send back to the proxy.
- * @internal
+ * not decode. Its message names what was wrong and is safe to send back to the proxy. Users meet it from
+ * `unpackMessage`, `unpackPrimitive`, `unpackJson` and `TypeRegistry.unpack`, and from a streamed action's
+ * requests whose payload does not decode (a handler that lets it through fails the call as a bad request).
  */
 export class ProtocolError extends Error {
   override readonly name = "ProtocolError";

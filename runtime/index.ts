@@ -7,7 +7,7 @@
  */
 export { serve, CloudstateServer, addressFromEnvironment } from "./server.js";
 export type { ServerOptions, ListenAddress, ServableEntity } from "./server.js";
-export { CommandFailure } from "./errors.js";
+export { CommandFailure, ProtocolError } from "./errors.js";
 export type {
   CommandContext,
   CommandResult,
@@ -100,8 +100,7 @@ export {
   JSON_URL_PREFIX,
 } from "./any.js";
 export type { Any, Primitive, PrimitiveKind, Json } from "./any.js";
-export { buildEntitySpec } from "./discovery.js";
-export type { DiscoverableEntity, ServiceInfoOptions } from "./discovery.js";
+export type { ServiceInfoOptions } from "./discovery.js";
 export { consoleLogger } from "./logger.js";
 export type { Logger } from "./logger.js";
 export { LIBRARY_NAME, LIBRARY_VERSION, PROTOCOL_VERSION } from "./version.js";

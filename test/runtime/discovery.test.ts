@@ -3,13 +3,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { FileDescriptorSet } from "ts-proto-descriptors";
-import {
-  buildEntitySpec,
-  defineEventSourcedEntity,
-  LIBRARY_VERSION,
-  type ServiceDefinition,
-} from "../../runtime/index.js";
+import { defineEventSourcedEntity, LIBRARY_VERSION, type ServiceDefinition } from "../../runtime/index.js";
 import { mergeDescriptorSets, splitDescriptorSet } from "../../runtime/descriptor-set.js";
+import { buildEntitySpec } from "../../runtime/discovery.js";
 import { shoppingCart, shoppingCartHandlers } from "../../examples/shopping-cart/src/cart.js";
 import { shoppingCartEntity } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart_cloudstate.js";
 import { ShoppingCartDefinition } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart.js";

@@ -2,8 +2,8 @@
 // source: com/example/chat/chat.proto
 
 /* eslint-disable */
-import { type CommandResult, type CrdtCommandContext, type CrdtEntity, type CrdtStreamedCommandContext, type CrdtStreamedResult, Flag, GCounter, GSet, LWWRegister, ORMap, ORSet, PNCounter, Vote, messageCodec, stringCodec } from "cloudstate-ts";
-import { defineCrdtEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type CrdtCommandContext, type CrdtEntity, type CrdtStreamedCommandContext, type CrdtStreamedResult, Flag, GCounter, GSet, LWWRegister, ORMap, ORSet, PNCounter, Vote, defineCrdtEntity, messageCodec, stringCodec } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { type Empty } from "../../../google/protobuf/empty.js";
 import { type Closed, type Count, Friend, type FriendChange, type FriendList, FriendsDefinition, MessagesDefinition, type Post, PresenceDefinition, type PresenceStatus, type Reaction, type Reactions, type Room, RoomClosedDefinition, RoomReactionsDefinition, RoomTopicDefinition, type RoomVisit, RoomVisitorsDefinition, type SetTopic, Topic, type UnreadChange, UnreadDefinition, type User, type Visitors } from "./chat.js";
 

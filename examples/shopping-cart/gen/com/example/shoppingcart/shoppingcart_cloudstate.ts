@@ -2,8 +2,8 @@
 // source: com/example/shoppingcart/shoppingcart.proto
 
 /* eslint-disable */
-import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit } from "cloudstate-ts";
-import { defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, defineEventSourcedEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { type Empty } from "../../../google/protobuf/empty.js";
 import { Cart as PersistenceCart, ItemAdded, ItemRemoved } from "./persistence/domain.js";
 import { type AddLineItem, type Cart, type GetShoppingCart, type RemoveLineItem, ShoppingCartDefinition } from "./shoppingcart.js";

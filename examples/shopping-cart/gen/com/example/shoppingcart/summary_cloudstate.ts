@@ -2,8 +2,8 @@
 // source: com/example/shoppingcart/summary.proto
 
 /* eslint-disable */
-import { type Action, type ActionContext, type ActionResult } from "cloudstate-ts";
-import { defineAction, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type Action, type ActionContext, type ActionResult, defineAction } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { type ItemAdded, type ItemRemoved } from "./persistence/domain.js";
 import { type CartChanged, CartSummaryDefinition } from "./summary.js";
 

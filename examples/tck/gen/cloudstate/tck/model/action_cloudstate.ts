@@ -2,8 +2,8 @@
 // source: cloudstate/tck/model/action.proto
 
 /* eslint-disable */
-import { type Action, type ActionContext, type ActionResult, type ReplyStream } from "cloudstate-ts";
-import { defineAction, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type Action, type ActionContext, type ActionResult, type ReplyStream, defineAction } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { ActionTckModelDefinition, ActionTwoDefinition, type OtherRequest, type Request, type Response } from "./action.js";
 
 /** What each ActionTckModel handler can see and do. */

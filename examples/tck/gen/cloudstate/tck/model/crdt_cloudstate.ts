@@ -2,8 +2,8 @@
 // source: cloudstate/tck/model/crdt.proto
 
 /* eslint-disable */
-import { type CommandResult, type Crdt, type CrdtCommandContext, type CrdtEntity, type CrdtStreamedCommandContext, type CrdtStreamedResult, GCounter } from "cloudstate-ts";
-import { defineCrdtEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type Crdt, type CrdtCommandContext, type CrdtEntity, type CrdtStreamedCommandContext, type CrdtStreamedResult, GCounter, defineCrdtEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { CrdtConfiguredDefinition, CrdtTckModelDefinition, CrdtTwoDefinition, type Request, type Response, type StreamedRequest } from "./crdt.js";
 
 /** The CRDT of each CrdtTckModel entity: any CRDT, chosen per entity by `initialState`. */

@@ -2,8 +2,8 @@
 // source: cloudstate/tck/model/eventlogeventing.proto
 
 /* eslint-disable */
-import { type Action, type ActionContext, type ActionResult, type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type ReplyStream, type StateInit } from "cloudstate-ts";
-import { defineAction, defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type Action, type ActionContext, type ActionResult, type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type ReplyStream, type StateInit, defineAction, defineEventSourcedEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { type Any } from "../../../google/protobuf/any.js";
 import { Empty } from "../../../google/protobuf/empty.js";
 import { type EffectRequest, type EmitEventRequest, EventLogSubscriberModelDefinition, EventOne, EventSourcedEntityOneDefinition, EventSourcedEntityTwoDefinition, EventTwo, JsonEvent, type Response } from "./eventlogeventing.js";

@@ -2,8 +2,8 @@
 // source: cloudstate/tck/model/eventsourced.proto
 
 /* eslint-disable */
-import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit } from "cloudstate-ts";
-import { defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, defineEventSourcedEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { EventSourcedConfiguredDefinition, EventSourcedTckModelDefinition, EventSourcedTwoDefinition, Persisted, type Request, type Response } from "./eventsourced.js";
 
 /** The state of each EventSourcedTckModel entity: `cloudstate.tck.model.Persisted`. */

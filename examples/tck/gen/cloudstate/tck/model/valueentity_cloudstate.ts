@@ -2,8 +2,8 @@
 // source: cloudstate/tck/model/valueentity.proto
 
 /* eslint-disable */
-import { type CommandResult, type StateInit, type ValueEntity, type ValueEntityCommandContext } from "cloudstate-ts";
-import { defineValueEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type StateInit, type ValueEntity, type ValueEntityCommandContext, defineValueEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { Persisted, type Request, type Response, ValueEntityConfiguredDefinition, ValueEntityTckModelDefinition, ValueEntityTwoDefinition } from "./valueentity.js";
 
 /** The state of each ValueEntityTckModel entity: `cloudstate.tck.model.valueentity.Persisted`. */

@@ -2,8 +2,8 @@
 // source: action/carts.proto
 
 /* eslint-disable */
-import { type Action, type ActionContext, type ActionResult, type ReplyStream } from "cloudstate-ts";
-import { defineAction, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type Action, type ActionContext, type ActionResult, type ReplyStream, defineAction } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { CartQueriesDefinition, type Lookup, type Summary } from "./carts.js";
 
 /** What each CartQueries handler can see and do. */

@@ -2,8 +2,8 @@
 // source: basic/orders.proto
 
 /* eslint-disable */
-import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit } from "cloudstate-ts";
-import { defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, defineEventSourcedEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { type Empty } from "../google/protobuf/empty.js";
 import { Cancelled, OrderState, Placed, Placed_Note } from "./domain/state.js";
 import { type CancelOrder, type GetOrder, OrdersDefinition, type PlaceOrder } from "./orders.js";

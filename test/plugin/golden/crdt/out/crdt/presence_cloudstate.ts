@@ -2,8 +2,8 @@
 // source: crdt/presence.proto
 
 /* eslint-disable */
-import { type CommandResult, type Crdt, type CrdtCommandContext, type CrdtEntity, type CrdtStreamedCommandContext, type CrdtStreamedResult, INT64_ZERO, type Int64, LWWRegister, ORMap, ORSet, PNCounter, int64Codec, messageCodec, stringCodec } from "cloudstate-ts";
-import { defineCrdtEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type Crdt, type CrdtCommandContext, type CrdtEntity, type CrdtStreamedCommandContext, type CrdtStreamedResult, INT64_ZERO, type Int64, LWWRegister, ORMap, ORSet, PNCounter, defineCrdtEntity, int64Codec, messageCodec, stringCodec } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { AnythingDefinition, CounterDefinition, Friend, PresenceDefinition, type Status, TagsDefinition, type User } from "./presence.js";
 
 /** The CRDT of each Presence entity: an ORSet of cases.crdt.Friend. */

@@ -2,8 +2,8 @@
 // source: defaults/counter.proto
 
 /* eslint-disable */
-import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit } from "cloudstate-ts";
-import { defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, defineEventSourcedEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { CounterDefinition, type Increment, Incremented, Value } from "./counter.js";
 
 /** The state of each Counter entity: `cases.defaults.Value`. */

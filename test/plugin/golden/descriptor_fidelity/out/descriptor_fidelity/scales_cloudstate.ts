@@ -2,8 +2,8 @@
 // source: descriptor_fidelity/scales.proto
 
 /* eslint-disable */
-import { type CommandResult, type StateInit, type ValueEntity, type ValueEntityCommandContext } from "cloudstate-ts";
-import { defineValueEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type StateInit, type ValueEntity, type ValueEntityCommandContext, defineValueEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { type Empty } from "../google/protobuf/empty.js";
 import { type GetScale, type Reading, ScaleState, ScalesDefinition } from "./scales.js";
 

@@ -2,8 +2,8 @@
 // source: eventing/orders.proto
 
 /* eslint-disable */
-import { type Action, type ActionContext, type ActionResult, type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit } from "cloudstate-ts";
-import { defineAction, defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type Action, type ActionContext, type ActionResult, type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, defineAction, defineEventSourcedEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { type Any } from "../google/protobuf/any.js";
 import { type Empty } from "../google/protobuf/empty.js";
 import { Noted, Order, OrderTallyDefinition, OrdersDefinition, type PlaceOrder, Placed, type Tally } from "./orders.js";

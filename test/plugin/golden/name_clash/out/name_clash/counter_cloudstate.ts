@@ -2,8 +2,8 @@
 // source: name_clash/counter.proto
 
 /* eslint-disable */
-import { type CommandResult as CommandResult1, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, type ValueEntity, type ValueEntityCommandContext } from "cloudstate-ts";
-import { defineEventSourcedEntity, defineValueEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult as CommandResult1, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, type ValueEntity, type ValueEntityCommandContext, defineEventSourcedEntity, defineValueEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { type CommandResult, type CounterContext as NameClashCounterContext, CounterDefinition, CounterEvent as NameClashCounterEvent, type CounterHandlers as NameClashCounterHandlers, CounterOptions as NameClashCounterOptions, CounterState as NameClashCounterState, type DateMessage, TallyDefinition, counter, type counterHandlers, type fileDescriptorSet, type snakeCaseTotal } from "./counter.js";
 
 /** The state of each Counter entity: `cases.name_clash.CounterState`. */

@@ -2,8 +2,8 @@
 // source: com/example/soak/tally.proto
 
 /* eslint-disable */
-import { type CommandResult, type StateInit, type ValueEntity, type ValueEntityCommandContext } from "cloudstate-ts";
-import { defineValueEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type StateInit, type ValueEntity, type ValueEntityCommandContext, defineValueEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { type Empty } from "../../../google/protobuf/empty.js";
 import { type BumpRequest, type GetTally, type RecordRequest, TalliesDefinition, Tally } from "./tally.js";
 
