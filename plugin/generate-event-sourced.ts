@@ -71,13 +71,11 @@ export function generateEventSourcedEntity(ctx: EmitContext, entity: EventSource
   out.push(`    state: ${messageRef(ctx, entity.state, false)},\n`);
   out.push(`    initialState: (entityId) => handlers.initialState(entityId),\n`);
   out.push(`    events: {\n`);
-  entity.events.forEach((event, i) => {
+  entity.events.forEach((event) => {
     out.push(`      ${JSON.stringify(event.fullName)}: {\n`);
     out.push(`        type: ${messageRef(ctx, event, false)},\n`);
     if (entity.jsonEvents.includes(event.fullName)) out.push(`        json: true,\n`);
-    out.push(
-      `        apply: (state, event) => handlers.${eventHandlerName(event)}(state, event as ${eventTypes[i]}),\n`,
-    );
+    out.push(`        apply: (state, event) => handlers.${eventHandlerName(event)}(state, event),\n`);
     out.push(`      },\n`);
   });
   out.push(`    },\n`);

@@ -69,11 +69,11 @@ export function shoppingCartEntity(handlers: ShoppingCartHandlers, options: Shop
     events: {
       "com.example.shoppingcart.persistence.ItemAdded": {
         type: ItemAdded,
-        apply: (state, event) => handlers.onItemAdded(state, event as ItemAdded),
+        apply: (state, event) => handlers.onItemAdded(state, event),
       },
       "com.example.shoppingcart.persistence.ItemRemoved": {
         type: ItemRemoved,
-        apply: (state, event) => handlers.onItemRemoved(state, event as ItemRemoved),
+        apply: (state, event) => handlers.onItemRemoved(state, event),
       },
     },
     commands: {

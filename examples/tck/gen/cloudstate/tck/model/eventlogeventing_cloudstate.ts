@@ -129,11 +129,11 @@ export function eventSourcedEntityOneEntity(handlers: EventSourcedEntityOneHandl
     events: {
       "cloudstate.tck.model.eventlogeventing.EventOne": {
         type: EventOne,
-        apply: (state, event) => handlers.onEventOne(state, event as EventOne),
+        apply: (state, event) => handlers.onEventOne(state, event),
       },
       "cloudstate.tck.model.eventlogeventing.EventTwo": {
         type: EventTwo,
-        apply: (state, event) => handlers.onEventTwo(state, event as EventTwo),
+        apply: (state, event) => handlers.onEventTwo(state, event),
       },
     },
     commands: {
@@ -196,7 +196,7 @@ export function eventSourcedEntityTwoEntity(handlers: EventSourcedEntityTwoHandl
       "cloudstate.tck.model.eventlogeventing.JsonEvent": {
         type: JsonEvent,
         json: true,
-        apply: (state, event) => handlers.onJsonEvent(state, event as JsonEvent),
+        apply: (state, event) => handlers.onJsonEvent(state, event),
       },
     },
     commands: {

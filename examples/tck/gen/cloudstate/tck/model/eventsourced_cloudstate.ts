@@ -58,7 +58,7 @@ export function eventSourcedTckModelEntity(handlers: EventSourcedTckModelHandler
     events: {
       "cloudstate.tck.model.Persisted": {
         type: Persisted,
-        apply: (state, event) => handlers.onPersisted(state, event as Persisted),
+        apply: (state, event) => handlers.onPersisted(state, event),
       },
     },
     commands: {
@@ -119,7 +119,7 @@ export function eventSourcedTwoEntity(handlers: EventSourcedTwoHandlers, options
     events: {
       "cloudstate.tck.model.Persisted": {
         type: Persisted,
-        apply: (state, event) => handlers.onPersisted(state, event as Persisted),
+        apply: (state, event) => handlers.onPersisted(state, event),
       },
     },
     commands: {
@@ -181,7 +181,7 @@ export function eventSourcedConfiguredEntity(handlers: EventSourcedConfiguredHan
     events: {
       "cloudstate.tck.model.Persisted": {
         type: Persisted,
-        apply: (state, event) => handlers.onPersisted(state, event as Persisted),
+        apply: (state, event) => handlers.onPersisted(state, event),
       },
     },
     commands: {

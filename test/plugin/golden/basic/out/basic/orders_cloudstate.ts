@@ -76,15 +76,15 @@ export function ordersEntity(handlers: OrdersHandlers, options: OrdersOptions = 
     events: {
       "cases.basic.domain.Placed": {
         type: Placed,
-        apply: (state, event) => handlers.onPlaced(state, event as Placed),
+        apply: (state, event) => handlers.onPlaced(state, event),
       },
       "cases.basic.domain.Cancelled": {
         type: Cancelled,
-        apply: (state, event) => handlers.onCancelled(state, event as Cancelled),
+        apply: (state, event) => handlers.onCancelled(state, event),
       },
       "cases.basic.domain.Placed.Note": {
         type: Placed_Note,
-        apply: (state, event) => handlers.onPlaced_Note(state, event as Placed_Note),
+        apply: (state, event) => handlers.onPlaced_Note(state, event),
       },
     },
     commands: {

@@ -54,7 +54,7 @@ export function counterEntity(handlers: CounterHandlers, options: CounterOptions
     events: {
       "cases.defaults.Incremented": {
         type: Incremented,
-        apply: (state, event) => handlers.onIncremented(state, event as Incremented),
+        apply: (state, event) => handlers.onIncremented(state, event),
       },
     },
     commands: {

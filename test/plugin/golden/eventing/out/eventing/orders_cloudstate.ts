@@ -62,12 +62,12 @@ export function ordersEntity(handlers: OrdersHandlers, options: OrdersOptions = 
     events: {
       "cases.eventing.Placed": {
         type: Placed,
-        apply: (state, event) => handlers.onPlaced(state, event as Placed),
+        apply: (state, event) => handlers.onPlaced(state, event),
       },
       "cases.eventing.Noted": {
         type: Noted,
         json: true,
-        apply: (state, event) => handlers.onNoted(state, event as Noted),
+        apply: (state, event) => handlers.onNoted(state, event),
       },
     },
     commands: {

@@ -63,11 +63,11 @@ export function counterEntity(handlers: CounterHandlers, options: CounterOptions
     events: {
       "cases.name_clash.CounterEvent": {
         type: NameClashCounterEvent,
-        apply: (state, event) => handlers.onCounterEvent(state, event as NameClashCounterEvent),
+        apply: (state, event) => handlers.onCounterEvent(state, event),
       },
       "cases.name_clash.CounterOptions": {
         type: NameClashCounterOptions,
-        apply: (state, event) => handlers.onCounterOptions(state, event as NameClashCounterOptions),
+        apply: (state, event) => handlers.onCounterOptions(state, event),
       },
     },
     commands: {
