@@ -54,14 +54,13 @@ export function generateAction(ctx: EmitContext, action: ActionModel): string {
   out.push(
     `export function ${names.define}(handlers: ${names.handlers}): ${runtimeRef(ctx, "Action")}<typeof ${definition}> {\n`,
   );
-  out.push(`  return ${codegenRef(ctx, "defineAction")}<typeof ${definition}>({\n`);
+  out.push(`  return ${runtimeRef(ctx, "defineAction", false)}<typeof ${definition}>({\n`);
   out.push(`    service: ${definition},\n`);
   out.push(`    descriptorSet: ${codegenRef(ctx, "descriptorSetFromBase64")}(${DESCRIPTOR_SET_CONSTANT}),\n`);
   out.push(`    handlers: {\n`);
   for (const command of action.commands) {
-    const input = messageRef(ctx, command.input, true);
     const streamedIn = command.shape === "client-streaming" || command.shape === "bidi-streaming";
-    const arg = streamedIn ? `requests as AsyncIterable<${input}>` : `request as ${input}`;
+    const arg = streamedIn ? "requests" : "request";
     out.push(`      ${JSON.stringify(command.rpcName)}: {\n`);
     out.push(`        method: ${definition}.methods.${command.key},\n`);
     out.push(`        shape: ${JSON.stringify(command.shape)},\n`);

@@ -34,9 +34,13 @@ export function runtimeRef(ctx: EmitContext, symbol: string, typeOnly = true): s
   return ctx.imports.use(ctx.runtimeImport, symbol, { typeOnly });
 }
 
-/** A symbol of the runtime's helpers for generated code. */
+/**
+ * A symbol of the runtime's helpers for generated code, from the codegen subpath of the version this generator
+ * writes (`cloudstate-ts/codegen/v1`), so a later generator can change them without breaking modules generated
+ * before.
+ */
 export function codegenRef(ctx: EmitContext, symbol: string): string {
-  return ctx.imports.use(`${ctx.runtimeImport}/codegen`, symbol);
+  return ctx.imports.use(`${ctx.runtimeImport}/codegen/v1`, symbol);
 }
 
 /** The ts-proto service definition of the entity's service. */
@@ -106,8 +110,8 @@ export function handlersInterface(
     ),
   );
   out.push(`export interface ${names.handlers} {\n`);
-  out.push(`  /** The state of an entity with nothing persisted yet. */\n`);
-  out.push(`  initialState(entityId: string): ${names.state};\n`);
+  out.push(`  /** The state of an entity with nothing persisted yet (a plain object will do). */\n`);
+  out.push(`  initialState(entityId: string): ${runtimeRef(ctx, "StateInit")}<${names.state}>;\n`);
   for (const command of entity.commands) {
     const input = messageRef(ctx, command.input, true);
     const output = messageRef(ctx, command.output, true);
@@ -139,10 +143,9 @@ export function commandWiring(ctx: EmitContext, entity: EventSourcedEntityModel 
   const definition = definitionRef(ctx, entity);
   const out: string[] = [`    commands: {\n`];
   for (const command of entity.commands) {
-    const input = messageRef(ctx, command.input, true);
     out.push(`      ${JSON.stringify(command.rpcName)}: {\n`);
     out.push(`        method: ${definition}.methods.${command.key},\n`);
-    out.push(`        handle: (command, context) => handlers.${command.key}(command as ${input}, context),\n`);
+    out.push(`        handle: (command, context) => handlers.${command.key}(command, context),\n`);
     out.push(`      },\n`);
   }
   out.push(`    },\n`);

@@ -159,7 +159,7 @@ export function generateCrdtEntity(ctx: EmitContext, entity: CrdtEntityModel): s
   out.push(
     `export function ${names.define}(handlers: ${names.handlers}, options: ${names.options} = {}): ${runtimeRef(ctx, "CrdtEntity")}<typeof ${definition}, ${names.state}> {\n`,
   );
-  out.push(`  return ${codegenRef(ctx, "defineCrdtEntity")}<${names.state}, typeof ${definition}>({\n`);
+  out.push(`  return ${runtimeRef(ctx, "defineCrdtEntity", false)}<${names.state}, typeof ${definition}>({\n`);
   out.push(`    service: ${definition},\n`);
   out.push(`    descriptorSet: ${codegenRef(ctx, "descriptorSetFromBase64")}(${DESCRIPTOR_SET_CONSTANT}),\n`);
   out.push(configField("passivationTimeoutMs", entity.passivationTimeoutMs));
@@ -170,15 +170,9 @@ export function generateCrdtEntity(ctx: EmitContext, entity: CrdtEntityModel): s
   );
   out.push(`    commands: {\n`);
   for (const command of entity.commands) {
-    const input = messageRef(ctx, command.input, true);
-    const output = messageRef(ctx, command.output, true);
-    const context =
-      command.shape === "server-streaming"
-        ? `context as ${runtimeRef(ctx, "CrdtStreamedCommandContext")}<${names.state}, ${output}>`
-        : "context";
     out.push(`      ${JSON.stringify(command.rpcName)}: {\n`);
     out.push(`        method: ${definition}.methods.${command.key},\n`);
-    out.push(`        handle: (command, context) => handlers.${command.key}(command as ${input}, ${context}),\n`);
+    out.push(`        handle: (command, context) => handlers.${command.key}(command, context),\n`);
     out.push(`      },\n`);
   }
   out.push(`    },\n  });\n}\n\n`);

@@ -33,15 +33,16 @@ export function generateEventSourcedEntity(ctx: EmitContext, entity: EventSource
     `export type ${names.context} = ${runtimeRef(ctx, "EventSourcedCommandContext")}<${names.state}, ${names.event}>;\n\n`,
   );
   const readonlyState = `${runtimeRef(ctx, "DeepReadonly")}<${names.state}>`;
+  const stateInit = `${runtimeRef(ctx, "StateInit")}<${names.state}>`;
   const eventMethods = entity.events
     .map(
       (event, i) =>
         `\n  /**\n   * Applies a \`${event.fullName}\` event.\n` +
-        `   * Returns the new state, built from the read-only \`state\` (e.g. \`{ ...state, field: value }\`); must not fail.\n` +
+        `   * Returns the new state, built from the read-only \`state\`; a plain object will do (e.g. \`{ ...state, field: value }\`). Must not fail.\n` +
         `   */\n` +
         // A function-typed property, not a method: its parameters are checked strictly, so an implementation
         // cannot declare a mutable \`state\` parameter.
-        `  readonly ${eventHandlerName(event)}: (state: ${readonlyState}, event: ${eventTypes[i]}) => ${readonlyState};\n`,
+        `  readonly ${eventHandlerName(event)}: (state: ${readonlyState}, event: ${eventTypes[i]}) => ${stateInit};\n`,
     )
     .join("");
   out.push(handlersInterface(ctx, entity, eventMethods));
@@ -60,7 +61,7 @@ export function generateEventSourcedEntity(ctx: EmitContext, entity: EventSource
     `export function ${names.define}(handlers: ${names.handlers}, options: ${names.options} = {}): ${runtimeRef(ctx, "EventSourcedEntity")}<${typeArgs}> {\n`,
   );
   out.push(
-    `  return ${codegenRef(ctx, "defineEventSourcedEntity")}<${names.state}, ${names.event}, typeof ${definition}>({\n`,
+    `  return ${runtimeRef(ctx, "defineEventSourcedEntity", false)}<${names.state}, ${names.event}, typeof ${definition}>({\n`,
   );
   out.push(`    service: ${definition},\n`);
   out.push(`    descriptorSet: ${codegenRef(ctx, "descriptorSetFromBase64")}(${DESCRIPTOR_SET_CONSTANT}),\n`);
@@ -70,13 +71,11 @@ export function generateEventSourcedEntity(ctx: EmitContext, entity: EventSource
   out.push(`    state: ${messageRef(ctx, entity.state, false)},\n`);
   out.push(`    initialState: (entityId) => handlers.initialState(entityId),\n`);
   out.push(`    events: {\n`);
-  entity.events.forEach((event, i) => {
+  entity.events.forEach((event) => {
     out.push(`      ${JSON.stringify(event.fullName)}: {\n`);
     out.push(`        type: ${messageRef(ctx, event, false)},\n`);
     if (entity.jsonEvents.includes(event.fullName)) out.push(`        json: true,\n`);
-    out.push(
-      `        apply: (state, event) => handlers.${eventHandlerName(event)}(state, event as ${eventTypes[i]}),\n`,
-    );
+    out.push(`        apply: (state, event) => handlers.${eventHandlerName(event)}(state, event),\n`);
     out.push(`      },\n`);
   });
   out.push(`    },\n`);

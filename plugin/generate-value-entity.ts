@@ -38,7 +38,7 @@ export function generateValueEntity(ctx: EmitContext, entity: ValueEntityModel):
   out.push(
     `export function ${names.define}(handlers: ${names.handlers}, options: ${names.options} = {}): ${runtimeRef(ctx, "ValueEntity")}<typeof ${definition}, ${names.state}> {\n`,
   );
-  out.push(`  return ${codegenRef(ctx, "defineValueEntity")}<${names.state}, typeof ${definition}>({\n`);
+  out.push(`  return ${runtimeRef(ctx, "defineValueEntity", false)}<${names.state}, typeof ${definition}>({\n`);
   out.push(`    service: ${definition},\n`);
   out.push(`    descriptorSet: ${codegenRef(ctx, "descriptorSetFromBase64")}(${DESCRIPTOR_SET_CONSTANT}),\n`);
   out.push(configField("persistenceId", entity.persistenceId));

@@ -4,9 +4,44 @@
  */
 import type { MethodDefinition, ServiceDefinition } from "./service.js";
 
+/** What a kind's definer checks of each rpc and its handler. @internal */
+export interface HandlerRules<Handler> {
+  /** What a handler is called in messages: "command handler" for entities, "handler" for actions. */
+  readonly noun: string;
+  /** Why the kind cannot serve an rpc of this shape (e.g. "value entities serve unary rpcs only"), or undefined. */
+  readonly refuse?: (method: MethodDefinition) => string | undefined;
+  /** What is wrong with a handler for its rpc, said after the rpc's name, or undefined. */
+  readonly mismatch?: (method: MethodDefinition, handler: Handler) => string | undefined;
+}
+
 /**
- * Checks that every rpc of `service` has a command handler in `commands` and a shape the kind serves, and that every
- * handler has an rpc.
+ * Checks that every rpc of `service` is one the kind serves and has a fitting handler in `handlers`, and that
+ * every handler has an rpc.
+ * @throws Error naming the service, the rpc and the problem.
+ */
+export function checkHandlers<Handler>(
+  service: ServiceDefinition,
+  handlers: { readonly [rpcName: string]: Handler | undefined },
+  rules: HandlerRules<Handler>,
+): void {
+  const methods = Object.values(service.methods);
+  for (const method of methods) {
+    const refused = rules.refuse?.(method);
+    if (refused !== undefined) throw new Error(`${service.fullName}.${method.name}: ${refused}`);
+    const handler = handlers[method.name];
+    if (handler === undefined) throw new Error(`${service.fullName}.${method.name} has no ${rules.noun}`);
+    const mismatch = rules.mismatch?.(method, handler);
+    if (mismatch !== undefined) throw new Error(`${service.fullName}.${method.name} ${mismatch}`);
+  }
+  for (const name of Object.keys(handlers)) {
+    if (!methods.some((method) => method.name === name)) {
+      throw new Error(`${service.fullName} has no rpc ${name}, but a ${rules.noun} was given for it`);
+    }
+  }
+}
+
+/**
+ * Checks a stateful kind's command handlers: every rpc has one and a shape the kind serves, every one has an rpc.
  * @param rule why an rpc the kind cannot serve is refused, e.g. "value entities serve unary rpcs only".
  * @throws Error naming the service, the rpc and the problem.
  */
@@ -16,17 +51,10 @@ export function checkCommandHandlers(
   serves: (method: MethodDefinition) => boolean,
   rule: string,
 ): void {
-  const methods = Object.values(service.methods);
-  for (const method of methods) {
-    if (!serves(method)) throw new Error(`${service.fullName}.${method.name}: ${rule}`);
-    if (commands[method.name] === undefined)
-      throw new Error(`${service.fullName}.${method.name} has no command handler`);
-  }
-  for (const name of Object.keys(commands)) {
-    if (!methods.some((method) => method.name === name)) {
-      throw new Error(`${service.fullName} has no rpc ${name}, but a command handler was given for it`);
-    }
-  }
+  checkHandlers(service, commands, {
+    noun: "command handler",
+    refuse: (method) => (serves(method) ? undefined : rule),
+  });
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
  * The stream loop every stateful entity kind shares: one init naming a served entity, then commands answered in
- * order, with kind-specific messages (an event-sourced entity's replayed events) handed to the kind.
+ * order, with kind-specific messages (an event-sourced entity's replayed events, a CRDT's deltas) handed to the
+ * kind. A kind answers one message with any number of messages out (a CRDT's reply and the streamed messages its
+ * change causes).
  */
 import type { Command } from "../gen/cloudstate/entity.js";
 import { NO_COMMAND } from "./command-effects.js";
@@ -9,72 +11,93 @@ import { untilDrained, type Drain } from "./drain.js";
 import { ProtocolError } from "./errors.js";
 import type { Logger } from "./logger.js";
 
-/** A live entity as the loop drives it. @internal */
-export interface LiveEntity<Out> {
-  readonly entity: { readonly serviceName: string };
-  readonly entityId: string;
-  handle(command: Command): Promise<Out>;
-}
-
 /** An init message: which service's entity, which id. @internal */
 export interface InitMessage {
   readonly serviceName: string;
   readonly entityId: string;
 }
 
-/** A message of a stream, as ts-proto decodes its `message` oneof. @internal */
-export type StreamMessage<Init extends InitMessage, Other> =
-  | { readonly $case: "init"; readonly value: Init }
-  | { readonly $case: "command"; readonly value: Command }
-  | Other
-  | undefined;
+/** A live entity as the loop sees it: the entity it is of (by its service), and its id. @internal */
+export interface LiveEntity {
+  readonly entity: { readonly serviceName: string };
+  readonly entityId: string;
+}
 
-/** What the loop needs to know of one entity kind. @internal */
-export interface EntityKindLoop<Entity, Init extends InitMessage, Other, Instance extends LiveEntity<Out>, Out> {
-  /** For messages, e.g. "event-sourced entity". */
-  readonly label: string;
-  readonly entities: ReadonlyMap<string, Entity>;
-  create(entity: Entity, init: Init): Instance;
-  /**
-   * Handles a kind-specific message; returns what is wrong with it (and the error behind it, for the logs) to end
-   * the stream, or undefined to go on.
-   */
-  other(
-    message: Other,
-    instance: Instance | undefined,
-  ): { readonly description: string; readonly detail?: unknown } | undefined;
-  /** Why creating failed, safe to tell the proxy. */
-  describeInitError(error: unknown): string;
-  streamFailure(description: string): Out;
+/** The messages the loop itself handles. @internal */
+export type LoopMessage<Init extends InitMessage> =
+  { readonly $case: "init"; readonly value: Init } | { readonly $case: "command"; readonly value: Command };
+
+/** What is wrong with a message that ends the stream, and the error behind it (for the logs). @internal */
+export interface StreamProblem {
+  readonly problem: string;
+  readonly detail?: unknown;
+}
+
+/** A kind-specific message handled: the messages to send. @internal */
+export interface Handled<Out> {
+  readonly out: readonly Out[];
 }
 
 /**
- * Drives one entity stream. Bad input for one command is answered with a failure for that command (by the
- * instance); bad input for the stream as a whole ends it with a failure the proxy logs. When `drain` starts
- * (shutdown), the command in hand is answered and the stream ends. Nothing thrown here reaches other streams.
+ * What the loop needs to know of one entity kind: `M` is the union of its stream's messages, `Instance` its live
+ * entity, `Out` the messages it sends.
  * @internal
  */
-export async function* runEntityStream<Entity, Init extends InitMessage, Other, Instance extends LiveEntity<Out>, Out>(
-  requests: AsyncIterable<{ readonly message?: StreamMessage<Init, Other> }>,
-  kind: EntityKindLoop<Entity, Init, Other, Instance, Out>,
+export interface EntityKind<M, Init extends InitMessage, Instance extends LiveEntity, Out> {
+  /** For messages, e.g. "event-sourced entity". */
+  readonly label: string;
+  readonly entities: ReadonlyMap<string, Instance["entity"]>;
+  /** Why creating failed when it threw something other than a ProtocolError, e.g. "the entity's initialState threw". */
+  readonly initFailure: string;
+  /** @throws what the entity's own code throws, or a ProtocolError for an init that does not fit. */
+  create(entity: Instance["entity"], init: Init): Instance;
+  /** Answers one command; never throws. */
+  command(instance: Instance, command: Command): Promise<readonly Out[]>;
+  /**
+   * Hands back an init or a command for the loop; handles any other message (on `instance`, or undefined before
+   * init) and returns what to send, or what is wrong with it to end the stream.
+   */
+  route(message: M, instance: Instance | undefined): LoopMessage<Init> | Handled<Out> | StreamProblem;
+}
+
+/** A stream-level failure (command id 0): the proxy logs it and restarts the entity. @internal */
+export type StreamFailure = ReturnType<typeof streamFailureMessage>;
+
+/**
+ * Drives one entity stream. Bad input for one command is answered with a failure for that command (by the kind);
+ * bad input for the stream as a whole ends it with a failure the proxy logs. When `drain` starts (shutdown), the
+ * command in hand is answered and the stream ends. Nothing thrown here reaches other streams. `onInstance` is told
+ * of the live entity once it is created (the testkit reads its state).
+ * @internal
+ */
+export async function* runEntityStream<M, Init extends InitMessage, Instance extends LiveEntity, Out>(
+  requests: AsyncIterable<{ readonly message?: M | undefined }>,
+  kind: EntityKind<M, Init, Instance, Out>,
   logger: Logger,
   drain: Drain,
-): AsyncGenerator<Out | ReturnType<typeof failureReply>, void, undefined> {
+  onInstance?: (instance: Instance) => void,
+): AsyncGenerator<Out | StreamFailure | ReturnType<typeof failureReply>, void, undefined> {
   let instance: Instance | undefined;
-  const fail = (description: string, detail?: unknown): Out => {
+  const fail = (description: string, detail?: unknown): StreamFailure => {
     const where =
       instance === undefined ? "an uninitialised stream" : `${instance.entity.serviceName}/${instance.entityId}`;
     logger.error(`${kind.label} stream of ${where} failed: ${description}`, detail);
-    return kind.streamFailure(description);
+    return streamFailureMessage(description);
   };
   for await (const request of untilDrained(requests, drain)) {
-    const message = request.message;
-    if (message === undefined) {
+    if (request.message === undefined) {
       yield fail("Protocol error: a stream message carried nothing");
       return;
     }
-    if (isCase(message, "init")) {
-      const init = message.value as Init;
+    const message = kind.route(request.message, instance);
+    if ("problem" in message) {
+      yield fail(message.problem, message.detail);
+      return;
+    }
+    if ("out" in message) {
+      yield* message.out;
+    } else if (message.$case === "init") {
+      const init = message.value;
       if (instance !== undefined) {
         yield fail(`Protocol error: a second init arrived for ${init.entityId}`);
         return;
@@ -87,40 +110,24 @@ export async function* runEntityStream<Entity, Init extends InitMessage, Other, 
       try {
         instance = kind.create(entity, init);
       } catch (error) {
-        yield fail(
-          `Failed to initialise ${init.serviceName}/${init.entityId}: ${kind.describeInitError(error)}`,
-          error,
-        );
+        const reason = error instanceof ProtocolError ? error.message : kind.initFailure;
+        yield fail(`Failed to initialise ${init.serviceName}/${init.entityId}: ${reason}`, error);
         return;
       }
-    } else if (isCase(message, "command")) {
-      const command = message.value as Command;
+      onInstance?.(instance);
+    } else {
+      const command = message.value;
       if (instance === undefined) {
         logger.error(`command ${command.name} arrived before init; ending the stream`);
         yield failureReply(command.id, "Protocol error: a command arrived before init");
         return;
       }
-      yield await instance.handle(command);
-    } else {
-      const problem = kind.other(message, instance);
-      if (problem !== undefined) {
-        yield fail(problem.description, problem.detail);
-        return;
-      }
+      yield* await kind.command(instance, command);
     }
   }
-}
-
-function isCase(message: unknown, name: string): message is { $case: string; value: unknown } {
-  return typeof message === "object" && message !== null && (message as { $case?: unknown }).$case === name;
 }
 
 /** A stream-level failure (command id 0): the proxy logs it and restarts the entity. @internal */
 export function streamFailureMessage(description: string) {
   return { message: { $case: "failure" as const, value: { commandId: NO_COMMAND, description } } };
-}
-
-/** What an init error may tell the proxy: protocol errors name types and numbers; anything else stays in the logs. */
-export function describeInitError(fallback: string): (error: unknown) => string {
-  return (error) => (error instanceof ProtocolError ? error.message : fallback);
 }

@@ -13,8 +13,9 @@ export class CommandFailure extends Error {
 
 /**
  * Bad input from the proxy side of a stream: an out-of-order message, an unknown command, a payload that does
- * not decode. Its message names what was wrong and is safe to send back to the proxy.
- * @internal
+ * not decode. Its message names what was wrong and is safe to send back to the proxy. Users meet it from
+ * `unpackMessage`, `unpackPrimitive`, `unpackJson` and `TypeRegistry.unpack`, and from a streamed action's
+ * requests whose payload does not decode (a handler that lets it through fails the call as a bad request).
  */
 export class ProtocolError extends Error {
   override readonly name = "ProtocolError";
@@ -23,4 +24,33 @@ export class ProtocolError extends Error {
 /** The message a client sees when a handler fails unexpectedly; the detail only goes to the logs. */
 export function unexpectedFailureMessage(commandName: string): string {
   return `Unexpected error while handling command ${commandName}`;
+}
+
+/**
+ * What a handler's error is, told apart in this one place for every kind: a failure the handler asked for, bad
+ * input from the caller (a streamed payload that does not decode), or a bug.
+ * @internal
+ */
+export interface ClassifiedFailure {
+  readonly kind: "requested" | "bad-request" | "unexpected";
+  /** What the client may be told. */
+  readonly description: string;
+}
+
+/**
+ * Classifies what a handler of `commandName` threw: a `CommandFailure` becomes its message, a `ProtocolError` a
+ * bad request, anything else a generic message, after `logUnexpected` has logged it in full.
+ * @internal
+ */
+export function classifyFailure(
+  error: unknown,
+  commandName: string,
+  logUnexpected: (error: unknown) => void,
+): ClassifiedFailure {
+  if (error instanceof CommandFailure) return { kind: "requested", description: error.message };
+  if (error instanceof ProtocolError) {
+    return { kind: "bad-request", description: `Bad request for ${commandName}: ${error.message}` };
+  }
+  logUnexpected(error);
+  return { kind: "unexpected", description: unexpectedFailureMessage(commandName) };
 }

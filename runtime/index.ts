@@ -7,7 +7,7 @@
  */
 export { serve, CloudstateServer, addressFromEnvironment } from "./server.js";
 export type { ServerOptions, ListenAddress, ServableEntity } from "./server.js";
-export { CommandFailure } from "./errors.js";
+export { CommandFailure, ProtocolError } from "./errors.js";
 export type {
   CommandContext,
   CommandResult,
@@ -76,7 +76,15 @@ export {
 export type { ValueCodec, Int64 } from "./crdt/value-codec.js";
 export { methodOf } from "./service.js";
 export type { MethodRef, ServiceDefinition, MethodDefinition } from "./service.js";
-export type { Message, MessageType, JsonMessageType, MessageInit, EventInit, MessageOf } from "./message-type.js";
+export type {
+  Message,
+  MessageType,
+  JsonMessageType,
+  MessageInit,
+  EventInit,
+  MessageOf,
+  StateInit,
+} from "./message-type.js";
 export type { DeepReadonly } from "./deep-readonly.js";
 export {
   packMessage,
@@ -92,8 +100,7 @@ export {
   JSON_URL_PREFIX,
 } from "./any.js";
 export type { Any, Primitive, PrimitiveKind, Json } from "./any.js";
-export { buildEntitySpec } from "./discovery.js";
-export type { DiscoverableEntity, ServiceInfoOptions } from "./discovery.js";
+export type { ServiceInfoOptions } from "./discovery.js";
 export { consoleLogger } from "./logger.js";
 export type { Logger } from "./logger.js";
 export { LIBRARY_NAME, LIBRARY_VERSION, PROTOCOL_VERSION } from "./version.js";

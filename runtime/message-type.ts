@@ -1,4 +1,5 @@
 import type { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import type { DeepReadonly } from "./deep-readonly.js";
 
 /** A decoded protobuf message as ts-proto emits it with `outputTypeRegistry=true`: it names its own type. */
 export interface Message<TypeName extends string = string> {
@@ -58,3 +59,19 @@ export type MessageInit<T> = T extends Builtin
 
 /** An event as a handler emits it: like {@link MessageInit}, but the top-level `$type` says which event it is. */
 export type EventInit<E extends Message> = E extends Message ? MessageInit<E> & { readonly $type: E["$type"] } : never;
+
+/**
+ * State as a handler may give it (returned by `initialState` or an event handler, passed to `updateState`): a
+ * {@link MessageInit}, read-only, so `{ ...state, items }` and `{ items: state.items.filter(...) }` both do. The
+ * runtime makes it a whole message (every `$type` filled in) before any handler sees it.
+ */
+export type StateInit<State> = DeepReadonly<MessageInit<State>>;
+
+/**
+ * State a handler gave (a {@link StateInit}) as a whole message of `type`: ts-proto's `fromPartial` copies it,
+ * filling in every `$type` and default. (`fromPartial` is declared with a `never` parameter, see {@link MessageType}.)
+ * @internal
+ */
+export function wholeMessage<T extends Message>(type: MessageType<T>, state: unknown): T {
+  return type.fromPartial(state as never);
+}

@@ -21,6 +21,21 @@ export interface ServiceDefinition {
   readonly methods: { readonly [key: string]: MethodDefinition };
 }
 
+/** The decoded request type of an rpc. */
+export type RequestOf<M extends MethodDefinition> = MessageOf<M["requestType"]>;
+
+/** The decoded response type of an rpc. */
+export type ResponseOf<M extends MethodDefinition> = MessageOf<M["responseType"]>;
+
+/** The rpcs of a service. */
+export type MethodsOf<S extends ServiceDefinition> = S["methods"][keyof S["methods"]];
+
+/** The proto names of a service's rpcs (`AddItem`), as configurations key their handlers. */
+export type RpcNameOf<S extends ServiceDefinition> = MethodsOf<S>["name"];
+
+/** The rpc of a service with this proto name. */
+export type MethodNamed<S extends ServiceDefinition, N extends string> = Extract<MethodsOf<S>, { readonly name: N }>;
+
 /** A typed pointer at one rpc of some service: the target of a forward or a side effect. */
 export interface MethodRef<Request extends Message = Message, Response extends Message = Message> {
   readonly serviceName: string;

@@ -1,8 +1,9 @@
 import type { CommandContext, Forward, Reply } from "../context.js";
 import type { Message, MessageInit } from "../message-type.js";
 import type { ReadonlyMetadata } from "../metadata.js";
-import type { MethodDefinition, ServiceDefinition } from "../service.js";
+import type { MethodDefinition, MethodNamed, RequestOf, ResponseOf, RpcNameOf, ServiceDefinition } from "../service.js";
 import type { Typed } from "../typed-entity.js";
+import { checkHandlers } from "../entity-checks.js";
 
 /** The protocol service that drives actions, reported at discovery. */
 export const ACTION_ENTITY_TYPE = "cloudstate.action.ActionProtocol";
@@ -50,28 +51,53 @@ export interface ActionContext extends Omit<CommandContext, "entityId" | "comman
   metadataOf(request: Message): ReadonlyMetadata;
 }
 
-/** An action handler together with its rpc, one variant per streaming shape. */
-export type ActionHandler =
-  | {
-      readonly method: MethodDefinition;
-      readonly shape: "unary";
-      handle(request: Message, context: ActionContext): ActionResult<Message>;
-    }
-  | {
-      readonly method: MethodDefinition;
-      readonly shape: "client-streaming";
-      handle(requests: AsyncIterable<Message>, context: ActionContext): ActionResult<Message>;
-    }
-  | {
-      readonly method: MethodDefinition;
-      readonly shape: "server-streaming";
-      handle(request: Message, context: ActionContext): ReplyStream<Message>;
-    }
-  | {
-      readonly method: MethodDefinition;
-      readonly shape: "bidi-streaming";
-      handle(requests: AsyncIterable<Message>, context: ActionContext): ReplyStream<Message>;
-    };
+/** The streaming shape of an rpc with these flags (for `boolean`, every shape). */
+type ShapeOfFlags<RequestStream extends boolean, ResponseStream extends boolean> = RequestStream extends true
+  ? ResponseStream extends true
+    ? "bidi-streaming"
+    : "client-streaming"
+  : ResponseStream extends true
+    ? "server-streaming"
+    : "unary";
+
+/** The handler of each streaming shape, for requests `Req` and responses `Res`. */
+interface HandlerShapes<M extends MethodDefinition, Req extends Message, Res extends Message> {
+  readonly unary: {
+    readonly method: M;
+    readonly shape: "unary";
+    handle(request: Req, context: ActionContext): ActionResult<Res>;
+  };
+  readonly "client-streaming": {
+    readonly method: M;
+    readonly shape: "client-streaming";
+    handle(requests: AsyncIterable<Req>, context: ActionContext): ActionResult<Res>;
+  };
+  readonly "server-streaming": {
+    readonly method: M;
+    readonly shape: "server-streaming";
+    handle(request: Req, context: ActionContext): ReplyStream<Res>;
+  };
+  readonly "bidi-streaming": {
+    readonly method: M;
+    readonly shape: "bidi-streaming";
+    handle(requests: AsyncIterable<Req>, context: ActionContext): ReplyStream<Res>;
+  };
+}
+
+/**
+ * An action handler together with its rpc, in the rpc's streaming shape and typed by it. For an rpc known only as
+ * a {@link MethodDefinition}, one variant per streaming shape.
+ */
+export type ActionHandler<M extends MethodDefinition = MethodDefinition> = HandlerShapes<
+  M,
+  RequestOf<M>,
+  ResponseOf<M>
+>[ShapeOfFlags<M["requestStream"], M["responseStream"]>];
+
+/** One handler per rpc of `S`, keyed by the rpc's proto name. */
+export type ActionHandlers<S extends ServiceDefinition> = {
+  readonly [N in RpcNameOf<S>]: ActionHandler<MethodNamed<S, N>>;
+};
 
 /** The streaming shape of an rpc. */
 export type StreamingShape = ActionHandler["shape"];
@@ -83,12 +109,12 @@ export function shapeOf(method: MethodDefinition): StreamingShape {
 }
 
 /** Everything needed to serve one action service; written by generated code or by hand. */
-export interface ActionConfig {
-  readonly service: ServiceDefinition;
+export interface ActionConfig<S extends ServiceDefinition = ServiceDefinition> {
+  readonly service: S;
   /** A serialized FileDescriptorSet of the service's file and all it imports, sent to the proxy at discovery. */
   readonly descriptorSet: Uint8Array;
   /** One handler per rpc, keyed by the rpc's proto name. */
-  readonly handlers: { readonly [rpcName: string]: ActionHandler };
+  readonly handlers: ActionHandlers<S>;
 }
 
 /**
@@ -111,26 +137,17 @@ export interface Action<S extends ServiceDefinition = ServiceDefinition> extends
  * Checks an action service's handlers against its rpcs and turns them into something `serve` can run.
  * @throws Error naming the rpc without a handler, the handler without an rpc, or a handler of the wrong shape.
  */
-export function defineAction<S extends ServiceDefinition = ServiceDefinition>(
-  config: ActionConfig & { readonly service: S },
-): Action<S> {
-  const serviceName = config.service.fullName;
-  const methods = Object.values(config.service.methods);
-  for (const method of methods) {
-    const handler = config.handlers[method.name];
-    if (handler === undefined) throw new Error(`${serviceName}.${method.name} has no handler`);
-    if (handler.shape !== shapeOf(method)) {
-      throw new Error(`${serviceName}.${method.name} is ${shapeOf(method)}, but its handler is ${handler.shape}`);
-    }
-  }
-  for (const name of Object.keys(config.handlers)) {
-    if (!methods.some((m) => m.name === name))
-      throw new Error(`${serviceName} has no rpc ${name}, but a handler was given for it`);
-  }
+export function defineAction<S extends ServiceDefinition = ServiceDefinition>(config: ActionConfig<S>): Action<S> {
+  const handlers: ActionConfig["handlers"] = config.handlers;
+  checkHandlers(config.service, handlers, {
+    noun: "handler",
+    mismatch: (method, handler) =>
+      handler.shape === shapeOf(method) ? undefined : `is ${shapeOf(method)}, but its handler is ${handler.shape}`,
+  });
   return {
     kind: "action",
     entityType: ACTION_ENTITY_TYPE,
-    serviceName,
+    serviceName: config.service.fullName,
     persistenceId: "",
     passivationTimeoutMs: undefined,
     descriptorSet: config.descriptorSet,

@@ -8,7 +8,7 @@ import type { SideEffect } from "../../gen/cloudstate/entity.js";
 import type { DeepPartial } from "../../gen/typeRegistry.js";
 import { unpackMessage, type Any } from "../any.js";
 import { toClientAction } from "../command-runner.js";
-import { CommandFailure, ProtocolError, unexpectedFailureMessage } from "../errors.js";
+import { classifyFailure, ProtocolError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Message, MessageType } from "../message-type.js";
 import { metadataFromWire } from "../metadata.js";
@@ -36,10 +36,10 @@ function toResponse(answer: ActionAnswer<Message>, responseType: MessageType, si
  * caller's; anything else is logged in full and answered with a generic message.
  */
 function fromError(error: unknown, name: string, context: ActionContextImpl, logger: Logger): Response {
-  if (error instanceof CommandFailure) return failure(error.message, context.takeSideEffects());
-  if (error instanceof ProtocolError) return failure(`Bad request for ${name}: ${error.message}`);
-  logger.error(`action call ${name} threw; its side effects are dropped`, error);
-  return failure(unexpectedFailureMessage(name));
+  const { kind, description } = classifyFailure(error, name, (unexpected) =>
+    logger.error(`action call ${name} threw; its side effects are dropped`, unexpected),
+  );
+  return failure(description, kind === "requested" ? context.takeSideEffects() : []);
 }
 
 type HandlerOf<S extends ActionHandler["shape"]> = Extract<ActionHandler, { readonly shape: S }>;
@@ -54,10 +54,14 @@ function resolve<S extends ActionHandler["shape"]>(
   if (action === undefined) throw new ProtocolError(`Unknown service: ${command.serviceName}`);
   const handler = action.config.handlers[command.name];
   if (handler === undefined) throw new ProtocolError(`Unknown command ${command.name} on ${command.serviceName}`);
-  if (handler.shape !== shape) {
+  if (!hasShape(handler, shape)) {
     throw new ProtocolError(`${command.serviceName}.${command.name} is ${handler.shape}, but was called ${shape}`);
   }
-  return handler as HandlerOf<S>;
+  return handler;
+}
+
+function hasShape<S extends ActionHandler["shape"]>(handler: ActionHandler, shape: S): handler is HandlerOf<S> {
+  return handler.shape === shape;
 }
 
 const ANY_TYPE = "google.protobuf.Any";

@@ -1,7 +1,7 @@
 /** Defining a CRDT entity: its service, its CRDT and one handler per rpc. */
-import type { Forward } from "../context.js";
+import type { Forward, Reply } from "../context.js";
 import type { Message, MessageInit } from "../message-type.js";
-import type { MethodDefinition, ServiceDefinition } from "../service.js";
+import type { MethodDefinition, MethodNamed, RequestOf, ResponseOf, RpcNameOf, ServiceDefinition } from "../service.js";
 import type { CrdtStreamedCommandContext } from "./context.js";
 import { checkCommandHandlers, checkPassivationTimeout } from "../entity-checks.js";
 import type { Crdt } from "./types/index.js";
@@ -14,26 +14,36 @@ export const CRDT_ENTITY_TYPE = "cloudstate.crdt.Crdt";
  * What a CRDT command handler returns: the reply, a forward, or (for a streamed rpc only) nothing, when the
  * stream's messages all come from `onChange`.
  */
-export type CrdtCommandResult =
-  MessageInit<Message> | Forward | undefined | Promise<MessageInit<Message> | Forward | undefined>;
+export type CrdtCommandResult = CrdtStreamedResult<Message>;
 
 /**
  * What the handler of a server-streamed rpc returns: the stream's first message, a forward, or nothing (the
  * messages then all come from `onChange`).
  */
-export type CrdtStreamedResult<Reply extends Message> =
-  MessageInit<Reply> | Forward | undefined | Promise<MessageInit<Reply> | Forward | undefined>;
+export type CrdtStreamedResult<R extends Message> =
+  MessageInit<R> | Reply<R> | Forward | undefined | Promise<MessageInit<R> | Reply<R> | Forward | undefined>;
 
-/** A command handler of a CRDT entity together with its rpc (unary or server-streamed). */
-export interface CrdtCommand<State extends Crdt> {
-  readonly method: MethodDefinition;
-  handle(command: Message, context: CrdtStreamedCommandContext<State, Message>): CrdtCommandResult;
+/**
+ * A command handler of a CRDT entity together with its rpc (unary or server-streamed), typed by the rpc. A unary
+ * rpc's handler may take the narrower `CrdtCommandContext`.
+ */
+export interface CrdtCommand<State extends Crdt, M extends MethodDefinition = MethodDefinition> {
+  readonly method: M;
+  handle(
+    command: RequestOf<M>,
+    context: CrdtStreamedCommandContext<State, ResponseOf<M>>,
+  ): CrdtStreamedResult<ResponseOf<M>>;
 }
 
+/** One command handler per rpc of `S`, keyed by the rpc's proto name. */
+export type CrdtCommands<S extends ServiceDefinition, State extends Crdt> = {
+  readonly [N in RpcNameOf<S>]: CrdtCommand<State, MethodNamed<S, N>>;
+};
+
 /** Everything needed to serve one CRDT entity; written by generated code or by hand. */
-export interface CrdtEntityConfig<State extends Crdt> {
+export interface CrdtEntityConfig<State extends Crdt, S extends ServiceDefinition = ServiceDefinition> {
   /** The gRPC service the entity backs. */
-  readonly service: ServiceDefinition;
+  readonly service: S;
   /** A serialized FileDescriptorSet of the service's file and all it imports, sent to the proxy at discovery. */
   readonly descriptorSet: Uint8Array;
   /** Ask the proxy to passivate after this many idle milliseconds. Unset leaves the proxy's default. */
@@ -44,7 +54,7 @@ export interface CrdtEntityConfig<State extends Crdt> {
    */
   initialState(entityId: string): State;
   /** One handler per rpc, keyed by the rpc's proto name (e.g. `Process`). */
-  readonly commands: { readonly [rpcName: string]: CrdtCommand<State> };
+  readonly commands: CrdtCommands<S, State>;
 }
 
 /**
@@ -70,7 +80,7 @@ export interface CrdtEntity<S extends ServiceDefinition = ServiceDefinition, Sta
  * @throws Error naming the problem: a client-streamed rpc, an rpc without a handler, a bad passivation timeout.
  */
 export function defineCrdtEntity<State extends Crdt, S extends ServiceDefinition = ServiceDefinition>(
-  config: CrdtEntityConfig<State> & { readonly service: S },
+  config: CrdtEntityConfig<State, S>,
 ): CrdtEntity<S, State> {
   const serviceName = config.service.fullName;
   checkCommandHandlers(

@@ -10,12 +10,10 @@ import type {
 } from "../../gen/cloudstate/crdt.js";
 import type { ClientAction, Command, StreamCancelled } from "../../gen/cloudstate/entity.js";
 import type { DeepPartial } from "../../gen/typeRegistry.js";
-import { unpackMessage } from "../any.js";
 import { metadataFromWire } from "../metadata.js";
-import { failureReply, toClientAction } from "../command-runner.js";
-import { CommandFailure, ProtocolError, unexpectedFailureMessage } from "../errors.js";
+import { failureReply, runCommand, toClientAction } from "../command-runner.js";
+import { classifyFailure, ProtocolError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { Message } from "../message-type.js";
 import {
   CrdtCommandContextImpl,
   StreamCancelledContextImpl,
@@ -25,18 +23,11 @@ import {
 } from "./context-impl.js";
 import type { WriteConsistency } from "./context.js";
 import type { CrdtEntity } from "./entity.js";
-import { APPLY_DELTA, HAS_DELTA, RESET_DELTA, SAVEPOINT, TAKE_DELTA } from "./types/base.js";
+import { APPLY_DELTA, HAS_DELTA, RESET_DELTA, SAVEPOINT, TAKE_DELTA, type Restore } from "./types/base.js";
 import type { Crdt } from "./types/index.js";
 
 /** A message to the proxy. @internal */
 export type StreamOut = DeepPartial<CrdtStreamOut>;
-
-/** The failure a client sees for a subscriber or handler that threw something other than a `CommandFailure`. */
-function describeFailure(error: unknown, name: string): string {
-  if (error instanceof CommandFailure) return error.message;
-  if (error instanceof ProtocolError) return `Bad request for ${name}: ${error.message}`;
-  return unexpectedFailureMessage(name);
-}
 
 export class CrdtInstance {
   readonly entityId: string;
@@ -94,53 +85,42 @@ export class CrdtInstance {
   /** Handles one command; never throws. */
   async handle(command: Command): Promise<StreamOut[]> {
     const { id, name } = command;
-    const fail = (description: string): StreamOut[] => [failureReply(id, description)];
-    if (command.entityId !== this.entityId) {
-      this.logger.warn(`command ${name} (${id.toString()}) for entity ${command.entityId} arrived on ${this.#where}`);
-      return fail(`Command for entity ${command.entityId} sent to entity ${this.entityId}`);
-    }
-    if (this.#deleted) return fail(`Entity ${this.entityId} was deleted`);
-    const handler = this.entity.config.commands[name];
-    if (handler === undefined) {
-      this.logger.warn(`unknown command ${name} on ${this.#where}`);
-      return fail(`Unknown command ${name} on ${this.entity.serviceName}`);
-    }
-    if (command.streamed && !handler.method.responseStream) {
-      this.logger.warn(`command ${name} on ${this.#where} was sent streamed, but the rpc is unary`);
-      return fail(`Command ${name} is not a streamed rpc`);
-    }
-    let request: Message;
-    try {
-      request = unpackMessage(handler.method.requestType, command.payload);
-    } catch (error) {
-      this.logger.warn(`command ${name} on ${this.#where} has a bad payload`, error);
-      return fail(`Bad request for ${name}: ${(error as Error).message}`);
-    }
-    const context = new CrdtCommandContextImpl(
-      this.#state,
-      command.streamed,
-      this.entityId,
-      id,
-      name,
-      metadataFromWire(command.metadata),
+    // Taken once the handler is about to run: whatever it changed before failing goes with it.
+    let restore: Restore | undefined;
+    const outcome = await runCommand(
+      command,
+      { serviceName: this.entity.serviceName, entityId: this.entityId },
+      this.entity.config.commands,
+      () => {
+        restore = this.#state[SAVEPOINT]();
+        return new CrdtCommandContextImpl(
+          this.#state,
+          command.streamed,
+          this.entityId,
+          id,
+          name,
+          metadataFromWire(command.metadata),
+        );
+      },
+      this.logger,
+      {
+        before: () => (this.#deleted ? `Entity ${this.entityId} was deleted` : undefined),
+        handler: (handler) => {
+          if (!command.streamed || handler.method.responseStream) return undefined;
+          this.logger.warn(`command ${name} on ${this.#where} was sent streamed, but the rpc is unary`);
+          return `Command ${name} is not a streamed rpc`;
+        },
+      },
     );
-    const restore = this.#state[SAVEPOINT]();
-    let clientAction: DeepPartial<ClientAction> | undefined;
-    try {
-      const result = await handler.handle(request, context);
-      context.deactivate();
-      if (result === undefined && !handler.method.responseStream) {
-        throw new Error(`the handler of unary rpc ${name} returned no reply`);
-      }
-      clientAction = result === undefined ? undefined : toClientAction(result, handler.method.responseType);
-    } catch (error) {
-      context.deactivate();
-      restore();
-      if (!(error instanceof CommandFailure)) {
-        this.logger.error(`command ${name} on ${this.#where} threw; nothing it did is kept`, error);
-      }
-      return fail(describeFailure(error, name));
+    if (!outcome.ok) {
+      restore?.();
+      return [failureReply(id, outcome.description)];
     }
+    return this.#answer(id, outcome.context, outcome.clientAction);
+  }
+
+  /** The reply to a command that succeeded, and the streamed messages its change causes. */
+  #answer(id: Long, context: CrdtCommandContextImpl, clientAction: DeepPartial<ClientAction> | undefined): StreamOut[] {
     const stateAction = this.#stateAction(context.deleted, context.writeConsistency);
     if (context.deleted) this.#deleted = true;
     // Subscribers hear of the change before this command's own subscription starts, as its reply carries it.
@@ -235,10 +215,9 @@ export class CrdtInstance {
     } catch (error) {
       context.deactivate();
       if (this.#state[HAS_DELTA]()) restore();
-      if (!(error instanceof CommandFailure)) {
-        this.logger.error(`the change subscriber of ${subscription.commandName} on ${this.#where} threw`, error);
-      }
-      const description = describeFailure(error, subscription.commandName);
+      const { description } = classifyFailure(error, subscription.commandName, (unexpected) =>
+        this.logger.error(`the change subscriber of ${subscription.commandName} on ${this.#where} threw`, unexpected),
+      );
       return { commandId, clientAction: { action: { $case: "failure", value: { commandId, description } } } };
     }
   }

@@ -38,7 +38,7 @@ export function anyKey(any: Any): string {
   return `${any.typeUrl}\u0000${Buffer.from(any.value).toString("base64")}`;
 }
 
-/** A value with its encoding and comparison key, as the CRDTs store them. @internal */
+/** A value with its encoding and comparison key, as the CRDTs store them (not exported from the package). */
 export interface Encoded<T> {
   readonly value: T;
   readonly any: Any;

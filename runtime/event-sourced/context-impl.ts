@@ -2,9 +2,9 @@ import type Long from "long";
 import type { Any } from "../any.js";
 import { CommandEffects } from "../command-effects.js";
 import type { ReadonlyMetadata } from "../metadata.js";
-import type { EventInit, Message } from "../message-type.js";
+import { wholeMessage, type EventInit, type Message } from "../message-type.js";
 import type { EventSourcedCommandContext } from "./context.js";
-import type { EventSourcedEntity, EventSourcedEntityConfig } from "./entity.js";
+import type { EventSourcedEntity, EventSourcedRuntimeConfig } from "./entity.js";
 
 /**
  * The context of one command. Emitted events are applied to a private copy of the state, made on the first
@@ -20,7 +20,7 @@ export class EventSourcedContextImpl extends CommandEffects implements EventSour
   #copied = false;
   #eventHandlerError: { readonly error: unknown } | undefined;
 
-  private readonly config: EventSourcedEntityConfig<Message, Message>;
+  private readonly config: EventSourcedRuntimeConfig;
 
   constructor(
     private readonly entity: EventSourcedEntity,
@@ -62,12 +62,12 @@ export class EventSourcedContextImpl extends CommandEffects implements EventSour
     // Encode before applying, so the persisted event is exactly what was emitted.
     const packed = this.entity.eventCodec.pack(handler, event);
     if (!this.#copied) {
-      this.#state = this.config.state.fromPartial(this.#state as never);
+      this.#state = wholeMessage(this.config.state, this.#state);
       this.#copied = true;
     }
     // A well-formed copy: the handler sees every nested $type, and later changes to `event` do not leak in.
     try {
-      this.#state = handler.apply(this.#state, handler.type.fromPartial(event as never));
+      this.#state = wholeMessage(this.config.state, handler.apply(this.#state, wholeMessage(handler.type, event)));
     } catch (error) {
       this.#eventHandlerError = { error };
       throw error;

@@ -1,8 +1,8 @@
 import type { CommandResult } from "../context.js";
 import type { DeepReadonly } from "../deep-readonly.js";
-import type { JsonMessageType, Message, MessageType } from "../message-type.js";
+import type { JsonMessageType, Message, MessageType, StateInit } from "../message-type.js";
 import { EventCodec } from "./event-codec.js";
-import type { MethodDefinition, ServiceDefinition } from "../service.js";
+import type { MethodDefinition, MethodNamed, RequestOf, ResponseOf, RpcNameOf, ServiceDefinition } from "../service.js";
 import type { EventSourcedCommandContext } from "./context.js";
 import { checkCommandHandlers, checkPassivationTimeout, isUnary } from "../entity-checks.js";
 import type { Typed } from "../typed-entity.js";
@@ -13,11 +13,21 @@ export const EVENT_SOURCED_ENTITY_TYPE = "cloudstate.eventsourced.EventSourced";
 /** Snapshot cadence when an entity does not set one. */
 export const DEFAULT_SNAPSHOT_EVERY = 100;
 
-/** A command handler of an event-sourced entity together with its rpc. */
-export interface EventSourcedCommand<State, Event extends Message> {
-  readonly method: MethodDefinition;
-  handle(command: Message, context: EventSourcedCommandContext<State, Event>): CommandResult<Message>;
+/** A command handler of an event-sourced entity together with its rpc, typed by the rpc. */
+export interface EventSourcedCommand<State, Event extends Message, M extends MethodDefinition = MethodDefinition> {
+  readonly method: M;
+  handle(command: RequestOf<M>, context: EventSourcedCommandContext<State, Event>): CommandResult<ResponseOf<M>>;
 }
+
+/** One command handler per rpc of `S`, keyed by the rpc's proto name. */
+export type EventSourcedCommands<S extends ServiceDefinition, State, Event extends Message> = {
+  readonly [N in RpcNameOf<S>]: EventSourcedCommand<State, Event, MethodNamed<S, N>>;
+};
+
+/** One handler per event type, keyed by the event's full protobuf name, each typed by its event. */
+export type EventHandlers<State, Event extends Message> = {
+  readonly [T in Event["$type"]]: EventHandler<State, Extract<Event, Message<T>>>;
+};
 
 /**
  * How to persist and apply one event type. Events are persisted as protobuf, or, with `json: true`, as Cloudstate
@@ -25,22 +35,40 @@ export interface EventSourcedCommand<State, Event extends Message> {
  * read JSON. `apply` gets the state read-only and returns the new state, usually built from it; it must not
  * throw.
  */
-export type EventHandler<State, E extends Message> =
+export type EventHandler<State, E extends Message, Result = StateInit<State>> =
   | {
       readonly type: MessageType<E>;
       readonly json?: false;
-      apply(state: DeepReadonly<State>, event: E): DeepReadonly<State>;
+      apply(state: DeepReadonly<State>, event: E): Result;
     }
   | {
       readonly type: JsonMessageType<E>;
       readonly json: true;
-      apply(state: DeepReadonly<State>, event: E): DeepReadonly<State>;
+      apply(state: DeepReadonly<State>, event: E): Result;
     };
 
+/**
+ * An entity's configuration as the runtime reads it, whatever its types: what handlers give as state is a
+ * {@link StateInit}, which the runtime makes a whole message.
+ * @internal
+ */
+export interface EventSourcedRuntimeConfig extends Omit<
+  EventSourcedEntityConfig<Message, Message>,
+  "initialState" | "events" | "commands"
+> {
+  initialState(entityId: string): unknown;
+  readonly events: { readonly [typeName: string]: EventHandler<Message, Message, unknown> };
+  readonly commands: { readonly [rpcName: string]: EventSourcedCommand<Message, Message> };
+}
+
 /** Everything needed to serve one event-sourced entity; written by generated code or by hand. */
-export interface EventSourcedEntityConfig<State extends Message, Event extends Message> {
+export interface EventSourcedEntityConfig<
+  State extends Message,
+  Event extends Message,
+  S extends ServiceDefinition = ServiceDefinition,
+> {
   /** The gRPC service the entity backs. */
-  readonly service: ServiceDefinition;
+  readonly service: S;
   /** A serialized FileDescriptorSet of the service's file and all it imports, sent to the proxy at discovery. */
   readonly descriptorSet: Uint8Array;
   /** Namespace of the journal. Defaults to the service's simple name. */
@@ -51,12 +79,12 @@ export interface EventSourcedEntityConfig<State extends Message, Event extends M
   readonly passivationTimeoutMs?: number;
   /** The snapshot (state) message type. */
   readonly state: MessageType<State>;
-  /** The state of an entity with neither snapshot nor events. */
-  initialState(entityId: string): State;
+  /** The state of an entity with neither snapshot nor events (a plain object will do: see {@link StateInit}). */
+  initialState(entityId: string): StateInit<State>;
   /** One handler per event type, keyed by the event's full protobuf name. */
-  readonly events: { readonly [typeName: string]: EventHandler<State, Event> };
+  readonly events: EventHandlers<State, Event>;
   /** One handler per rpc, keyed by the rpc's proto name (e.g. `AddItem`). */
-  readonly commands: { readonly [rpcName: string]: EventSourcedCommand<State, Event> };
+  readonly commands: EventSourcedCommands<S, State, Event>;
 }
 
 /**
@@ -76,7 +104,7 @@ export interface EventSourcedEntity<
   readonly passivationTimeoutMs: number | undefined;
   readonly descriptorSet: Uint8Array;
   /** @internal */
-  readonly config: EventSourcedEntityConfig<Message, Message>;
+  readonly config: EventSourcedRuntimeConfig;
   /** The event types' codec, shared by every instance. @internal */
   readonly eventCodec: EventCodec;
 }
@@ -89,7 +117,7 @@ export function defineEventSourcedEntity<
   State extends Message,
   Event extends Message,
   S extends ServiceDefinition = ServiceDefinition,
->(config: EventSourcedEntityConfig<State, Event> & { readonly service: S }): EventSourcedEntity<S, State, Event> {
+>(config: EventSourcedEntityConfig<State, Event, S>): EventSourcedEntity<S, State, Event> {
   const serviceName = config.service.fullName;
   checkCommandHandlers(config.service, config.commands, isUnary, "event-sourced entities serve unary rpcs only");
   const snapshotEvery = config.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
@@ -107,6 +135,6 @@ export function defineEventSourcedEntity<
     passivationTimeoutMs: timeout,
     descriptorSet: config.descriptorSet,
     config: config,
-    eventCodec: new EventCodec(Object.values(config.events) as readonly EventHandler<Message, Message>[], serviceName),
+    eventCodec: new EventCodec(Object.values<EventHandler<State, Event>>(config.events), serviceName),
   };
 }

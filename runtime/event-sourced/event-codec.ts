@@ -15,10 +15,10 @@ export function jsonEventName(fullName: string): string {
 /** Packs and unpacks one entity's events. @internal */
 export class EventCodec {
   readonly #protobuf: TypeRegistry;
-  readonly #json = new Map<string, EventHandler<Message, Message> & { readonly json: true }>();
+  readonly #json = new Map<string, EventHandler<Message, Message, unknown> & { readonly json: true }>();
 
   /** @throws Error when two JSON event types share a simple name, which would make their URLs ambiguous. */
-  constructor(handlers: Iterable<EventHandler<Message, Message>>, where: string) {
+  constructor(handlers: Iterable<EventHandler<Message, Message, unknown>>, where: string) {
     const protobuf: MessageType[] = [];
     for (const handler of handlers) {
       if (handler.json !== true) {
@@ -33,7 +33,7 @@ export class EventCodec {
   }
 
   /** Encodes an event as the journal keeps it. */
-  pack(handler: EventHandler<Message, Message>, event: MessageInit<Message>): Any {
+  pack(handler: EventHandler<Message, Message, unknown>, event: MessageInit<Message>): Any {
     if (handler.json !== true) return packMessage(handler.type, event);
     const message = handler.type.fromPartial(event as never);
     return packJson(jsonEventName(handler.type.$type), handler.type.toJSON(message) as Json);

@@ -1,19 +1,17 @@
 import type {
-  EventSourcedEvent,
   EventSourcedInit,
   EventSourcedStreamIn,
   EventSourcedStreamOut,
 } from "../../gen/cloudstate/event_sourced.js";
 import type { DeepPartial } from "../../gen/typeRegistry.js";
 import { NEVER_DRAINS, type Drain } from "../drain.js";
-import { describeInitError, runEntityStream, streamFailureMessage } from "../entity-stream.js";
+import { runEntityStream } from "../entity-stream.js";
 import { ProtocolError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { EventSourcedEntity } from "./entity.js";
 import { EventSourcedInstance } from "./instance.js";
 
 type StreamOut = DeepPartial<EventSourcedStreamOut>;
-type EventMessage = { readonly $case: "event"; readonly value: EventSourcedEvent };
 
 /**
  * Drives one `EventSourced.handle` stream: init, replay, then commands answered in order. A replayed event that
@@ -29,34 +27,29 @@ export function handleEventSourcedStream(
   drain: Drain = NEVER_DRAINS,
   onInstance?: (instance: EventSourcedInstance) => void,
 ): AsyncGenerator<StreamOut, void, undefined> {
-  return runEntityStream<EventSourcedEntity, EventSourcedInit, EventMessage, EventSourcedInstance, StreamOut>(
+  return runEntityStream(
     requests,
     {
       label: "event-sourced entity",
       entities,
-      create(entity, init) {
-        const instance = new EventSourcedInstance(entity, init, logger);
-        onInstance?.(instance);
-        return instance;
-      },
-      other(message, instance) {
-        if (instance === undefined) return { description: "Protocol error: an event arrived before init" };
+      initFailure: "the entity's event or snapshot handler threw",
+      create: (entity: EventSourcedEntity, init: EventSourcedInit) => new EventSourcedInstance(entity, init, logger),
+      command: async (instance, command) => [await instance.handle(command)],
+      route(message, instance) {
+        if (message.$case !== "event") return message;
+        if (instance === undefined) return { problem: "Protocol error: an event arrived before init" };
         try {
           instance.replay(message.value);
-          return undefined;
+          return { out: [] };
         } catch (error) {
           const reason =
             error instanceof ProtocolError ? error.message : "the entity's event or snapshot handler threw";
-          return {
-            description: `Failed to replay event ${message.value.sequence.toString()}: ${reason}`,
-            detail: error,
-          };
+          return { problem: `Failed to replay event ${message.value.sequence.toString()}: ${reason}`, detail: error };
         }
       },
-      describeInitError: describeInitError("the entity's event or snapshot handler threw"),
-      streamFailure: streamFailureMessage,
     },
     logger,
     drain,
+    onInstance,
   );
 }

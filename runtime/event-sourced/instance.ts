@@ -6,9 +6,9 @@ import { metadataFromWire } from "../metadata.js";
 import { failureReply, runCommand } from "../command-runner.js";
 import { ProtocolError, unexpectedFailureMessage } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { Message } from "../message-type.js";
+import { wholeMessage, type Message } from "../message-type.js";
 import { EventSourcedContextImpl } from "./context-impl.js";
-import type { EventSourcedEntity, EventSourcedEntityConfig } from "./entity.js";
+import type { EventSourcedEntity, EventSourcedRuntimeConfig } from "./entity.js";
 import type Long from "long";
 
 type StreamOut = DeepPartial<EventSourcedStreamOut>;
@@ -19,7 +19,7 @@ type StreamOut = DeepPartial<EventSourcedStreamOut>;
  */
 export class EventSourcedInstance {
   readonly entityId: string;
-  readonly #config: EventSourcedEntityConfig<Message, Message>;
+  readonly #config: EventSourcedRuntimeConfig;
   #state: Message;
   #sequence: number;
   #handledCommand = false;
@@ -33,7 +33,7 @@ export class EventSourcedInstance {
     this.entityId = init.entityId;
     const snapshot = init.snapshot;
     if (snapshot === undefined) {
-      this.#state = this.#config.initialState(init.entityId);
+      this.#state = wholeMessage(this.#config.state, this.#config.initialState(init.entityId));
       this.#sequence = 0;
     } else {
       this.#state = unpackMessage(this.#config.state, snapshot.snapshot);
@@ -65,14 +65,14 @@ export class EventSourcedInstance {
     const decoded = this.entity.eventCodec.unpack(event.payload);
     const handler = this.#config.events[decoded.$type];
     if (handler === undefined) throw new ProtocolError(`no event handler for ${decoded.$type}`);
-    this.#state = handler.apply(this.#state, decoded);
+    this.#state = wholeMessage(this.#config.state, handler.apply(this.#state, decoded));
     this.#sequence = sequence;
   }
 
   /** Handles one command and returns its answer; never throws. */
   async handle(command: Command): Promise<StreamOut> {
     this.#handledCommand = true;
-    const outcome = await runCommand<EventSourcedContextImpl>(
+    const outcome = await runCommand(
       command,
       { serviceName: this.entity.serviceName, entityId: this.entityId },
       this.#config.commands,

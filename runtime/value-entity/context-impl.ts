@@ -3,9 +3,9 @@ import type { Any } from "../any.js";
 import { packMessage } from "../any.js";
 import { CommandEffects } from "../command-effects.js";
 import type { ReadonlyMetadata } from "../metadata.js";
-import type { Message, MessageInit } from "../message-type.js";
+import { wholeMessage, type Message, type MessageInit } from "../message-type.js";
 import type { ValueEntityCommandContext } from "./context.js";
-import type { ValueEntityConfig } from "./entity.js";
+import type { ValueEntityRuntimeConfig } from "./entity.js";
 
 /** The state change a command asks for. @internal */
 export type StateChange =
@@ -21,7 +21,7 @@ export class ValueEntityContextImpl extends CommandEffects implements ValueEntit
   #change: StateChange = { kind: "none" };
 
   constructor(
-    private readonly config: ValueEntityConfig<Message>,
+    private readonly config: ValueEntityRuntimeConfig,
     state: Message,
     entityId: string,
     commandId: Long,
@@ -43,12 +43,12 @@ export class ValueEntityContextImpl extends CommandEffects implements ValueEntit
   updateState(state: MessageInit<Message>): void {
     this.ensureActive("updateState");
     this.#change = { kind: "update", value: packMessage(this.config.state, state) };
-    this.#state = this.config.state.fromPartial(state as never);
+    this.#state = wholeMessage(this.config.state, state);
   }
 
   deleteState(): void {
     this.ensureActive("deleteState");
     this.#change = { kind: "delete" };
-    this.#state = this.config.initialState(this.entityId);
+    this.#state = wholeMessage(this.config.state, this.config.initialState(this.entityId));
   }
 }

@@ -1,6 +1,6 @@
-import type { Message, MessageType } from "../message-type.js";
-import type { ServiceDefinition } from "../service.js";
-import type { CommandHandlerEntry } from "../command-runner.js";
+import type { CommandResult } from "../context.js";
+import type { Message, MessageType, StateInit } from "../message-type.js";
+import type { MethodDefinition, MethodNamed, RequestOf, ResponseOf, RpcNameOf, ServiceDefinition } from "../service.js";
 import type { ValueEntityCommandContext } from "./context.js";
 import { checkCommandHandlers, checkPassivationTimeout, isUnary } from "../entity-checks.js";
 import type { Typed } from "../typed-entity.js";
@@ -8,13 +8,21 @@ import type { Typed } from "../typed-entity.js";
 /** The protocol service that drives value entities, reported at discovery. */
 export const VALUE_ENTITY_TYPE = "cloudstate.valueentity.ValueEntity";
 
-/** A command handler of a value entity together with its rpc. */
-export type ValueEntityCommand<State> = CommandHandlerEntry<ValueEntityCommandContext<State>>;
+/** A command handler of a value entity together with its rpc, typed by the rpc. */
+export interface ValueEntityCommand<State, M extends MethodDefinition = MethodDefinition> {
+  readonly method: M;
+  handle(command: RequestOf<M>, context: ValueEntityCommandContext<State>): CommandResult<ResponseOf<M>>;
+}
+
+/** One command handler per rpc of `S`, keyed by the rpc's proto name. */
+export type ValueEntityCommands<S extends ServiceDefinition, State> = {
+  readonly [N in RpcNameOf<S>]: ValueEntityCommand<State, MethodNamed<S, N>>;
+};
 
 /** Everything needed to serve one value entity; written by generated code or by hand. */
-export interface ValueEntityConfig<State extends Message> {
+export interface ValueEntityConfig<State extends Message, S extends ServiceDefinition = ServiceDefinition> {
   /** The gRPC service the entity backs. */
-  readonly service: ServiceDefinition;
+  readonly service: S;
   /** A serialized FileDescriptorSet of the service's file and all it imports, sent to the proxy at discovery. */
   readonly descriptorSet: Uint8Array;
   /** Namespace of the stored state. Defaults to the service's simple name. */
@@ -23,10 +31,20 @@ export interface ValueEntityConfig<State extends Message> {
   readonly passivationTimeoutMs?: number;
   /** The state message type. */
   readonly state: MessageType<State>;
-  /** The state of an entity with nothing stored. */
-  initialState(entityId: string): State;
+  /** The state of an entity with nothing stored (a plain object will do: see {@link StateInit}). */
+  initialState(entityId: string): StateInit<State>;
   /** One handler per rpc, keyed by the rpc's proto name (e.g. `AddItem`). */
-  readonly commands: { readonly [rpcName: string]: ValueEntityCommand<State> };
+  readonly commands: ValueEntityCommands<S, State>;
+}
+
+/**
+ * A value entity's configuration as the runtime reads it, whatever its types: `initialState` gives a
+ * {@link StateInit}, which the runtime makes a whole message.
+ * @internal
+ */
+export interface ValueEntityRuntimeConfig extends Omit<ValueEntityConfig<Message>, "initialState" | "commands"> {
+  initialState(entityId: string): unknown;
+  readonly commands: { readonly [rpcName: string]: ValueEntityCommand<Message> };
 }
 
 /**
@@ -44,7 +62,7 @@ export interface ValueEntity<
   readonly passivationTimeoutMs: number | undefined;
   readonly descriptorSet: Uint8Array;
   /** @internal */
-  readonly config: ValueEntityConfig<Message>;
+  readonly config: ValueEntityRuntimeConfig;
 }
 
 /**
@@ -52,7 +70,7 @@ export interface ValueEntity<
  * @throws Error naming the problem: a streamed rpc, an rpc without a handler, a bad passivation timeout.
  */
 export function defineValueEntity<State extends Message, S extends ServiceDefinition = ServiceDefinition>(
-  config: ValueEntityConfig<State> & { readonly service: S },
+  config: ValueEntityConfig<State, S>,
 ): ValueEntity<S, State> {
   const serviceName = config.service.fullName;
   checkCommandHandlers(config.service, config.commands, isUnary, "value entities serve unary rpcs only");

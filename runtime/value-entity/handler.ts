@@ -1,7 +1,7 @@
 import type { ValueEntityInit, ValueEntityStreamIn, ValueEntityStreamOut } from "../../gen/cloudstate/value_entity.js";
 import type { DeepPartial } from "../../gen/typeRegistry.js";
 import { NEVER_DRAINS, type Drain } from "../drain.js";
-import { describeInitError, runEntityStream, streamFailureMessage } from "../entity-stream.js";
+import { runEntityStream } from "../entity-stream.js";
 import type { Logger } from "../logger.js";
 import type { ValueEntity } from "./entity.js";
 import { ValueEntityInstance } from "./instance.js";
@@ -21,21 +21,22 @@ export function handleValueEntityStream(
   drain: Drain = NEVER_DRAINS,
   onInstance?: (instance: ValueEntityInstance) => void,
 ): AsyncGenerator<StreamOut, void, undefined> {
-  return runEntityStream<ValueEntity, ValueEntityInit, never, ValueEntityInstance, StreamOut>(
+  return runEntityStream(
     requests,
     {
       label: "value entity",
       entities,
-      create(entity, init) {
-        const instance = new ValueEntityInstance(entity, init, logger);
-        onInstance?.(instance);
-        return instance;
-      },
-      other: () => ({ description: "Protocol error: a message value entities do not take" }),
-      describeInitError: describeInitError("the entity's initialState threw"),
-      streamFailure: streamFailureMessage,
+      initFailure: "the entity's initialState threw",
+      create: (entity: ValueEntity, init: ValueEntityInit) => new ValueEntityInstance(entity, init, logger),
+      command: async (instance, command) => [await instance.handle(command)],
+      // Init and command are all a value entity stream carries; anything else is not from a 0.2 proxy.
+      route: (message) =>
+        message.$case === "init" || message.$case === "command"
+          ? message
+          : { problem: "Protocol error: a message value entities do not take" },
     },
     logger,
     drain,
+    onInstance,
   );
 }

@@ -5,7 +5,7 @@ import { unpackMessage } from "../any.js";
 import { metadataFromWire } from "../metadata.js";
 import { failureReply, runCommand } from "../command-runner.js";
 import type { Logger } from "../logger.js";
-import type { Message } from "../message-type.js";
+import { wholeMessage, type Message } from "../message-type.js";
 import { ValueEntityContextImpl } from "./context-impl.js";
 import type { ValueEntity } from "./entity.js";
 
@@ -24,7 +24,9 @@ export class ValueEntityInstance {
     this.entityId = init.entityId;
     const stored = init.state?.value;
     this.#state =
-      stored === undefined ? entity.config.initialState(init.entityId) : unpackMessage(entity.config.state, stored);
+      stored === undefined
+        ? wholeMessage(entity.config.state, entity.config.initialState(init.entityId))
+        : unpackMessage(entity.config.state, stored);
   }
 
   /** The entity's state (as of the last command). */
@@ -35,7 +37,7 @@ export class ValueEntityInstance {
   /** Handles one command and returns its answer; never throws. */
   async handle(command: Command): Promise<StreamOut> {
     const config = this.entity.config;
-    const outcome = await runCommand<ValueEntityContextImpl>(
+    const outcome = await runCommand(
       command,
       { serviceName: this.entity.serviceName, entityId: this.entityId },
       config.commands,

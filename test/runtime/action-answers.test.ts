@@ -151,8 +151,7 @@ const answers = defineAction({
       method: AnswersDefinition.methods.raw,
       shape: "unary",
       handle(request) {
-        const any = request as Any;
-        return line(`${any.typeUrl} ${JSON.stringify(unpackJson(any).value)}`);
+        return line(`${request.typeUrl} ${JSON.stringify(unpackJson(request).value)}`);
       },
     },
   },

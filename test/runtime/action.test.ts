@@ -211,10 +211,12 @@ describe("action protocol", () => {
   });
 
   it("refuses a handler of the wrong shape when defined", () => {
+    const erasedCarts: ServiceDefinition = CartsDefinition;
     assert.throws(
       () =>
         defineAction({
-          service: CartsDefinition,
+          // Known only as a ServiceDefinition (as from JavaScript): with its own type, the mistake is a compile error.
+          service: erasedCarts,
           descriptorSet: new Uint8Array(),
           handlers: {
             ...carts.config.handlers,

@@ -3,8 +3,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { FileDescriptorSet } from "ts-proto-descriptors";
-import { buildEntitySpec, defineEventSourcedEntity, LIBRARY_VERSION } from "../../runtime/index.js";
+import { defineEventSourcedEntity, LIBRARY_VERSION, type ServiceDefinition } from "../../runtime/index.js";
 import { mergeDescriptorSets, splitDescriptorSet } from "../../runtime/descriptor-set.js";
+import { buildEntitySpec } from "../../runtime/discovery.js";
 import { shoppingCart, shoppingCartHandlers } from "../../examples/shopping-cart/src/cart.js";
 import { shoppingCartEntity } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart_cloudstate.js";
 import { ShoppingCartDefinition } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart.js";
@@ -58,8 +59,11 @@ describe("buildEntitySpec", () => {
 });
 
 describe("defineEventSourcedEntity", () => {
+  // Known only as a ServiceDefinition (as from JavaScript), so that the run-time checks are what refuses these:
+  // with the generated definition's own type, each mistake below is a compile error.
+  const service: ServiceDefinition = ShoppingCartDefinition;
   const base = {
-    service: ShoppingCartDefinition,
+    service,
     descriptorSet: new Uint8Array(),
     state: Cart,
     initialState: () => Cart.create(),

@@ -18,6 +18,7 @@ import { expectReply, expectStreamFailure, replyCart } from "../support/expect.j
 /** The shopping cart with ItemAdded kept as JSON and ItemRemoved as protobuf. */
 const jsonCart = defineEventSourcedEntity({
   ...shoppingCart.config,
+  initialState: (entityId) => shoppingCartHandlers.initialState(entityId),
   events: {
     "com.example.shoppingcart.persistence.ItemAdded": {
       type: ItemAdded,
@@ -88,6 +89,7 @@ describe("JSON events", () => {
       () =>
         defineEventSourcedEntity({
           ...jsonCart.config,
+          initialState: (entityId) => shoppingCartHandlers.initialState(entityId),
           events: {
             a: { type: ItemAdded, json: true, apply: (state) => state },
             b: { type: { ...ItemAdded, $type: "other.ItemAdded" }, json: true, apply: (state) => state },

@@ -56,9 +56,8 @@ export const shoppingCartHandlers: ShoppingCartHandlers = {
     };
   },
 
-  onItemRemoved(state, event) {
-    return { ...state, items: state.items.filter((item) => item.productId !== event.productId) };
-  },
+  // New state may be a plain object: the runtime fills in the message's $type.
+  onItemRemoved: (state, event) => ({ items: state.items.filter((item) => item.productId !== event.productId) }),
 };
 
 /** The shopping cart entity, ready for `serve`. */

@@ -1,7 +1,7 @@
 /** defineCrdtEntity checks its configuration: every rpc handled, no client streaming, a sane passivation timeout. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { defineCrdtEntity, GCounter, type CrdtCommand } from "../../../runtime/index.js";
+import { defineCrdtEntity, GCounter, type CrdtCommand, type ServiceDefinition } from "../../../runtime/index.js";
 import { CrdtTckModelDefinition } from "../../../examples/tck/gen/cloudstate/tck/model/crdt.js";
 
 const methods = CrdtTckModelDefinition.methods;
@@ -10,8 +10,11 @@ const commands = {
   Process: { method: methods.process, handle: reply() },
   ProcessStreamed: { method: methods.processStreamed, handle: reply() },
 };
+// Known only as a ServiceDefinition (as from JavaScript), so that the run-time checks are what refuses the mistakes
+// below: with the generated definition's own type, each is a compile error.
+const service: ServiceDefinition = CrdtTckModelDefinition;
 const base = {
-  service: CrdtTckModelDefinition,
+  service,
   descriptorSet: new Uint8Array(),
   initialState: () => new GCounter(),
 };
@@ -34,7 +37,7 @@ describe("defineCrdtEntity", () => {
       () => defineCrdtEntity({ ...base, commands: { ...commands, Other: commands.Process } }),
       /has no rpc Other/,
     );
-    const clientStreamed = {
+    const clientStreamed: ServiceDefinition = {
       ...CrdtTckModelDefinition,
       methods: { ...methods, process: { ...methods.process, requestStream: true } },
     };

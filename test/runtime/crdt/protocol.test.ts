@@ -9,7 +9,14 @@ import Long from "long";
 import type { CrdtDelta, CrdtStreamIn, CrdtStreamOut } from "../../../gen/cloudstate/crdt.js";
 import { CrdtWriteConsistency } from "../../../gen/cloudstate/crdt.js";
 import type { DeepPartial } from "../../../gen/typeRegistry.js";
-import { defineCrdtEntity, GCounter, packMessage, packPrimitive, unpackMessage } from "../../../runtime/index.js";
+import {
+  defineCrdtEntity,
+  GCounter,
+  packMessage,
+  packPrimitive,
+  unpackMessage,
+  type CrdtStreamedResult,
+} from "../../../runtime/index.js";
 import { memoryLogger, startHarness, type TestHarness } from "../../../runtime/testing/index.js";
 import { crdtEntities } from "../../../examples/tck/src/crdt.js";
 import {
@@ -101,9 +108,9 @@ const throwing = defineCrdtEntity({
   commands: {
     Process: {
       method: CrdtTckModelDefinition.methods.process,
-      handle(request, context) {
+      handle(request, context): CrdtStreamedResult<Response> {
         // For the mutating subscriber's test: report the value without changing it.
-        if ((request as Request).id === "mutating") {
+        if (request.id === "mutating") {
           return { state: { value: { $case: "gcounter", value: { value: context.state.value } } } };
         }
         context.state.increment(5);
@@ -113,7 +120,7 @@ const throwing = defineCrdtEntity({
     ProcessStreamed: {
       method: CrdtTckModelDefinition.methods.processStreamed,
       handle(request, context) {
-        const mutates = (request as StreamedRequest).id === "mutating";
+        const mutates = request.id === "mutating";
         context.onChange((subscription) => {
           if (!mutates) throw new Error("subscriber bug");
           subscription.state.increment(100);

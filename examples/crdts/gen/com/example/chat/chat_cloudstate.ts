@@ -2,8 +2,8 @@
 // source: com/example/chat/chat.proto
 
 /* eslint-disable */
-import { type CommandResult, type CrdtCommandContext, type CrdtEntity, type CrdtStreamedCommandContext, type CrdtStreamedResult, Flag, GCounter, GSet, LWWRegister, ORMap, ORSet, PNCounter, Vote, messageCodec, stringCodec } from "cloudstate-ts";
-import { defineCrdtEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type CrdtCommandContext, type CrdtEntity, type CrdtStreamedCommandContext, type CrdtStreamedResult, Flag, GCounter, GSet, LWWRegister, ORMap, ORSet, PNCounter, Vote, defineCrdtEntity, messageCodec, stringCodec } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { type Empty } from "../../../google/protobuf/empty.js";
 import { type Closed, type Count, Friend, type FriendChange, type FriendList, FriendsDefinition, MessagesDefinition, type Post, PresenceDefinition, type PresenceStatus, type Reaction, type Reactions, type Room, RoomClosedDefinition, RoomReactionsDefinition, RoomTopicDefinition, type RoomVisit, RoomVisitorsDefinition, type SetTopic, Topic, type UnreadChange, UnreadDefinition, type User, type Visitors } from "./chat.js";
 
@@ -48,19 +48,19 @@ export function friendsEntity(handlers: FriendsHandlers, options: FriendsOptions
     commands: {
       "Add": {
         method: FriendsDefinition.methods.add,
-        handle: (command, context) => handlers.add(command as FriendChange, context),
+        handle: (command, context) => handlers.add(command, context),
       },
       "Remove": {
         method: FriendsDefinition.methods.remove,
-        handle: (command, context) => handlers.remove(command as FriendChange, context),
+        handle: (command, context) => handlers.remove(command, context),
       },
       "List": {
         method: FriendsDefinition.methods.list,
-        handle: (command, context) => handlers.list(command as User, context),
+        handle: (command, context) => handlers.list(command, context),
       },
       "Forget": {
         method: FriendsDefinition.methods.forget,
-        handle: (command, context) => handlers.forget(command as User, context),
+        handle: (command, context) => handlers.forget(command, context),
       },
     },
   });
@@ -102,11 +102,11 @@ export function presenceEntity(handlers: PresenceHandlers, options: PresenceOpti
     commands: {
       "Connect": {
         method: PresenceDefinition.methods.connect,
-        handle: (command, context) => handlers.connect(command as User, context as CrdtStreamedCommandContext<PresenceState, PresenceStatus>),
+        handle: (command, context) => handlers.connect(command, context),
       },
       "Monitor": {
         method: PresenceDefinition.methods.monitor,
-        handle: (command, context) => handlers.monitor(command as User, context as CrdtStreamedCommandContext<PresenceState, PresenceStatus>),
+        handle: (command, context) => handlers.monitor(command, context),
       },
     },
   });
@@ -147,11 +147,11 @@ export function messagesEntity(handlers: MessagesHandlers, options: MessagesOpti
     commands: {
       "Posted": {
         method: MessagesDefinition.methods.posted,
-        handle: (command, context) => handlers.posted(command as Post, context),
+        handle: (command, context) => handlers.posted(command, context),
       },
       "Get": {
         method: MessagesDefinition.methods.get,
-        handle: (command, context) => handlers.get(command as Room, context),
+        handle: (command, context) => handlers.get(command, context),
       },
     },
   });
@@ -189,7 +189,7 @@ export function unreadEntity(handlers: UnreadHandlers, options: UnreadOptions = 
     commands: {
       "Change": {
         method: UnreadDefinition.methods.change,
-        handle: (command, context) => handlers.change(command as UnreadChange, context),
+        handle: (command, context) => handlers.change(command, context),
       },
     },
   });
@@ -227,7 +227,7 @@ export function roomVisitorsEntity(handlers: RoomVisitorsHandlers, options: Room
     commands: {
       "Visit": {
         method: RoomVisitorsDefinition.methods.visit,
-        handle: (command, context) => handlers.visit(command as RoomVisit, context),
+        handle: (command, context) => handlers.visit(command, context),
       },
     },
   });
@@ -268,11 +268,11 @@ export function roomTopicEntity(handlers: RoomTopicHandlers, options: RoomTopicO
     commands: {
       "Set": {
         method: RoomTopicDefinition.methods.set,
-        handle: (command, context) => handlers.set(command as SetTopic, context),
+        handle: (command, context) => handlers.set(command, context),
       },
       "Get": {
         method: RoomTopicDefinition.methods.get,
-        handle: (command, context) => handlers.get(command as Room, context),
+        handle: (command, context) => handlers.get(command, context),
       },
     },
   });
@@ -313,11 +313,11 @@ export function roomClosedEntity(handlers: RoomClosedHandlers, options: RoomClos
     commands: {
       "Close": {
         method: RoomClosedDefinition.methods.close,
-        handle: (command, context) => handlers.close(command as Room, context),
+        handle: (command, context) => handlers.close(command, context),
       },
       "Get": {
         method: RoomClosedDefinition.methods.get,
-        handle: (command, context) => handlers.get(command as Room, context),
+        handle: (command, context) => handlers.get(command, context),
       },
     },
   });
@@ -358,11 +358,11 @@ export function roomReactionsEntity(handlers: RoomReactionsHandlers, options: Ro
     commands: {
       "React": {
         method: RoomReactionsDefinition.methods.react,
-        handle: (command, context) => handlers.react(command as Reaction, context),
+        handle: (command, context) => handlers.react(command, context),
       },
       "Clear": {
         method: RoomReactionsDefinition.methods.clear,
-        handle: (command, context) => handlers.clear(command as Room, context),
+        handle: (command, context) => handlers.clear(command, context),
       },
     },
   });

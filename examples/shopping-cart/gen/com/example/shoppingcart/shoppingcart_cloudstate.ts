@@ -2,8 +2,8 @@
 // source: com/example/shoppingcart/shoppingcart.proto
 
 /* eslint-disable */
-import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity } from "cloudstate-ts";
-import { defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, defineEventSourcedEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { type Empty } from "../../../google/protobuf/empty.js";
 import { Cart as PersistenceCart, ItemAdded, ItemRemoved } from "./persistence/domain.js";
 import { type AddLineItem, type Cart, type GetShoppingCart, type RemoveLineItem, ShoppingCartDefinition } from "./shoppingcart.js";
@@ -24,8 +24,8 @@ export type ShoppingCartContext = EventSourcedCommandContext<ShoppingCartState, 
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface ShoppingCartHandlers {
-  /** The state of an entity with nothing persisted yet. */
-  initialState(entityId: string): ShoppingCartState;
+  /** The state of an entity with nothing persisted yet (a plain object will do). */
+  initialState(entityId: string): StateInit<ShoppingCartState>;
 
   /** Adds a quantity of a product. Fails for a quantity below one. */
   addItem(command: AddLineItem, context: ShoppingCartContext): CommandResult<Empty>;
@@ -38,15 +38,15 @@ export interface ShoppingCartHandlers {
 
   /**
    * Applies a `com.example.shoppingcart.persistence.ItemAdded` event.
-   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   * Returns the new state, built from the read-only `state`; a plain object will do (e.g. `{ ...state, field: value }`). Must not fail.
    */
-  readonly onItemAdded: (state: DeepReadonly<ShoppingCartState>, event: ItemAdded) => DeepReadonly<ShoppingCartState>;
+  readonly onItemAdded: (state: DeepReadonly<ShoppingCartState>, event: ItemAdded) => StateInit<ShoppingCartState>;
 
   /**
    * Applies a `com.example.shoppingcart.persistence.ItemRemoved` event.
-   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   * Returns the new state, built from the read-only `state`; a plain object will do (e.g. `{ ...state, field: value }`). Must not fail.
    */
-  readonly onItemRemoved: (state: DeepReadonly<ShoppingCartState>, event: ItemRemoved) => DeepReadonly<ShoppingCartState>;
+  readonly onItemRemoved: (state: DeepReadonly<ShoppingCartState>, event: ItemRemoved) => StateInit<ShoppingCartState>;
 }
 
 /** Deployment settings of ShoppingCart; the proto sets the defaults. */
@@ -69,25 +69,25 @@ export function shoppingCartEntity(handlers: ShoppingCartHandlers, options: Shop
     events: {
       "com.example.shoppingcart.persistence.ItemAdded": {
         type: ItemAdded,
-        apply: (state, event) => handlers.onItemAdded(state, event as ItemAdded),
+        apply: (state, event) => handlers.onItemAdded(state, event),
       },
       "com.example.shoppingcart.persistence.ItemRemoved": {
         type: ItemRemoved,
-        apply: (state, event) => handlers.onItemRemoved(state, event as ItemRemoved),
+        apply: (state, event) => handlers.onItemRemoved(state, event),
       },
     },
     commands: {
       "AddItem": {
         method: ShoppingCartDefinition.methods.addItem,
-        handle: (command, context) => handlers.addItem(command as AddLineItem, context),
+        handle: (command, context) => handlers.addItem(command, context),
       },
       "RemoveItem": {
         method: ShoppingCartDefinition.methods.removeItem,
-        handle: (command, context) => handlers.removeItem(command as RemoveLineItem, context),
+        handle: (command, context) => handlers.removeItem(command, context),
       },
       "GetCart": {
         method: ShoppingCartDefinition.methods.getCart,
-        handle: (command, context) => handlers.getCart(command as GetShoppingCart, context),
+        handle: (command, context) => handlers.getCart(command, context),
       },
     },
   });

@@ -2,8 +2,8 @@
 // source: com/example/shoppingcart/summary.proto
 
 /* eslint-disable */
-import { type Action, type ActionContext, type ActionResult } from "cloudstate-ts";
-import { defineAction, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type Action, type ActionContext, type ActionResult, defineAction } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { type ItemAdded, type ItemRemoved } from "./persistence/domain.js";
 import { type CartChanged, CartSummaryDefinition } from "./summary.js";
 
@@ -44,12 +44,12 @@ export function cartSummaryAction(handlers: CartSummaryHandlers): Action<typeof 
       "ItemAdded": {
         method: CartSummaryDefinition.methods.itemAdded,
         shape: "unary",
-        handle: (request, context) => handlers.itemAdded(request as ItemAdded, context),
+        handle: (request, context) => handlers.itemAdded(request, context),
       },
       "ItemRemoved": {
         method: CartSummaryDefinition.methods.itemRemoved,
         shape: "unary",
-        handle: (request, context) => handlers.itemRemoved(request as ItemRemoved, context),
+        handle: (request, context) => handlers.itemRemoved(request, context),
       },
     },
   });

@@ -2,8 +2,8 @@
 // source: cloudstate/tck/model/action.proto
 
 /* eslint-disable */
-import { type Action, type ActionContext, type ActionResult, type ReplyStream } from "cloudstate-ts";
-import { defineAction, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type Action, type ActionContext, type ActionResult, type ReplyStream, defineAction } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { ActionTckModelDefinition, ActionTwoDefinition, type OtherRequest, type Request, type Response } from "./action.js";
 
 /** What each ActionTckModel handler can see and do. */
@@ -41,22 +41,22 @@ export function actionTckModelAction(handlers: ActionTckModelHandlers): Action<t
       "ProcessUnary": {
         method: ActionTckModelDefinition.methods.processUnary,
         shape: "unary",
-        handle: (request, context) => handlers.processUnary(request as Request, context),
+        handle: (request, context) => handlers.processUnary(request, context),
       },
       "ProcessStreamedIn": {
         method: ActionTckModelDefinition.methods.processStreamedIn,
         shape: "client-streaming",
-        handle: (requests, context) => handlers.processStreamedIn(requests as AsyncIterable<Request>, context),
+        handle: (requests, context) => handlers.processStreamedIn(requests, context),
       },
       "ProcessStreamedOut": {
         method: ActionTckModelDefinition.methods.processStreamedOut,
         shape: "server-streaming",
-        handle: (request, context) => handlers.processStreamedOut(request as Request, context),
+        handle: (request, context) => handlers.processStreamedOut(request, context),
       },
       "ProcessStreamed": {
         method: ActionTckModelDefinition.methods.processStreamed,
         shape: "bidi-streaming",
-        handle: (requests, context) => handlers.processStreamed(requests as AsyncIterable<Request>, context),
+        handle: (requests, context) => handlers.processStreamed(requests, context),
       },
     },
   });
@@ -85,7 +85,7 @@ export function actionTwoAction(handlers: ActionTwoHandlers): Action<typeof Acti
       "Call": {
         method: ActionTwoDefinition.methods.call,
         shape: "unary",
-        handle: (request, context) => handlers.call(request as OtherRequest, context),
+        handle: (request, context) => handlers.call(request, context),
       },
     },
   });

@@ -2,8 +2,8 @@
 // source: cloudstate/tck/model/crdt.proto
 
 /* eslint-disable */
-import { type CommandResult, type Crdt, type CrdtCommandContext, type CrdtEntity, type CrdtStreamedCommandContext, type CrdtStreamedResult, GCounter } from "cloudstate-ts";
-import { defineCrdtEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type Crdt, type CrdtCommandContext, type CrdtEntity, type CrdtStreamedCommandContext, type CrdtStreamedResult, GCounter, defineCrdtEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { CrdtConfiguredDefinition, CrdtTckModelDefinition, CrdtTwoDefinition, type Request, type Response, type StreamedRequest } from "./crdt.js";
 
 /** The CRDT of each CrdtTckModel entity: any CRDT, chosen per entity by `initialState`. */
@@ -46,11 +46,11 @@ export function crdtTckModelEntity(handlers: CrdtTckModelHandlers, options: Crdt
     commands: {
       "Process": {
         method: CrdtTckModelDefinition.methods.process,
-        handle: (command, context) => handlers.process(command as Request, context),
+        handle: (command, context) => handlers.process(command, context),
       },
       "ProcessStreamed": {
         method: CrdtTckModelDefinition.methods.processStreamed,
-        handle: (command, context) => handlers.processStreamed(command as StreamedRequest, context as CrdtStreamedCommandContext<CrdtTckModelState, Response>),
+        handle: (command, context) => handlers.processStreamed(command, context),
       },
     },
   });
@@ -88,7 +88,7 @@ export function crdtTwoEntity(handlers: CrdtTwoHandlers, options: CrdtTwoOptions
     commands: {
       "Call": {
         method: CrdtTwoDefinition.methods.call,
-        handle: (command, context) => handlers.call(command as Request, context),
+        handle: (command, context) => handlers.call(command, context),
       },
     },
   });
@@ -126,7 +126,7 @@ export function crdtConfiguredEntity(handlers: CrdtConfiguredHandlers, options: 
     commands: {
       "Call": {
         method: CrdtConfiguredDefinition.methods.call,
-        handle: (command, context) => handlers.call(command as Request, context),
+        handle: (command, context) => handlers.call(command, context),
       },
     },
   });

@@ -2,8 +2,8 @@
 // source: cloudstate/tck/model/eventlogeventing.proto
 
 /* eslint-disable */
-import { type Action, type ActionContext, type ActionResult, type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type ReplyStream } from "cloudstate-ts";
-import { defineAction, defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type Action, type ActionContext, type ActionResult, type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type ReplyStream, type StateInit, defineAction, defineEventSourcedEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { type Any } from "../../../google/protobuf/any.js";
 import { Empty } from "../../../google/protobuf/empty.js";
 import { type EffectRequest, type EmitEventRequest, EventLogSubscriberModelDefinition, EventOne, EventSourcedEntityOneDefinition, EventSourcedEntityTwoDefinition, EventTwo, JsonEvent, type Response } from "./eventlogeventing.js";
@@ -53,22 +53,22 @@ export function eventLogSubscriberModelAction(handlers: EventLogSubscriberModelH
       "ProcessEventOne": {
         method: EventLogSubscriberModelDefinition.methods.processEventOne,
         shape: "unary",
-        handle: (request, context) => handlers.processEventOne(request as EventOne, context),
+        handle: (request, context) => handlers.processEventOne(request, context),
       },
       "ProcessEventTwo": {
         method: EventLogSubscriberModelDefinition.methods.processEventTwo,
         shape: "server-streaming",
-        handle: (request, context) => handlers.processEventTwo(request as EventTwo, context),
+        handle: (request, context) => handlers.processEventTwo(request, context),
       },
       "Effect": {
         method: EventLogSubscriberModelDefinition.methods.effect,
         shape: "unary",
-        handle: (request, context) => handlers.effect(request as EffectRequest, context),
+        handle: (request, context) => handlers.effect(request, context),
       },
       "ProcessAnyEvent": {
         method: EventLogSubscriberModelDefinition.methods.processAnyEvent,
         shape: "unary",
-        handle: (request, context) => handlers.processAnyEvent(request as Any, context),
+        handle: (request, context) => handlers.processAnyEvent(request, context),
       },
     },
   });
@@ -90,23 +90,23 @@ export type EventSourcedEntityOneContext = EventSourcedCommandContext<EventSourc
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface EventSourcedEntityOneHandlers {
-  /** The state of an entity with nothing persisted yet. */
-  initialState(entityId: string): EventSourcedEntityOneState;
+  /** The state of an entity with nothing persisted yet (a plain object will do). */
+  initialState(entityId: string): StateInit<EventSourcedEntityOneState>;
 
   /** Handles the EmitEvent command. */
   emitEvent(command: EmitEventRequest, context: EventSourcedEntityOneContext): CommandResult<Empty>;
 
   /**
    * Applies a `cloudstate.tck.model.eventlogeventing.EventOne` event.
-   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   * Returns the new state, built from the read-only `state`; a plain object will do (e.g. `{ ...state, field: value }`). Must not fail.
    */
-  readonly onEventOne: (state: DeepReadonly<EventSourcedEntityOneState>, event: EventOne) => DeepReadonly<EventSourcedEntityOneState>;
+  readonly onEventOne: (state: DeepReadonly<EventSourcedEntityOneState>, event: EventOne) => StateInit<EventSourcedEntityOneState>;
 
   /**
    * Applies a `cloudstate.tck.model.eventlogeventing.EventTwo` event.
-   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   * Returns the new state, built from the read-only `state`; a plain object will do (e.g. `{ ...state, field: value }`). Must not fail.
    */
-  readonly onEventTwo: (state: DeepReadonly<EventSourcedEntityOneState>, event: EventTwo) => DeepReadonly<EventSourcedEntityOneState>;
+  readonly onEventTwo: (state: DeepReadonly<EventSourcedEntityOneState>, event: EventTwo) => StateInit<EventSourcedEntityOneState>;
 }
 
 /** Deployment settings of EventSourcedEntityOne; the proto sets the defaults. */
@@ -129,17 +129,17 @@ export function eventSourcedEntityOneEntity(handlers: EventSourcedEntityOneHandl
     events: {
       "cloudstate.tck.model.eventlogeventing.EventOne": {
         type: EventOne,
-        apply: (state, event) => handlers.onEventOne(state, event as EventOne),
+        apply: (state, event) => handlers.onEventOne(state, event),
       },
       "cloudstate.tck.model.eventlogeventing.EventTwo": {
         type: EventTwo,
-        apply: (state, event) => handlers.onEventTwo(state, event as EventTwo),
+        apply: (state, event) => handlers.onEventTwo(state, event),
       },
     },
     commands: {
       "EmitEvent": {
         method: EventSourcedEntityOneDefinition.methods.emitEvent,
-        handle: (command, context) => handlers.emitEvent(command as EmitEventRequest, context),
+        handle: (command, context) => handlers.emitEvent(command, context),
       },
     },
   });
@@ -162,17 +162,17 @@ export type EventSourcedEntityTwoContext = EventSourcedCommandContext<EventSourc
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface EventSourcedEntityTwoHandlers {
-  /** The state of an entity with nothing persisted yet. */
-  initialState(entityId: string): EventSourcedEntityTwoState;
+  /** The state of an entity with nothing persisted yet (a plain object will do). */
+  initialState(entityId: string): StateInit<EventSourcedEntityTwoState>;
 
   /** Handles the EmitJsonEvent command. */
   emitJsonEvent(command: JsonEvent, context: EventSourcedEntityTwoContext): CommandResult<Empty>;
 
   /**
    * Applies a `cloudstate.tck.model.eventlogeventing.JsonEvent` event.
-   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   * Returns the new state, built from the read-only `state`; a plain object will do (e.g. `{ ...state, field: value }`). Must not fail.
    */
-  readonly onJsonEvent: (state: DeepReadonly<EventSourcedEntityTwoState>, event: JsonEvent) => DeepReadonly<EventSourcedEntityTwoState>;
+  readonly onJsonEvent: (state: DeepReadonly<EventSourcedEntityTwoState>, event: JsonEvent) => StateInit<EventSourcedEntityTwoState>;
 }
 
 /** Deployment settings of EventSourcedEntityTwo; the proto sets the defaults. */
@@ -196,13 +196,13 @@ export function eventSourcedEntityTwoEntity(handlers: EventSourcedEntityTwoHandl
       "cloudstate.tck.model.eventlogeventing.JsonEvent": {
         type: JsonEvent,
         json: true,
-        apply: (state, event) => handlers.onJsonEvent(state, event as JsonEvent),
+        apply: (state, event) => handlers.onJsonEvent(state, event),
       },
     },
     commands: {
       "EmitJsonEvent": {
         method: EventSourcedEntityTwoDefinition.methods.emitJsonEvent,
-        handle: (command, context) => handlers.emitJsonEvent(command as JsonEvent, context),
+        handle: (command, context) => handlers.emitJsonEvent(command, context),
       },
     },
   });

@@ -2,8 +2,8 @@
 // source: cloudstate/tck/model/eventsourced.proto
 
 /* eslint-disable */
-import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity } from "cloudstate-ts";
-import { defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, defineEventSourcedEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { EventSourcedConfiguredDefinition, EventSourcedTckModelDefinition, EventSourcedTwoDefinition, Persisted, type Request, type Response } from "./eventsourced.js";
 
 /** The state of each EventSourcedTckModel entity: `cloudstate.tck.model.Persisted`. */
@@ -25,17 +25,17 @@ export type EventSourcedTckModelContext = EventSourcedCommandContext<EventSource
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface EventSourcedTckModelHandlers {
-  /** The state of an entity with nothing persisted yet. */
-  initialState(entityId: string): EventSourcedTckModelState;
+  /** The state of an entity with nothing persisted yet (a plain object will do). */
+  initialState(entityId: string): StateInit<EventSourcedTckModelState>;
 
   /** Handles the Process command. */
   process(command: Request, context: EventSourcedTckModelContext): CommandResult<Response>;
 
   /**
    * Applies a `cloudstate.tck.model.Persisted` event.
-   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   * Returns the new state, built from the read-only `state`; a plain object will do (e.g. `{ ...state, field: value }`). Must not fail.
    */
-  readonly onPersisted: (state: DeepReadonly<EventSourcedTckModelState>, event: Persisted) => DeepReadonly<EventSourcedTckModelState>;
+  readonly onPersisted: (state: DeepReadonly<EventSourcedTckModelState>, event: Persisted) => StateInit<EventSourcedTckModelState>;
 }
 
 /** Deployment settings of EventSourcedTckModel; the proto sets the defaults. */
@@ -58,13 +58,13 @@ export function eventSourcedTckModelEntity(handlers: EventSourcedTckModelHandler
     events: {
       "cloudstate.tck.model.Persisted": {
         type: Persisted,
-        apply: (state, event) => handlers.onPersisted(state, event as Persisted),
+        apply: (state, event) => handlers.onPersisted(state, event),
       },
     },
     commands: {
       "Process": {
         method: EventSourcedTckModelDefinition.methods.process,
-        handle: (command, context) => handlers.process(command as Request, context),
+        handle: (command, context) => handlers.process(command, context),
       },
     },
   });
@@ -86,17 +86,17 @@ export type EventSourcedTwoContext = EventSourcedCommandContext<EventSourcedTwoS
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface EventSourcedTwoHandlers {
-  /** The state of an entity with nothing persisted yet. */
-  initialState(entityId: string): EventSourcedTwoState;
+  /** The state of an entity with nothing persisted yet (a plain object will do). */
+  initialState(entityId: string): StateInit<EventSourcedTwoState>;
 
   /** Handles the Call command. */
   call(command: Request, context: EventSourcedTwoContext): CommandResult<Response>;
 
   /**
    * Applies a `cloudstate.tck.model.Persisted` event.
-   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   * Returns the new state, built from the read-only `state`; a plain object will do (e.g. `{ ...state, field: value }`). Must not fail.
    */
-  readonly onPersisted: (state: DeepReadonly<EventSourcedTwoState>, event: Persisted) => DeepReadonly<EventSourcedTwoState>;
+  readonly onPersisted: (state: DeepReadonly<EventSourcedTwoState>, event: Persisted) => StateInit<EventSourcedTwoState>;
 }
 
 /** Deployment settings of EventSourcedTwo; the proto sets the defaults. */
@@ -119,13 +119,13 @@ export function eventSourcedTwoEntity(handlers: EventSourcedTwoHandlers, options
     events: {
       "cloudstate.tck.model.Persisted": {
         type: Persisted,
-        apply: (state, event) => handlers.onPersisted(state, event as Persisted),
+        apply: (state, event) => handlers.onPersisted(state, event),
       },
     },
     commands: {
       "Call": {
         method: EventSourcedTwoDefinition.methods.call,
-        handle: (command, context) => handlers.call(command as Request, context),
+        handle: (command, context) => handlers.call(command, context),
       },
     },
   });
@@ -148,17 +148,17 @@ export type EventSourcedConfiguredContext = EventSourcedCommandContext<EventSour
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface EventSourcedConfiguredHandlers {
-  /** The state of an entity with nothing persisted yet. */
-  initialState(entityId: string): EventSourcedConfiguredState;
+  /** The state of an entity with nothing persisted yet (a plain object will do). */
+  initialState(entityId: string): StateInit<EventSourcedConfiguredState>;
 
   /** Handles the Call command. */
   call(command: Request, context: EventSourcedConfiguredContext): CommandResult<Response>;
 
   /**
    * Applies a `cloudstate.tck.model.Persisted` event.
-   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   * Returns the new state, built from the read-only `state`; a plain object will do (e.g. `{ ...state, field: value }`). Must not fail.
    */
-  readonly onPersisted: (state: DeepReadonly<EventSourcedConfiguredState>, event: Persisted) => DeepReadonly<EventSourcedConfiguredState>;
+  readonly onPersisted: (state: DeepReadonly<EventSourcedConfiguredState>, event: Persisted) => StateInit<EventSourcedConfiguredState>;
 }
 
 /** Deployment settings of EventSourcedConfigured; the proto sets the defaults. */
@@ -181,13 +181,13 @@ export function eventSourcedConfiguredEntity(handlers: EventSourcedConfiguredHan
     events: {
       "cloudstate.tck.model.Persisted": {
         type: Persisted,
-        apply: (state, event) => handlers.onPersisted(state, event as Persisted),
+        apply: (state, event) => handlers.onPersisted(state, event),
       },
     },
     commands: {
       "Call": {
         method: EventSourcedConfiguredDefinition.methods.call,
-        handle: (command, context) => handlers.call(command as Request, context),
+        handle: (command, context) => handlers.call(command, context),
       },
     },
   });

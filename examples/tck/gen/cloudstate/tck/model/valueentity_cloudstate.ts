@@ -2,8 +2,8 @@
 // source: cloudstate/tck/model/valueentity.proto
 
 /* eslint-disable */
-import { type CommandResult, type ValueEntity, type ValueEntityCommandContext } from "cloudstate-ts";
-import { defineValueEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type StateInit, type ValueEntity, type ValueEntityCommandContext, defineValueEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { Persisted, type Request, type Response, ValueEntityConfiguredDefinition, ValueEntityTckModelDefinition, ValueEntityTwoDefinition } from "./valueentity.js";
 
 /** The state of each ValueEntityTckModel entity: `cloudstate.tck.model.valueentity.Persisted`. */
@@ -21,8 +21,8 @@ export type ValueEntityTckModelContext = ValueEntityCommandContext<ValueEntityTc
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface ValueEntityTckModelHandlers {
-  /** The state of an entity with nothing persisted yet. */
-  initialState(entityId: string): ValueEntityTckModelState;
+  /** The state of an entity with nothing persisted yet (a plain object will do). */
+  initialState(entityId: string): StateInit<ValueEntityTckModelState>;
 
   /** Handles the Process command. */
   process(command: Request, context: ValueEntityTckModelContext): CommandResult<Response>;
@@ -46,7 +46,7 @@ export function valueEntityTckModelEntity(handlers: ValueEntityTckModelHandlers,
     commands: {
       "Process": {
         method: ValueEntityTckModelDefinition.methods.process,
-        handle: (command, context) => handlers.process(command as Request, context),
+        handle: (command, context) => handlers.process(command, context),
       },
     },
   });
@@ -65,8 +65,8 @@ export type ValueEntityTwoContext = ValueEntityCommandContext<ValueEntityTwoStat
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface ValueEntityTwoHandlers {
-  /** The state of an entity with nothing persisted yet. */
-  initialState(entityId: string): ValueEntityTwoState;
+  /** The state of an entity with nothing persisted yet (a plain object will do). */
+  initialState(entityId: string): StateInit<ValueEntityTwoState>;
 
   /** Handles the Call command. */
   call(command: Request, context: ValueEntityTwoContext): CommandResult<Response>;
@@ -90,7 +90,7 @@ export function valueEntityTwoEntity(handlers: ValueEntityTwoHandlers, options: 
     commands: {
       "Call": {
         method: ValueEntityTwoDefinition.methods.call,
-        handle: (command, context) => handlers.call(command as Request, context),
+        handle: (command, context) => handlers.call(command, context),
       },
     },
   });
@@ -110,8 +110,8 @@ export type ValueEntityConfiguredContext = ValueEntityCommandContext<ValueEntity
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface ValueEntityConfiguredHandlers {
-  /** The state of an entity with nothing persisted yet. */
-  initialState(entityId: string): ValueEntityConfiguredState;
+  /** The state of an entity with nothing persisted yet (a plain object will do). */
+  initialState(entityId: string): StateInit<ValueEntityConfiguredState>;
 
   /** Handles the Call command. */
   call(command: Request, context: ValueEntityConfiguredContext): CommandResult<Response>;
@@ -135,7 +135,7 @@ export function valueEntityConfiguredEntity(handlers: ValueEntityConfiguredHandl
     commands: {
       "Call": {
         method: ValueEntityConfiguredDefinition.methods.call,
-        handle: (command, context) => handlers.call(command as Request, context),
+        handle: (command, context) => handlers.call(command, context),
       },
     },
   });

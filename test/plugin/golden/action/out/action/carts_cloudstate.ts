@@ -2,8 +2,8 @@
 // source: action/carts.proto
 
 /* eslint-disable */
-import { type Action, type ActionContext, type ActionResult, type ReplyStream } from "cloudstate-ts";
-import { defineAction, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type Action, type ActionContext, type ActionResult, type ReplyStream, defineAction } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { CartQueriesDefinition, type Lookup, type Summary } from "./carts.js";
 
 /** What each CartQueries handler can see and do. */
@@ -37,22 +37,22 @@ export function cartQueriesAction(handlers: CartQueriesHandlers): Action<typeof 
       "Get": {
         method: CartQueriesDefinition.methods.get,
         shape: "unary",
-        handle: (request, context) => handlers.get(request as Lookup, context),
+        handle: (request, context) => handlers.get(request, context),
       },
       "Collect": {
         method: CartQueriesDefinition.methods.collect,
         shape: "client-streaming",
-        handle: (requests, context) => handlers.collect(requests as AsyncIterable<Lookup>, context),
+        handle: (requests, context) => handlers.collect(requests, context),
       },
       "Watch": {
         method: CartQueriesDefinition.methods.watch,
         shape: "server-streaming",
-        handle: (request, context) => handlers.watch(request as Lookup, context),
+        handle: (request, context) => handlers.watch(request, context),
       },
       "Chat": {
         method: CartQueriesDefinition.methods.chat,
         shape: "bidi-streaming",
-        handle: (requests, context) => handlers.chat(requests as AsyncIterable<Lookup>, context),
+        handle: (requests, context) => handlers.chat(requests, context),
       },
     },
   });

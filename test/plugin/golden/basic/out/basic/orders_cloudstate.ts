@@ -2,8 +2,8 @@
 // source: basic/orders.proto
 
 /* eslint-disable */
-import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity } from "cloudstate-ts";
-import { defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, defineEventSourcedEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { type Empty } from "../google/protobuf/empty.js";
 import { Cancelled, OrderState, Placed, Placed_Note } from "./domain/state.js";
 import { type CancelOrder, type GetOrder, OrdersDefinition, type PlaceOrder } from "./orders.js";
@@ -25,8 +25,8 @@ export type OrdersContext = EventSourcedCommandContext<OrdersState, OrdersEvent>
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface OrdersHandlers {
-  /** The state of an entity with nothing persisted yet. */
-  initialState(entityId: string): OrdersState;
+  /** The state of an entity with nothing persisted yet (a plain object will do). */
+  initialState(entityId: string): StateInit<OrdersState>;
 
   /** Places the order. Fails if it was placed before. */
   place(command: PlaceOrder, context: OrdersContext): CommandResult<Empty>;
@@ -39,21 +39,21 @@ export interface OrdersHandlers {
 
   /**
    * Applies a `cases.basic.domain.Placed` event.
-   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   * Returns the new state, built from the read-only `state`; a plain object will do (e.g. `{ ...state, field: value }`). Must not fail.
    */
-  readonly onPlaced: (state: DeepReadonly<OrdersState>, event: Placed) => DeepReadonly<OrdersState>;
+  readonly onPlaced: (state: DeepReadonly<OrdersState>, event: Placed) => StateInit<OrdersState>;
 
   /**
    * Applies a `cases.basic.domain.Cancelled` event.
-   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   * Returns the new state, built from the read-only `state`; a plain object will do (e.g. `{ ...state, field: value }`). Must not fail.
    */
-  readonly onCancelled: (state: DeepReadonly<OrdersState>, event: Cancelled) => DeepReadonly<OrdersState>;
+  readonly onCancelled: (state: DeepReadonly<OrdersState>, event: Cancelled) => StateInit<OrdersState>;
 
   /**
    * Applies a `cases.basic.domain.Placed.Note` event.
-   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   * Returns the new state, built from the read-only `state`; a plain object will do (e.g. `{ ...state, field: value }`). Must not fail.
    */
-  readonly onPlaced_Note: (state: DeepReadonly<OrdersState>, event: Placed_Note) => DeepReadonly<OrdersState>;
+  readonly onPlaced_Note: (state: DeepReadonly<OrdersState>, event: Placed_Note) => StateInit<OrdersState>;
 }
 
 /** Deployment settings of Orders; the proto sets the defaults. */
@@ -76,29 +76,29 @@ export function ordersEntity(handlers: OrdersHandlers, options: OrdersOptions = 
     events: {
       "cases.basic.domain.Placed": {
         type: Placed,
-        apply: (state, event) => handlers.onPlaced(state, event as Placed),
+        apply: (state, event) => handlers.onPlaced(state, event),
       },
       "cases.basic.domain.Cancelled": {
         type: Cancelled,
-        apply: (state, event) => handlers.onCancelled(state, event as Cancelled),
+        apply: (state, event) => handlers.onCancelled(state, event),
       },
       "cases.basic.domain.Placed.Note": {
         type: Placed_Note,
-        apply: (state, event) => handlers.onPlaced_Note(state, event as Placed_Note),
+        apply: (state, event) => handlers.onPlaced_Note(state, event),
       },
     },
     commands: {
       "Place": {
         method: OrdersDefinition.methods.place,
-        handle: (command, context) => handlers.place(command as PlaceOrder, context),
+        handle: (command, context) => handlers.place(command, context),
       },
       "Cancel": {
         method: OrdersDefinition.methods.cancel,
-        handle: (command, context) => handlers.cancel(command as CancelOrder, context),
+        handle: (command, context) => handlers.cancel(command, context),
       },
       "Get": {
         method: OrdersDefinition.methods.get,
-        handle: (command, context) => handlers.get(command as GetOrder, context),
+        handle: (command, context) => handlers.get(command, context),
       },
     },
   });

@@ -2,8 +2,8 @@
 // source: crdt/presence.proto
 
 /* eslint-disable */
-import { type CommandResult, type Crdt, type CrdtCommandContext, type CrdtEntity, type CrdtStreamedCommandContext, type CrdtStreamedResult, INT64_ZERO, type Int64, LWWRegister, ORMap, ORSet, PNCounter, int64Codec, messageCodec, stringCodec } from "cloudstate-ts";
-import { defineCrdtEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type Crdt, type CrdtCommandContext, type CrdtEntity, type CrdtStreamedCommandContext, type CrdtStreamedResult, INT64_ZERO, type Int64, LWWRegister, ORMap, ORSet, PNCounter, defineCrdtEntity, int64Codec, messageCodec, stringCodec } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { AnythingDefinition, CounterDefinition, Friend, PresenceDefinition, type Status, TagsDefinition, type User } from "./presence.js";
 
 /** The CRDT of each Presence entity: an ORSet of cases.crdt.Friend. */
@@ -40,11 +40,11 @@ export function presenceEntity(handlers: PresenceHandlers, options: PresenceOpti
     commands: {
       "AddFriend": {
         method: PresenceDefinition.methods.addFriend,
-        handle: (command, context) => handlers.addFriend(command as User, context),
+        handle: (command, context) => handlers.addFriend(command, context),
       },
       "Monitor": {
         method: PresenceDefinition.methods.monitor,
-        handle: (command, context) => handlers.monitor(command as User, context as CrdtStreamedCommandContext<PresenceState, Status>),
+        handle: (command, context) => handlers.monitor(command, context),
       },
     },
   });
@@ -82,7 +82,7 @@ export function counterEntity(handlers: CounterHandlers, options: CounterOptions
     commands: {
       "Get": {
         method: CounterDefinition.methods.get,
-        handle: (command, context) => handlers.get(command as User, context),
+        handle: (command, context) => handlers.get(command, context),
       },
     },
   });
@@ -120,7 +120,7 @@ export function tagsEntity(handlers: TagsHandlers, options: TagsOptions = {}): C
     commands: {
       "Get": {
         method: TagsDefinition.methods.get,
-        handle: (command, context) => handlers.get(command as User, context),
+        handle: (command, context) => handlers.get(command, context),
       },
     },
   });
@@ -161,7 +161,7 @@ export function anythingEntity(handlers: AnythingHandlers, options: AnythingOpti
     commands: {
       "Get": {
         method: AnythingDefinition.methods.get,
-        handle: (command, context) => handlers.get(command as User, context),
+        handle: (command, context) => handlers.get(command, context),
       },
     },
   });

@@ -2,8 +2,8 @@
 // source: defaults/counter.proto
 
 /* eslint-disable */
-import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity } from "cloudstate-ts";
-import { defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, defineEventSourcedEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { CounterDefinition, type Increment, Incremented, Value } from "./counter.js";
 
 /** The state of each Counter entity: `cases.defaults.Value`. */
@@ -21,17 +21,17 @@ export type CounterContext = EventSourcedCommandContext<CounterState, CounterEve
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface CounterHandlers {
-  /** The state of an entity with nothing persisted yet. */
-  initialState(entityId: string): CounterState;
+  /** The state of an entity with nothing persisted yet (a plain object will do). */
+  initialState(entityId: string): StateInit<CounterState>;
 
   /** Handles the Add command. */
   add(command: Increment, context: CounterContext): CommandResult<Value>;
 
   /**
    * Applies a `cases.defaults.Incremented` event.
-   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   * Returns the new state, built from the read-only `state`; a plain object will do (e.g. `{ ...state, field: value }`). Must not fail.
    */
-  readonly onIncremented: (state: DeepReadonly<CounterState>, event: Incremented) => DeepReadonly<CounterState>;
+  readonly onIncremented: (state: DeepReadonly<CounterState>, event: Incremented) => StateInit<CounterState>;
 }
 
 /** Deployment settings of Counter; the proto sets the defaults. */
@@ -54,13 +54,13 @@ export function counterEntity(handlers: CounterHandlers, options: CounterOptions
     events: {
       "cases.defaults.Incremented": {
         type: Incremented,
-        apply: (state, event) => handlers.onIncremented(state, event as Incremented),
+        apply: (state, event) => handlers.onIncremented(state, event),
       },
     },
     commands: {
       "Add": {
         method: CounterDefinition.methods.add,
-        handle: (command, context) => handlers.add(command as Increment, context),
+        handle: (command, context) => handlers.add(command, context),
       },
     },
   });

@@ -2,8 +2,8 @@
 // source: descriptor_fidelity/scales.proto
 
 /* eslint-disable */
-import { type CommandResult, type ValueEntity, type ValueEntityCommandContext } from "cloudstate-ts";
-import { defineValueEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type StateInit, type ValueEntity, type ValueEntityCommandContext, defineValueEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { type Empty } from "../google/protobuf/empty.js";
 import { type GetScale, type Reading, ScaleState, ScalesDefinition } from "./scales.js";
 
@@ -19,8 +19,8 @@ export type ScalesContext = ValueEntityCommandContext<ScalesState>;
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface ScalesHandlers {
-  /** The state of an entity with nothing persisted yet. */
-  initialState(entityId: string): ScalesState;
+  /** The state of an entity with nothing persisted yet (a plain object will do). */
+  initialState(entityId: string): StateInit<ScalesState>;
 
   /** Handles the Record command. */
   record(command: Reading, context: ScalesContext): CommandResult<Empty>;
@@ -47,11 +47,11 @@ export function scalesEntity(handlers: ScalesHandlers, options: ScalesOptions = 
     commands: {
       "Record": {
         method: ScalesDefinition.methods.record,
-        handle: (command, context) => handlers.record(command as Reading, context),
+        handle: (command, context) => handlers.record(command, context),
       },
       "Get": {
         method: ScalesDefinition.methods.get,
-        handle: (command, context) => handlers.get(command as GetScale, context),
+        handle: (command, context) => handlers.get(command, context),
       },
     },
   });

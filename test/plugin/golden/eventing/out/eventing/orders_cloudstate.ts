@@ -2,8 +2,8 @@
 // source: eventing/orders.proto
 
 /* eslint-disable */
-import { type Action, type ActionContext, type ActionResult, type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity } from "cloudstate-ts";
-import { defineAction, defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type Action, type ActionContext, type ActionResult, type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, defineAction, defineEventSourcedEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { type Any } from "../google/protobuf/any.js";
 import { type Empty } from "../google/protobuf/empty.js";
 import { Noted, Order, OrderTallyDefinition, OrdersDefinition, type PlaceOrder, Placed, type Tally } from "./orders.js";
@@ -23,23 +23,23 @@ export type OrdersContext = EventSourcedCommandContext<OrdersState, OrdersEvent>
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface OrdersHandlers {
-  /** The state of an entity with nothing persisted yet. */
-  initialState(entityId: string): OrdersState;
+  /** The state of an entity with nothing persisted yet (a plain object will do). */
+  initialState(entityId: string): StateInit<OrdersState>;
 
   /** Handles the Place command. */
   place(command: PlaceOrder, context: OrdersContext): CommandResult<Empty>;
 
   /**
    * Applies a `cases.eventing.Placed` event.
-   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   * Returns the new state, built from the read-only `state`; a plain object will do (e.g. `{ ...state, field: value }`). Must not fail.
    */
-  readonly onPlaced: (state: DeepReadonly<OrdersState>, event: Placed) => DeepReadonly<OrdersState>;
+  readonly onPlaced: (state: DeepReadonly<OrdersState>, event: Placed) => StateInit<OrdersState>;
 
   /**
    * Applies a `cases.eventing.Noted` event.
-   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   * Returns the new state, built from the read-only `state`; a plain object will do (e.g. `{ ...state, field: value }`). Must not fail.
    */
-  readonly onNoted: (state: DeepReadonly<OrdersState>, event: Noted) => DeepReadonly<OrdersState>;
+  readonly onNoted: (state: DeepReadonly<OrdersState>, event: Noted) => StateInit<OrdersState>;
 }
 
 /** Deployment settings of Orders; the proto sets the defaults. */
@@ -62,18 +62,18 @@ export function ordersEntity(handlers: OrdersHandlers, options: OrdersOptions = 
     events: {
       "cases.eventing.Placed": {
         type: Placed,
-        apply: (state, event) => handlers.onPlaced(state, event as Placed),
+        apply: (state, event) => handlers.onPlaced(state, event),
       },
       "cases.eventing.Noted": {
         type: Noted,
         json: true,
-        apply: (state, event) => handlers.onNoted(state, event as Noted),
+        apply: (state, event) => handlers.onNoted(state, event),
       },
     },
     commands: {
       "Place": {
         method: OrdersDefinition.methods.place,
-        handle: (command, context) => handlers.place(command as PlaceOrder, context),
+        handle: (command, context) => handlers.place(command, context),
       },
     },
   });
@@ -122,17 +122,17 @@ export function orderTallyAction(handlers: OrderTallyHandlers): Action<typeof Or
       "OnPlaced": {
         method: OrderTallyDefinition.methods.onPlaced,
         shape: "unary",
-        handle: (request, context) => handlers.onPlaced(request as Placed, context),
+        handle: (request, context) => handlers.onPlaced(request, context),
       },
       "OnNoted": {
         method: OrderTallyDefinition.methods.onNoted,
         shape: "unary",
-        handle: (request, context) => handlers.onNoted(request as Any, context),
+        handle: (request, context) => handlers.onNoted(request, context),
       },
       "OnExternal": {
         method: OrderTallyDefinition.methods.onExternal,
         shape: "unary",
-        handle: (request, context) => handlers.onExternal(request as Placed, context),
+        handle: (request, context) => handlers.onExternal(request, context),
       },
     },
   });

@@ -2,8 +2,8 @@
 // source: name_clash/counter.proto
 
 /* eslint-disable */
-import { type CommandResult as CommandResult1, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type ValueEntity, type ValueEntityCommandContext } from "cloudstate-ts";
-import { defineEventSourcedEntity, defineValueEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult as CommandResult1, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, type ValueEntity, type ValueEntityCommandContext, defineEventSourcedEntity, defineValueEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { type CommandResult, type CounterContext as NameClashCounterContext, CounterDefinition, CounterEvent as NameClashCounterEvent, type CounterHandlers as NameClashCounterHandlers, CounterOptions as NameClashCounterOptions, CounterState as NameClashCounterState, type DateMessage, TallyDefinition, counter, type counterHandlers, type fileDescriptorSet, type snakeCaseTotal } from "./counter.js";
 
 /** The state of each Counter entity: `cases.name_clash.CounterState`. */
@@ -21,8 +21,8 @@ export type CounterContext = EventSourcedCommandContext<CounterState, CounterEve
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface CounterHandlers {
-  /** The state of an entity with nothing persisted yet. */
-  initialState(entityId: string): CounterState;
+  /** The state of an entity with nothing persisted yet (a plain object will do). */
+  initialState(entityId: string): StateInit<CounterState>;
 
   /** Handles the Add command. */
   add(command: NameClashCounterHandlers, context: CounterContext): CommandResult1<CommandResult>;
@@ -32,15 +32,15 @@ export interface CounterHandlers {
 
   /**
    * Applies a `cases.name_clash.CounterEvent` event.
-   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   * Returns the new state, built from the read-only `state`; a plain object will do (e.g. `{ ...state, field: value }`). Must not fail.
    */
-  readonly onCounterEvent: (state: DeepReadonly<CounterState>, event: NameClashCounterEvent) => DeepReadonly<CounterState>;
+  readonly onCounterEvent: (state: DeepReadonly<CounterState>, event: NameClashCounterEvent) => StateInit<CounterState>;
 
   /**
    * Applies a `cases.name_clash.CounterOptions` event.
-   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   * Returns the new state, built from the read-only `state`; a plain object will do (e.g. `{ ...state, field: value }`). Must not fail.
    */
-  readonly onCounterOptions: (state: DeepReadonly<CounterState>, event: NameClashCounterOptions) => DeepReadonly<CounterState>;
+  readonly onCounterOptions: (state: DeepReadonly<CounterState>, event: NameClashCounterOptions) => StateInit<CounterState>;
 }
 
 /** Deployment settings of Counter; the proto sets the defaults. */
@@ -63,21 +63,21 @@ export function counterEntity(handlers: CounterHandlers, options: CounterOptions
     events: {
       "cases.name_clash.CounterEvent": {
         type: NameClashCounterEvent,
-        apply: (state, event) => handlers.onCounterEvent(state, event as NameClashCounterEvent),
+        apply: (state, event) => handlers.onCounterEvent(state, event),
       },
       "cases.name_clash.CounterOptions": {
         type: NameClashCounterOptions,
-        apply: (state, event) => handlers.onCounterOptions(state, event as NameClashCounterOptions),
+        apply: (state, event) => handlers.onCounterOptions(state, event),
       },
     },
     commands: {
       "Add": {
         method: CounterDefinition.methods.add,
-        handle: (command, context) => handlers.add(command as NameClashCounterHandlers, context),
+        handle: (command, context) => handlers.add(command, context),
       },
       "Get": {
         method: CounterDefinition.methods.get,
-        handle: (command, context) => handlers.get(command as NameClashCounterContext, context),
+        handle: (command, context) => handlers.get(command, context),
       },
     },
   });
@@ -96,8 +96,8 @@ export type TallyContext = ValueEntityCommandContext<TallyState>;
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface TallyHandlers {
-  /** The state of an entity with nothing persisted yet. */
-  initialState(entityId: string): TallyState;
+  /** The state of an entity with nothing persisted yet (a plain object will do). */
+  initialState(entityId: string): StateInit<TallyState>;
 
   /** Handles the Set command. */
   set(command: fileDescriptorSet, context: TallyContext): CommandResult1<counterHandlers>;
@@ -124,11 +124,11 @@ export function tallyEntity(handlers: TallyHandlers, options: TallyOptions = {})
     commands: {
       "Set": {
         method: TallyDefinition.methods.set,
-        handle: (command, context) => handlers.set(command as fileDescriptorSet, context),
+        handle: (command, context) => handlers.set(command, context),
       },
       "Total": {
         method: TallyDefinition.methods.total,
-        handle: (command, context) => handlers.total(command as DateMessage, context),
+        handle: (command, context) => handlers.total(command, context),
       },
     },
   });

@@ -2,8 +2,8 @@
 // source: value_entity/profiles.proto
 
 /* eslint-disable */
-import { type CommandResult, type ValueEntity, type ValueEntityCommandContext } from "cloudstate-ts";
-import { defineValueEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type StateInit, type ValueEntity, type ValueEntityCommandContext, defineValueEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { type Empty } from "../google/protobuf/empty.js";
 import { type ForgetRequest, type GetProfile, Profile, ProfilesDefinition, type SetNameRequest } from "./profiles.js";
 
@@ -19,8 +19,8 @@ export type ProfilesContext = ValueEntityCommandContext<ProfilesState>;
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface ProfilesHandlers {
-  /** The state of an entity with nothing persisted yet. */
-  initialState(entityId: string): ProfilesState;
+  /** The state of an entity with nothing persisted yet (a plain object will do). */
+  initialState(entityId: string): StateInit<ProfilesState>;
 
   /** Sets the name. */
   setName(command: SetNameRequest, context: ProfilesContext): CommandResult<Empty>;
@@ -50,15 +50,15 @@ export function profilesEntity(handlers: ProfilesHandlers, options: ProfilesOpti
     commands: {
       "SetName": {
         method: ProfilesDefinition.methods.setName,
-        handle: (command, context) => handlers.setName(command as SetNameRequest, context),
+        handle: (command, context) => handlers.setName(command, context),
       },
       "Get": {
         method: ProfilesDefinition.methods.get,
-        handle: (command, context) => handlers.get(command as GetProfile, context),
+        handle: (command, context) => handlers.get(command, context),
       },
       "Forget": {
         method: ProfilesDefinition.methods.forget,
-        handle: (command, context) => handlers.forget(command as ForgetRequest, context),
+        handle: (command, context) => handlers.forget(command, context),
       },
     },
   });

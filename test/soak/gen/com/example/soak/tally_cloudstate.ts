@@ -2,8 +2,8 @@
 // source: com/example/soak/tally.proto
 
 /* eslint-disable */
-import { type CommandResult, type ValueEntity, type ValueEntityCommandContext } from "cloudstate-ts";
-import { defineValueEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type CommandResult, type StateInit, type ValueEntity, type ValueEntityCommandContext, defineValueEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { type Empty } from "../../../google/protobuf/empty.js";
 import { type BumpRequest, type GetTally, type RecordRequest, TalliesDefinition, Tally } from "./tally.js";
 
@@ -19,8 +19,8 @@ export type TalliesContext = ValueEntityCommandContext<TalliesState>;
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface TalliesHandlers {
-  /** The state of an entity with nothing persisted yet. */
-  initialState(entityId: string): TalliesState;
+  /** The state of an entity with nothing persisted yet (a plain object will do). */
+  initialState(entityId: string): StateInit<TalliesState>;
 
   /** Counts a request and remembers its id; a repeated id is counted once. */
   record(command: RecordRequest, context: TalliesContext): CommandResult<Empty>;
@@ -50,15 +50,15 @@ export function talliesEntity(handlers: TalliesHandlers, options: TalliesOptions
     commands: {
       "Record": {
         method: TalliesDefinition.methods.record,
-        handle: (command, context) => handlers.record(command as RecordRequest, context),
+        handle: (command, context) => handlers.record(command, context),
       },
       "Bump": {
         method: TalliesDefinition.methods.bump,
-        handle: (command, context) => handlers.bump(command as BumpRequest, context),
+        handle: (command, context) => handlers.bump(command, context),
       },
       "Get": {
         method: TalliesDefinition.methods.get,
-        handle: (command, context) => handlers.get(command as GetTally, context),
+        handle: (command, context) => handlers.get(command, context),
       },
     },
   });

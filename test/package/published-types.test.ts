@@ -1,0 +1,95 @@
+/**
+ * The published types, as a user's compiler sees them: `npm pack`'s tarball (built first) unpacked into a project
+ * outside the repository, compiled with `tsc` under strict flags and without skipLibCheck, so a declaration that
+ * names something stripped as @internal fails here. No .d.ts in the package may mention `@internal`.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { after, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** Every .d.ts file under `dir`. */
+function declarations(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".d.ts"))
+    .map((file) => join(dir, file));
+}
+
+/** A consumer of every public subpath; the lines marked @ts-expect-error must stay errors. */
+const CONSUMER = `
+import { CommandFailure, ProtocolError, defineValueEntity, serve, type ValueEntity, type StateInit } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
+import { descriptorSetFromBase64 as aliased } from "cloudstate-ts/codegen";
+import { memoryLogger } from "cloudstate-ts/testing";
+import { CloudstateTestEnvironment } from "cloudstate-ts/testkit";
+
+export const names = [CommandFailure.name, ProtocolError.name, typeof defineValueEntity, typeof serve];
+export const same: boolean = descriptorSetFromBase64 === aliased;
+export const logger = memoryLogger();
+export type Environment = CloudstateTestEnvironment;
+export type Plain = StateInit<{ readonly $type: "a.B"; readonly n: number }>;
+
+export function internals(entity: ValueEntity): void {
+  // @ts-expect-error the configuration the runtime reads is internal
+  void entity.config;
+}
+`;
+
+describe("the published package's types", () => {
+  const base = mkdtempSync(join(tmpdir(), "cloudstate-published-types-"));
+  after(() => rmSync(base, { recursive: true, force: true }));
+
+  it("compile in a strict project outside the repository and mention no @internal name", () => {
+    const packed = spawnSync("npm", ["pack", "--pack-destination", base, "--json"], { cwd: ROOT, encoding: "utf8" });
+    assert.equal(packed.status, 0, packed.stderr);
+    const [entry] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as { filename: string }[];
+    assert.ok(entry !== undefined);
+
+    const project = join(base, "consumer");
+    const modules = join(project, "node_modules");
+    const packageDir = join(modules, "cloudstate-ts");
+    mkdirSync(packageDir, { recursive: true });
+    const untar = spawnSync("tar", ["-xzf", join(base, entry.filename), "-C", packageDir, "--strip-components=1"]);
+    assert.equal(untar.status, 0, String(untar.stderr));
+    // The package's own dependencies, from this repository's install (the test makes no network calls).
+    for (const name of readdirSync(join(ROOT, "node_modules"))) {
+      if (name === "cloudstate-ts" || name.startsWith(".")) continue;
+      symlinkSync(join(ROOT, "node_modules", name), join(modules, name));
+    }
+
+    const withInternal = declarations(join(packageDir, "dist")).filter((file) =>
+      readFileSync(file, "utf8").includes("@internal"),
+    );
+    assert.deepEqual(withInternal, [], "no published declaration mentions @internal");
+
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", type: "module", private: true }));
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          noUncheckedIndexedAccess: true,
+          skipLibCheck: false,
+          noEmit: true,
+          types: ["node"],
+        },
+        include: ["index.ts"],
+      }),
+    );
+    writeFileSync(join(project, "index.ts"), CONSUMER);
+    const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", project], {
+      cwd: project,
+      encoding: "utf8",
+    });
+    assert.equal(tsc.status, 0, `tsc found problems:\n${tsc.stdout}${tsc.stderr}`);
+  });
+});
