@@ -2,8 +2,8 @@
 // source: com/example/eventing/greetings.proto
 
 /* eslint-disable */
-import { type Action, type ActionContext, type ActionResult, type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity } from "cloudstate-ts";
-import { defineAction, defineEventSourcedEntity, descriptorSetFromBase64 } from "cloudstate-ts/codegen";
+import { type Action, type ActionContext, type ActionResult, type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, defineAction, defineEventSourcedEntity } from "cloudstate-ts";
+import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
 import { type Any } from "../../../google/protobuf/any.js";
 import { type Empty } from "../../../google/protobuf/empty.js";
 import { type GetCount, type Greeting, GreetingCount, GreetingCounted, GreetingCounterDefinition, GreetingListenerDefinition, type Shouted, ShouterDefinition } from "./greetings.js";
@@ -42,12 +42,12 @@ export function greetingListenerAction(handlers: GreetingListenerHandlers): Acti
       "Greeted": {
         method: GreetingListenerDefinition.methods.greeted,
         shape: "unary",
-        handle: (request, context) => handlers.greeted(request as Greeting, context),
+        handle: (request, context) => handlers.greeted(request, context),
       },
       "Received": {
         method: GreetingListenerDefinition.methods.received,
         shape: "unary",
-        handle: (request, context) => handlers.received(request as Any, context),
+        handle: (request, context) => handlers.received(request, context),
       },
     },
   });
@@ -82,7 +82,7 @@ export function shouterAction(handlers: ShouterHandlers): Action<typeof ShouterD
       "Shout": {
         method: ShouterDefinition.methods.shout,
         shape: "unary",
-        handle: (request, context) => handlers.shout(request as Greeting, context),
+        handle: (request, context) => handlers.shout(request, context),
       },
     },
   });
@@ -104,8 +104,8 @@ export type GreetingCounterContext = EventSourcedCommandContext<GreetingCounterS
  * Implement every method; an rpc added to the proto becomes a compile error here.
  */
 export interface GreetingCounterHandlers {
-  /** The state of an entity with nothing persisted yet. */
-  initialState(entityId: string): GreetingCounterState;
+  /** The state of an entity with nothing persisted yet (a plain object will do). */
+  initialState(entityId: string): StateInit<GreetingCounterState>;
 
   /**
    * Fed by the topic; the proxy keys the entity from the greeting's name.
@@ -119,9 +119,9 @@ export interface GreetingCounterHandlers {
 
   /**
    * Applies a `com.example.eventing.GreetingCounted` event.
-   * Returns the new state, built from the read-only `state` (e.g. `{ ...state, field: value }`); must not fail.
+   * Returns the new state, built from the read-only `state`; a plain object will do (e.g. `{ ...state, field: value }`). Must not fail.
    */
-  readonly onGreetingCounted: (state: DeepReadonly<GreetingCounterState>, event: GreetingCounted) => DeepReadonly<GreetingCounterState>;
+  readonly onGreetingCounted: (state: DeepReadonly<GreetingCounterState>, event: GreetingCounted) => StateInit<GreetingCounterState>;
 }
 
 /** Deployment settings of GreetingCounter; the proto sets the defaults. */
@@ -144,17 +144,17 @@ export function greetingCounterEntity(handlers: GreetingCounterHandlers, options
     events: {
       "com.example.eventing.GreetingCounted": {
         type: GreetingCounted,
-        apply: (state, event) => handlers.onGreetingCounted(state, event as GreetingCounted),
+        apply: (state, event) => handlers.onGreetingCounted(state, event),
       },
     },
     commands: {
       "Count": {
         method: GreetingCounterDefinition.methods.count,
-        handle: (command, context) => handlers.count(command as Greeting, context),
+        handle: (command, context) => handlers.count(command, context),
       },
       "Get": {
         method: GreetingCounterDefinition.methods.get,
-        handle: (command, context) => handlers.get(command as GetCount, context),
+        handle: (command, context) => handlers.get(command, context),
       },
     },
   });
