@@ -40,3 +40,12 @@ export type {
 } from "./unit/crdt.js";
 export { ActionTestKit } from "./unit/action.js";
 export type { ActionTestKitOptions, ActionAnswerResult, ActionStreamResult, StreamedRequest } from "./unit/action.js";
+export { CloudstateCluster, ClusterNode, servedInProcess, userFunctionScript } from "./cluster.js";
+export type {
+  ClusterOptions,
+  ClusterNodePorts,
+  ClusterNodeInfo,
+  ClusterUserFunction,
+  ClusterUserFunctionStarter,
+  MemberEvent,
+} from "./cluster.js";
