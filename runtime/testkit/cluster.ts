@@ -327,6 +327,8 @@ export class CloudstateCluster implements AsyncDisposable {
   readonly userFunctionStarter: ClusterUserFunctionStarter;
   /** The Akka addresses the leader last moved to Up and has not removed since. */
   readonly #up = new Set<string>();
+  /** The same addresses in the order they were moved to Up: Akka's oldest member first. */
+  #upOrder: string[] = [];
   readonly #watchers = new Set<() => void>();
 
   private constructor(
@@ -388,12 +390,25 @@ export class CloudstateCluster implements AsyncDisposable {
     return this.nodes.filter((node) => this.#up.has(node.akkaAddress));
   }
 
+  /**
+   * The oldest member (the first the leader moved to Up of those still members): it hosts the cluster singletons,
+   * such as the shard coordinators, so its loss is the hardest case for a handoff.
+   */
+  get oldest(): ClusterNode | undefined {
+    const first = this.#upOrder[0];
+    return first === undefined ? undefined : this.nodeAt(first);
+  }
+
   /** @internal Called by a node for each membership line its proxy logs. */
   memberEvent(kind: MemberEvent["kind"], address: string, loggedBy: ClusterNode): void {
     const known = this.#up.has(address);
-    if (kind === "up" && !known) this.#up.add(address);
-    else if (kind === "removed" && known) this.#up.delete(address);
-    else return;
+    if (kind === "up" && !known) {
+      this.#up.add(address);
+      this.#upOrder.push(address);
+    } else if (kind === "removed" && known) {
+      this.#up.delete(address);
+      this.#upOrder = this.#upOrder.filter((a) => a !== address);
+    } else return;
     this.options.onMemberEvent?.({ kind, node: this.nodeAt(address), address, loggedBy });
     for (const watcher of this.#watchers) watcher();
   }
@@ -428,7 +443,9 @@ export class CloudstateCluster implements AsyncDisposable {
 
   /** Stops every node (proxies first, at once); never throws. */
   async stop(): Promise<void> {
-    await Promise.allSettled(this.nodes.map((node) => node.proxy?.process.stop("SIGTERM", 20_000)));
+    await Promise.allSettled(
+      this.nodes.map((node) => node.proxy?.process.stop("SIGTERM", 20_000) ?? Promise.resolve()),
+    );
     await Promise.allSettled(this.nodes.map((node) => node.stop()));
   }
 
