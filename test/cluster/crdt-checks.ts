@@ -314,3 +314,53 @@ export async function checkDelete(apis: readonly ChatApi[]): Promise<CheckResult
     figures: { deleteMs: Math.round(performance.now() - at) },
   };
 }
+
+/** A user connected through one node, watched from another, for the checks that take the first node away. */
+export interface HeldPresence {
+  readonly userId: string;
+  /** After the speaker's node went away: whether the listener heard the user go offline within `timeoutMs`. */
+  offlineHeard(timeoutMs: number): Promise<boolean>;
+  close(): void;
+}
+
+/**
+ * Connects a user through `speaker` and resolves once a monitor on `listener` heard it online. The caller then
+ * takes the speaker's node away (kill -9, SIGTERM) and asks whether the monitor heard the user go offline: the
+ * 0.6.0 proxy tallies a Vote over the members that are up, but only recomputes it when the CRDT's data changes,
+ * never when a member leaves, so a monitor elsewhere is not told.
+ */
+export async function holdPresence(speaker: ChatApi, listener: ChatApi): Promise<HeldPresence> {
+  const userId = `held-${speaker.node}-${Date.now()}`;
+  const monitorAbort = new AbortController();
+  const connectAbort = new AbortController();
+  const close = (): void => {
+    connectAbort.abort();
+    monitorAbort.abort();
+  };
+  try {
+    const monitor = new StreamReader(listener.presence.monitor({ userId }, { signal: monitorAbort.signal }));
+    await monitor.next(30_000, `the monitor on ${listener.node}`);
+    const connection = new StreamReader(speaker.presence.connect({ userId }, { signal: connectAbort.signal }));
+    await connection.next(30_000, `the connection on ${speaker.node}`);
+    // The proxy ends the held call when its node goes: nothing more is read from it.
+    await hear(monitor, true, `online, on ${listener.node}`);
+    return {
+      userId,
+      offlineHeard: async (timeoutMs) => {
+        const end = performance.now() + timeoutMs;
+        try {
+          for (;;) {
+            const status = await monitor.next(Math.max(1, end - performance.now()), "offline");
+            if (!status.online) return true;
+          }
+        } catch {
+          return false;
+        }
+      },
+      close,
+    };
+  } catch (error) {
+    close();
+    throw error;
+  }
+}

@@ -40,7 +40,9 @@ import {
   checkConvergence,
   checkDelete,
   checkPresence,
+  holdPresence,
   type CheckResult,
+  type HeldPresence,
 } from "./crdt-checks.js";
 import { FirstCommands } from "./first-commands.js";
 import { PeakMemory } from "./memory.js";
@@ -132,18 +134,22 @@ async function handoff(node: ClusterNode, homed: readonly EntityRef[], since: nu
   const survivors = apis.filter((_, i) => cluster?.nodes[i] !== node);
   const times = await servedAgain(homed, survivors, since, 180_000);
   const { median, max } = spread(times);
-  const recovered = homed.filter((ref) =>
-    firsts
-      .since(since, (f) => f.node !== node.name && f.service === SERVICE[ref.kind] && f.entity === ref.entity)
-      .some((f) => f.stateSize > 0),
-  ).length;
+  // A survivor's user function prints a line the first time it handles an entity; one that had served the entity
+  // before (earlier in the run) prints none. A line with an empty state for an entity with acknowledged commands
+  // would be a handoff that lost its state.
+  const lines = firsts.since(since, (f) => f.node !== node.name);
+  const line = (ref: EntityRef) => lines.find((f) => f.service === SERVICE[ref.kind] && f.entity === ref.entity);
+  const withState = homed.filter((ref) => (line(ref)?.stateSize ?? 0) > 0).length;
+  const empty = homed.filter((ref) => line(ref)?.stateSize === 0);
   say(
     `${what}: its ${homed.length} entities served again through the others after median ` +
-      `${(median / 1000).toFixed(1)} s, all after ${(max / 1000).toFixed(1)} s; ` +
-      `${recovered} of ${homed.length} arrived on the survivors' user functions with their state`,
+      `${(median / 1000).toFixed(1)} s, all after ${(max / 1000).toFixed(1)} s; on the survivors' user functions ` +
+      `${withState} arrived with their state, ${empty.length} empty, ` +
+      `${homed.length - withState - empty.length} had been served there before`,
   );
-  if (recovered < homed.length)
-    problems.push(`${what}: ${homed.length - recovered} entities arrived on the survivors without their state`);
+  if (empty.length > 0)
+    problems.push(`${what}: ${empty.map((r) => r.entity).join(", ")} arrived on a survivor with an empty state`);
+  if (homed.length > 0 && withState === 0) problems.push(`${what}: no entity was seen arriving with its state`);
   return max;
 }
 
@@ -211,6 +217,19 @@ async function load(phase: number, prefix: string, nodeOf: (index: number) => nu
   const elapsed = (performance.now() - at) / 1000;
   const after = KINDS.reduce((n, kind) => n + ledger.acknowledged(kind), 0);
   return (after - before) / elapsed;
+}
+
+/**
+ * Reports whether a monitor heard a user go offline whose node went away. The 0.6.0 proxy does not tell it (see
+ * holdPresence): counted as a known proxy limitation, not as a failure of this library.
+ */
+function presenceAfterLoss(held: HeldPresence, heard: boolean, what: string, listener: ChatApi): void {
+  const line = heard
+    ? `presence: ${held.userId}, connected through the node lost in the ${what}: offline heard on ${listener.node}`
+    : `presence: ${held.userId}, connected through the node lost in the ${what}: still online on ` +
+      `${listener.node} 15 s after the node was removed (KNOWN PROXY LIMITATION: a Vote is not re-tallied when a member leaves)`;
+  say(line);
+  figures[`presenceOfflineHeardAfter ${what}`] = heard;
 }
 
 function take(result: CheckResult): void {
@@ -302,11 +321,18 @@ try {
   const victim = cluster.oldest ?? nodes[0];
   if (victim === undefined) throw new Error("no node to kill");
   const homed = homedOn(victim);
+  const victimIndex = nodes.indexOf(victim);
+  const watcher = chats[(victimIndex + 1) % chats.length];
+  const victimChat = chats[victimIndex];
+  if (watcher === undefined || victimChat === undefined) throw new Error("no chat clients");
+  const killedPresence = await holdPresence(victimChat, watcher);
   log(`kill -9 of ${victim.name} (the oldest member), proxy and user function, serving ${homed.length} entities`);
   const killAt = performance.now();
   await victim.kill();
   const killServedMs = await handoff(victim, homed, killAt, `kill -9 of ${victim.name}`);
   await cluster.waitForRemoved(victim, 120_000);
+  presenceAfterLoss(killedPresence, await killedPresence.offlineHeard(15_000), `kill -9 of ${victim.name}`, watcher);
+  killedPresence.close();
   figures["killToServedMs"] = Math.round(killServedMs);
   figures["killToDownedMs"] = Math.round(performance.now() - killAt);
   const restartAt = performance.now();
@@ -334,10 +360,17 @@ try {
     const at = performance.now();
     log(`rolling restart: SIGTERM to ${node.name} (serving ${leaving.length} entities)`);
     if (i === 0) {
+      const listener = chats[(i + 1) % chats.length];
+      const speaker = chats[i];
+      if (listener === undefined || speaker === undefined) throw new Error("no chat clients");
+      const held = await holdPresence(speaker, listener);
       const stopped = node.stop();
       const leaveMs = await handoff(node, leaving, at, `graceful leave of ${node.name}`);
       figures["gracefulLeaveServedMs"] = Math.round(leaveMs);
       await stopped;
+      await cluster.waitForRemoved(node, 120_000);
+      presenceAfterLoss(held, await held.offlineHeard(15_000), `graceful leave of ${node.name}`, listener);
+      held.close();
     } else await node.stop();
     await node.start();
     await cluster.waitForMembers(nodes.length, 180_000);
