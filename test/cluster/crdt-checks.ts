@@ -320,6 +320,11 @@ export interface HeldPresence {
   readonly userId: string;
   /** After the speaker's node went away: whether the listener heard the user go offline within `timeoutMs`. */
   offlineHeard(timeoutMs: number): Promise<boolean>;
+  /**
+   * The workaround: any later change of the Vote's data makes every proxy tally it again over the members that
+   * are up. The user connects through `other` and disconnects; true when the monitor then heard it offline.
+   */
+  retally(other: ChatApi, timeoutMs: number): Promise<boolean>;
   close(): void;
 }
 
@@ -344,18 +349,26 @@ export async function holdPresence(speaker: ChatApi, listener: ChatApi): Promise
     await connection.next(30_000, `the connection on ${speaker.node}`);
     // The proxy ends the held call when its node goes: nothing more is read from it.
     await hear(monitor, true, `online, on ${listener.node}`);
+    const offlineHeard = async (timeoutMs: number): Promise<boolean> => {
+      const end = performance.now() + timeoutMs;
+      try {
+        for (;;) {
+          const status = await monitor.next(Math.max(1, end - performance.now()), "offline");
+          if (!status.online) return true;
+        }
+      } catch {
+        return false;
+      }
+    };
     return {
       userId,
-      offlineHeard: async (timeoutMs) => {
-        const end = performance.now() + timeoutMs;
-        try {
-          for (;;) {
-            const status = await monitor.next(Math.max(1, end - performance.now()), "offline");
-            if (!status.online) return true;
-          }
-        } catch {
-          return false;
-        }
+      offlineHeard,
+      retally: async (other, timeoutMs) => {
+        const again = new AbortController();
+        const connection = new StreamReader(other.presence.connect({ userId }, { signal: again.signal }));
+        await connection.next(30_000, `the second connection on ${other.node}`);
+        again.abort();
+        return offlineHeard(timeoutMs);
       },
       close,
     };
