@@ -218,6 +218,7 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
     await this.#relay.close();
   }
 
+  /** Stops everything, as {@link stop} does: what `await using` calls at the end of its block. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }

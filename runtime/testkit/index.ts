@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 export { CloudstateTestEnvironment } from "./environment.js";
-export type { TestEnvironmentOptions } from "./environment.js";
+export type { TestEnvironmentOptions, RestartOptions } from "./environment.js";
 export { startProxy, discoveryRejection, DiscoveryRejectedError, PROXY_ONLINE, PROXY_STARTED } from "./proxy.js";
 export type { ProxyOptions, ProxyProcess, PostgresConnection } from "./proxy.js";
 export { ARTIFACTS, CLOUDSTATE_VERSION, classpathOf, proxyClasspath } from "./maven.js";
@@ -25,7 +25,15 @@ export { EventSourcedTestKit } from "./unit/event-sourced.js";
 export type { EventSourcedTestKitOptions, EventSourcedResult } from "./unit/event-sourced.js";
 export type { CommandOutcome, HandedOn, SideEffect } from "./unit/results.js";
 export type { TestKitChecks } from "./unit/checks.js";
-export type { CallOptions, RequestInit, RequestOf, ResponseOf, RpcKey, RpcKeyOfShape } from "./unit/types.js";
+export type {
+  CallOptions,
+  PartialMessage,
+  RequestInit,
+  RequestOf,
+  ResponseOf,
+  RpcKey,
+  RpcKeyOfShape,
+} from "./unit/types.js";
 export { ValueEntityTestKit } from "./unit/value-entity.js";
 export type { ValueEntityTestKitOptions, ValueEntityResult, StoredChange } from "./unit/value-entity.js";
 export { CrdtTestKit } from "./unit/crdt.js";

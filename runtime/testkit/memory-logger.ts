@@ -3,13 +3,17 @@ import type { Logger } from "../logger.js";
 
 /** One line a {@link MemoryLogger} was told. */
 export interface LogLine {
+  /** The level it was logged at. */
   readonly level: "debug" | "info" | "warn" | "error";
+  /** The message. */
   readonly message: string;
+  /** The detail passed with it (an error, say), or undefined. */
   readonly detail: unknown;
 }
 
 /** A logger that keeps what it is told. */
 export interface MemoryLogger extends Logger {
+  /** Every line logged so far, in order. */
   readonly lines: readonly LogLine[];
 }
 

@@ -16,6 +16,7 @@ const ROLE = "cloudstate";
 
 /** A running cluster. */
 export interface Postgres {
+  /** The port it listens on, on 127.0.0.1. */
   readonly port: number;
   /** Where the PostgreSQL proxy connects: pass it as `postgres` to `startProxy` or the test environment. */
   readonly connection: PostgresConnection;

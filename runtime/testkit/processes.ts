@@ -54,7 +54,9 @@ export class Started {
   readonly #onOutput: ((chunk: string) => void) | undefined;
 
   constructor(
+    /** The name in messages, e.g. `proxy`. */
     readonly name: string,
+    /** The child process. */
     readonly child: ChildProcess,
     onOutput?: (chunk: string) => void,
   ) {
@@ -77,6 +79,7 @@ export class Started {
     );
   }
 
+  /** Everything it printed so far, stdout and stderr interleaved as they arrived. */
   get output(): string {
     return this.#output.join("");
   }
@@ -121,10 +124,12 @@ export class Started {
     });
   }
 
+  /** How it ended: `code N` or `signal S`. */
   describeExit(): string {
     return this.child.signalCode !== null ? `signal ${this.child.signalCode}` : `code ${this.child.exitCode}`;
   }
 
+  /** The last `lines` lines of its output, for failure messages. */
   tail(lines = 40): string {
     return this.output.split("\n").slice(-lines).join("\n");
   }
@@ -152,6 +157,7 @@ export class Started {
 
 /** Options of {@link startProcess}. */
 export interface StartOptions {
+  /** The working folder. Default: this process's. */
   readonly cwd?: string;
   /** Add `env` to this process's environment (default), or run with `env` alone. */
   readonly inheritEnv?: boolean;

@@ -7,10 +7,15 @@ import { proxyClasspath, type ProxyFlavour } from "./maven.js";
 
 /** Where the PostgreSQL proxy finds its database. */
 export interface PostgresConnection {
+  /** The server's host, e.g. `127.0.0.1`. */
   readonly host: string;
+  /** The server's port. */
   readonly port: number;
+  /** The database holding the proxy's tables (`journal`, `snapshot`, `value_entity_state`). */
   readonly database: string;
+  /** The role the proxy connects as. */
   readonly user: string;
+  /** The role's password. */
   readonly password: string;
 }
 
@@ -50,6 +55,7 @@ export interface ProxyOptions {
 
 /** A running proxy. */
 export interface ProxyProcess {
+  /** The JVM, with its output. */
   readonly process: Started;
   /** The public port: gRPC, HTTP/JSON and server reflection. */
   readonly port: number;
@@ -75,6 +81,7 @@ const MAIN_CLASSES: Readonly<Record<ProxyFlavour, string>> = {
 
 /** Thrown when the proxy refused the user function's discovery answer; the message is the proxy's own. */
 export class DiscoveryRejectedError extends Error {
+  /** Always `DiscoveryRejectedError`. */
   override readonly name = "DiscoveryRejectedError";
 }
 

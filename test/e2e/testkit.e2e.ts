@@ -13,6 +13,8 @@ import { chatEntities } from "../../examples/crdts/src/chat.js";
 import { ValueEntityTckModelDefinition } from "../../examples/tck/gen/cloudstate/tck/model/valueentity.js";
 import { valueEntityTckModel } from "../../examples/tck/src/valueentity.js";
 import {
+  ARTIFACTS,
+  classpathOf,
   CloudstateTestEnvironment,
   DiscoveryRejectedError,
   freePort,
@@ -36,6 +38,13 @@ function nextWarning(type: string): Promise<Error> {
 }
 
 describe("integration testkit", () => {
+  it("says how to get the proxy when Maven cannot resolve it", () => {
+    assert.throws(
+      () => classpathOf([ARTIFACTS.proxy], "0.0.0-not-published"),
+      /Maven could not resolve io\.cloudstate:cloudstate-proxy-core_2\.13:0\.0\.0-not-published[^]*Cloudstate never published its proxy[^]*CLOUDSTATE_PROXY_CLASSPATH/,
+    );
+  });
+
   it("fails at once, with the proxy's own error line, when the proxy refuses discovery", async () => {
     // The cart's service, described by another file's descriptor set: the proxy cannot find the service.
     const firstChat = chatEntities[0];

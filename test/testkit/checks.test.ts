@@ -13,7 +13,7 @@ import {
   shoppingCartEntity,
   type ShoppingCartHandlers,
 } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart_cloudstate.js";
-import { shoppingCartHandlers } from "../../examples/shopping-cart/src/cart.js";
+import { shoppingCart, shoppingCartHandlers } from "../../examples/shopping-cart/src/cart.js";
 
 const apple = { userId: "ann", productId: "apple", name: "Apple", quantity: 2 };
 
@@ -65,7 +65,10 @@ describe("unit testkit checks", () => {
     );
     await assert.rejects(cart.call("addItem", apple), (error: Error) => {
       assert.equal(error.name, "AssertionError");
-      assert.match(error.message, /replay check after AddItem on com\.example\.shoppingcart\.ShoppingCart\/entity-1/);
+      assert.match(
+        error.message,
+        /replay check after AddItem \(which emitted com\.example\.shoppingcart\.persistence\.ItemAdded\) on com\.example\.shoppingcart\.ShoppingCart\/entity-1/,
+      );
       assert.match(error.message, /items\[0\]\.quantity: 1 vs 2/);
       assert.match(error.message, /must be pure and deterministic/);
       return true;
@@ -103,5 +106,20 @@ describe("unit testkit checks", () => {
     const added = await cart.call("addItem", apple);
     assert.match(added.failure ?? "", /unexpected/i);
     assert.deepEqual(added.events, []);
+  });
+});
+
+describe("unit testkit requests", () => {
+  it("a request that does not encode fails with the field named, before it reaches the entity", async () => {
+    const cart = await EventSourcedTestKit.create(shoppingCart);
+    await assert.rejects(cart.call("addItem", { ...apple, quantity: 2 ** 40 }), (error: Error) => {
+      assert.equal(error.name, "AssertionError");
+      assert.match(
+        error.message,
+        /the request of AddItem: com\.example\.shoppingcart\.AddLineItem at quantity: 1099511627776 cannot be encoded/,
+      );
+      return true;
+    });
+    assert.equal(cart.sequence, 0);
   });
 });

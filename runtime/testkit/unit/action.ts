@@ -7,17 +7,16 @@ import { Metadata as GrpcMetadata, type CallContext } from "nice-grpc-common";
 import { ActionCommand, ActionResponse } from "../../../gen/cloudstate/action.js";
 import type { Action } from "../../action/action.js";
 import { actionProtocolService } from "../../action/handler.js";
-import { packMessage } from "../../any.js";
 import { withEncodingCheck, type EncodingProblem } from "../../encoding-check.js";
 import type { Logger } from "../../logger.js";
-import type { Message, MessageInit, MessageType } from "../../message-type.js";
+import type { Message, MessageType } from "../../message-type.js";
 import { metadataToWire } from "../../metadata.js";
 import type { MethodDefinition, ServiceDefinition } from "../../service.js";
 import { memoryLogger, type MemoryLogger } from "../memory-logger.js";
 import { assertDescriptorSetBuilds, assertEncoded, checksOf, type TestKitChecks } from "./checks.js";
 import { acrossTheWire } from "./in-memory-stream.js";
 import { clientOutcome, type CommandOutcome } from "./results.js";
-import type { CallOptions, RequestInit, ResponseOf, RpcKeyOfShape } from "./types.js";
+import { packRequest, type CallOptions, type RequestInit, type ResponseOf, type RpcKeyOfShape } from "./types.js";
 
 /** How an action is tested. */
 export interface ActionTestKitOptions {
@@ -43,7 +42,9 @@ export interface ActionStreamResult<Reply extends Message> {
 
 /** One streamed-in request, with the metadata it carries. */
 export interface StreamedRequest<Request> {
+  /** The request. */
   readonly request: Request;
+  /** The metadata it carries. */
   readonly metadata?: CallOptions["metadata"];
 }
 
@@ -168,7 +169,7 @@ export class ActionTestKit<S extends ServiceDefinition> {
     return acrossTheWire(ActionCommand, {
       serviceName: this.#action.serviceName,
       name: method.name,
-      payload: packMessage(method.requestType, request as MessageInit<Message>),
+      payload: packRequest(method.requestType, request, method.name),
       metadata: metadataToWire(options.metadata),
     });
   }
@@ -190,7 +191,7 @@ export class ActionTestKit<S extends ServiceDefinition> {
       yield acrossTheWire(ActionCommand, {
         serviceName: this.#action.serviceName,
         name: method.name,
-        payload: packMessage(method.requestType, request as MessageInit<Message>),
+        payload: packRequest(method.requestType, request, method.name),
         metadata: metadataToWire(metadata),
       });
     }

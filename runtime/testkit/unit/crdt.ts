@@ -13,7 +13,6 @@ import {
 } from "../../../gen/cloudstate/crdt.js";
 import type { SideEffect as SideEffectMessage, ClientAction } from "../../../gen/cloudstate/entity.js";
 import type { DeepPartial } from "../../../gen/typeRegistry.js";
-import { packMessage } from "../../any.js";
 import type { WriteConsistency } from "../../crdt/context.js";
 import type { CrdtEntity } from "../../crdt/entity.js";
 import { handleCrdtStream } from "../../crdt/handler.js";
@@ -21,14 +20,21 @@ import type { CrdtInstance } from "../../crdt/instance.js";
 import type { Crdt } from "../../crdt/types/index.js";
 import { NEVER_DRAINS } from "../../drain.js";
 import type { Logger } from "../../logger.js";
-import type { Message, MessageInit, MessageType } from "../../message-type.js";
+import type { Message, MessageType } from "../../message-type.js";
 import { metadataToWire } from "../../metadata.js";
 import type { MethodDefinition, ServiceDefinition } from "../../service.js";
 import { memoryLogger, type MemoryLogger } from "../memory-logger.js";
 import { assertDescriptorSetBuilds, assertEncoded, checksOf, type TestKitChecks } from "./checks.js";
 import { InMemoryStream } from "./in-memory-stream.js";
 import { clientOutcome, sideEffectsOf, type CommandOutcome, type SideEffect } from "./results.js";
-import type { CallOptions, RequestInit, ResponseOf, RpcKey, RpcKeyOfShape } from "./types.js";
+import {
+  packRequest,
+  type CallOptions,
+  type RequestInit,
+  type ResponseOf,
+  type RpcKey,
+  type RpcKeyOfShape,
+} from "./types.js";
 
 /** A delta as the proxy carries it (`cloudstate.crdt.CrdtDelta`), e.g. `{ delta: { $case: "gcounter", value: { increment: 3 } } }`. */
 export type CrdtDeltaInit = DeepPartial<CrdtDelta>;
@@ -73,7 +79,9 @@ export interface CrdtResult<Reply extends Message, State extends Crdt> extends C
 
 /** What happened outside a command: a delta or delete from another node, or a stream cancelled. */
 export interface CrdtEventResult<State extends Crdt> extends CrdtStateChange {
+  /** The entity's CRDT after it. */
   readonly state: State;
+  /** What every streamed call's client was sent because of it. */
   readonly streamed: readonly StreamedAnswer<Message>[];
   /** The side effects (of a cancellation handler). */
   readonly sideEffects: readonly SideEffect[];
@@ -269,7 +277,7 @@ export class CrdtTestKit<S extends ServiceDefinition, State extends Crdt> {
           entityId: this.entityId,
           id: Long.fromNumber(id),
           name: method.name,
-          payload: packMessage(method.requestType, request as MessageInit<Message>),
+          payload: packRequest(method.requestType, request, method.name),
           streamed,
           metadata: metadataToWire(options.metadata),
         },

@@ -31,14 +31,19 @@ import {
 } from "./checks.js";
 import { InMemoryStream } from "./in-memory-stream.js";
 import { clientOutcome, type CommandOutcome } from "./results.js";
-import type { CallOptions, RequestInit, ResponseOf, RpcKey } from "./types.js";
+import { packRequest, type CallOptions, type RequestInit, type ResponseOf, type RpcKey } from "./types.js";
 
 /** Where an event-sourced entity starts. */
 export interface EventSourcedTestKitOptions<State extends Message, Event extends Message> {
   /** The entity's id. Default `entity-1`. */
   readonly entityId?: string;
   /** A snapshot the proxy holds for the entity: the state at `sequence`. */
-  readonly snapshot?: { readonly state: MessageInit<State>; readonly sequence: number };
+  readonly snapshot?: {
+    /** The state the snapshot holds. */
+    readonly state: MessageInit<State>;
+    /** The sequence number of the last event it includes. */
+    readonly sequence: number;
+  };
   /** Events already journaled (after the snapshot, if one is given), replayed at start. */
   readonly events?: readonly EventInit<Event>[];
   /** The checks to run; all on by default. */
@@ -176,7 +181,7 @@ export class EventSourcedTestKit<S extends ServiceDefinition, State extends Mess
           entityId: this.entityId,
           id: Long.fromNumber(id),
           name: method.name,
-          payload: packMessage(method.requestType, request as MessageInit<Message>),
+          payload: packRequest(method.requestType, request, method.name),
           streamed: false,
           metadata: metadataToWire(options.metadata),
         },
@@ -197,8 +202,12 @@ export class EventSourcedTestKit<S extends ServiceDefinition, State extends Mess
       // The state is encoded only for snapshots; check it after every command, as a snapshot could come at any time.
       assertEncoded(this.#stateProblems(), `the state of ${this.#where} after ${method.name}`);
     }
-    if (this.#checks.replay && events.length > 0)
-      await this.#checkReplay(method.name, this.#journal.slice(-events.length));
+    if (this.#checks.replay && events.length > 0) {
+      await this.#checkReplay(
+        `${method.name} (which emitted ${events.map((e) => e.$type).join(", ")})`,
+        this.#journal.slice(-events.length),
+      );
+    }
     return {
       ...clientOutcome(reply.clientAction, method.responseType as never, reply.sideEffects),
       events,

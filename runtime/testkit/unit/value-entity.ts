@@ -30,7 +30,7 @@ import {
 } from "./checks.js";
 import { InMemoryStream } from "./in-memory-stream.js";
 import { clientOutcome, type CommandOutcome } from "./results.js";
-import type { CallOptions, RequestInit, ResponseOf, RpcKey } from "./types.js";
+import { packRequest, type CallOptions, type RequestInit, type ResponseOf, type RpcKey } from "./types.js";
 
 /** Where a value entity starts. */
 export interface ValueEntityTestKitOptions<State extends Message> {
@@ -46,7 +46,20 @@ export interface ValueEntityTestKitOptions<State extends Message> {
 
 /** What a command did to the stored state. */
 export type StoredChange<State> =
-  { readonly kind: "none" } | { readonly kind: "update"; readonly state: State } | { readonly kind: "delete" };
+  | {
+      /** Nothing stored: the proxy keeps what it had. */
+      readonly kind: "none";
+    }
+  | {
+      /** A new state stored. */
+      readonly kind: "update";
+      /** The state stored, decoded from what was sent. */
+      readonly state: State;
+    }
+  | {
+      /** The stored state deleted. */
+      readonly kind: "delete";
+    };
 
 /** What one command did. */
 export interface ValueEntityResult<Reply extends Message, State extends Message> extends CommandOutcome<Reply> {
@@ -135,7 +148,7 @@ export class ValueEntityTestKit<S extends ServiceDefinition, State extends Messa
           entityId: this.entityId,
           id: Long.fromNumber(this.#nextCommandId++),
           name: method.name,
-          payload: packMessage(method.requestType, request as MessageInit<Message>),
+          payload: packRequest(method.requestType, request, method.name),
           streamed: false,
           metadata: metadataToWire(options.metadata),
         },
