@@ -30,7 +30,7 @@ export interface ProxyOptions {
   /**
    * Development mode (default true): the proxy joins itself as a cluster of one. False for a real cluster: it then
    * starts Akka Management and cluster bootstrap, which step aside when `akka.cluster.seed-nodes` is set (see
-   * `startCluster`), and creates the PostgreSQL tables only once its `/ready` check is asked.
+   * `CloudstateCluster`), and creates the PostgreSQL tables only once its `/ready` check is asked.
    */
   readonly devMode?: boolean;
   /** Put the fixes artifact (not upstream) first on the classpath. Default false: the released proxy. */
