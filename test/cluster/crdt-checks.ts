@@ -315,6 +315,9 @@ export async function checkDelete(apis: readonly ChatApi[]): Promise<CheckResult
   };
 }
 
+/** How long the user stays connected for the re-tally: several times Akka's notify-subscribers-interval. */
+const RETALLY_HOLD_MS = 2000;
+
 /** A user connected through one node, watched from another, for the checks that take the first node away. */
 export interface HeldPresence {
   readonly userId: string;
@@ -367,6 +370,10 @@ export async function holdPresence(speaker: ChatApi, listener: ChatApi): Promise
         const again = new AbortController();
         const connection = new StreamReader(other.presence.connect({ userId }, { signal: again.signal }));
         await connection.next(30_000, `the second connection on ${other.node}`);
+        // The user stays online a moment, as a real one would: the replicator tells other nodes' entities of
+        // changes in batches (every 500 ms), and a vote flipped and flipped back within one batch is no change
+        // to them, so nothing would be tallied again.
+        await new Promise((resolve) => setTimeout(resolve, RETALLY_HOLD_MS));
         again.abort();
         return offlineHeard(timeoutMs);
       },
