@@ -180,9 +180,13 @@ export async function checkConsistency(
   return { lines, problems, figures };
 }
 
-/** Reads a server stream one message at a time, with a timeout per message. */
+/**
+ * Reads a server stream one message at a time, with a timeout per message. A read that timed out stays pending
+ * and is the one the next read waits on, so no message is lost to an abandoned read.
+ */
 class StreamReader<T> {
   readonly #iterator: AsyncIterator<T>;
+  #pending: Promise<IteratorResult<T>> | undefined;
   constructor(stream: AsyncIterable<T>) {
     this.#iterator = stream[Symbol.asyncIterator]();
   }
@@ -191,8 +195,11 @@ class StreamReader<T> {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`${what}: nothing heard within ${timeoutMs} ms`)), timeoutMs);
     });
+    const pending = this.#pending ?? this.#iterator.next();
+    this.#pending = pending;
     try {
-      const result = await Promise.race([this.#iterator.next(), timeout]);
+      const result = await Promise.race([pending, timeout]);
+      this.#pending = undefined;
       if (result.done === true) throw new Error(`${what}: the stream ended`);
       return result.value;
     } finally {
