@@ -2,8 +2,8 @@
  * `npm run cluster`: three Cloudstate nodes on one machine, each the PostgreSQL proxy (development mode off) in
  * front of its own user-function process, forming one Akka cluster on loopback (the testkit's cluster mode).
  *
- *   npm run cluster                the full run (about 8 to 10 minutes)
- *   npm run cluster -- --short     CI's run: fewer entities, shorter load (about 4 to 5 minutes)
+ *   npm run cluster                the full run (about 4 minutes on a busy 2-core machine)
+ *   npm run cluster -- --short     CI's run: fewer entities, shorter load (3 to 4 minutes)
  *   npm run cluster -- --fixes     behind the fixes artifact (not upstream) instead of the released proxy
  *   npm run cluster -- --heap=256m each proxy's -Xmx
  *
