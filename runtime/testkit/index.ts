@@ -52,3 +52,12 @@ export { pubsubEventing } from "./eventing.js";
 export type { PubsubEventingSettings, ProxyEventingOptions } from "./eventing.js";
 export { DevSession, declaresValueEntity } from "./dev.js";
 export type { DevOptions } from "./dev.js";
+export { CloudstateCluster, ClusterNode, servedInProcess, userFunctionScript } from "./cluster.js";
+export type {
+  ClusterOptions,
+  ClusterNodePorts,
+  ClusterNodeInfo,
+  ClusterUserFunction,
+  ClusterUserFunctionStarter,
+  MemberEvent,
+} from "./cluster.js";

@@ -27,6 +27,12 @@ export interface ProxyOptions {
   readonly flavour?: ProxyFlavour;
   /** The database of the PostgreSQL flavour. */
   readonly postgres?: PostgresConnection;
+  /**
+   * Development mode (default true): the proxy joins itself as a cluster of one. False for a real cluster: it then
+   * starts Akka Management and cluster bootstrap, which step aside when `akka.cluster.seed-nodes` is set (see
+   * `CloudstateCluster`), and creates the PostgreSQL tables only once its `/ready` check is asked.
+   */
+  readonly devMode?: boolean;
   /** Put the fixes artifact (not upstream) first on the classpath. Default false: the released proxy. */
   readonly fixes?: boolean;
   /** The classpath to run; resolved with Maven from {@link flavour} and {@link fixes} unless given. */
@@ -134,6 +140,8 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyProcess> {
       ? ["-Dconfig.resource=dev-mode.conf"]
       : // The JDBC proxy's own application.conf; development mode keeps it from expecting Kubernetes.
         ["-Dcloudstate.proxy.dev-mode-enabled=true"];
+  // A system property wins over dev-mode.conf and the JDBC proxy's application.conf alike (the last -D wins).
+  if (options.devMode === false) config.push("-Dcloudstate.proxy.dev-mode-enabled=false");
   const proxy = startProcess(
     options.name ?? "proxy",
     "java",

@@ -4,6 +4,7 @@
  *   npm run soak                 the full run (20 fault cycles, 60 and 90 s of overload; about 20 minutes)
  *   npm run soak -- --short      CI's run: each fault once, 10 s of each overload (2 to 4 minutes)
  *   npm run soak -- --cycles=10  any number of fault cycles (faults taken in turn)
+ *   npm run soak -- --fixes      behind the fixes artifact (not upstream) instead of the released proxy
  *
  * A private PostgreSQL cluster (installed from Debian's packages if missing), the PostgreSQL proxy and the soak's
  * user function (an event-sourced cart, a value-entity tally) are started on loopback. Each cycle injects a fault
@@ -27,7 +28,9 @@ import { formatLatency, summarize } from "./stats.js";
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=") as [string, string | undefined]));
 const short = args.has("short");
-const mode = short ? "short" : "full";
+/** The fixes artifact first on the proxy's classpath: value entities then answer again after a crash. */
+const fixes = args.has("fixes");
+const mode = (short ? "short" : "full") + (fixes ? ", fixes artifact" : "");
 const plan = {
   cycles: Number(args.get("cycles") ?? (short ? FAULTS.length : 4 * FAULTS.length)),
   clientsPerKind: short ? 3 : 6,
@@ -73,7 +76,7 @@ try {
   postgres = await startPostgres({ log, maxConnections: 100, ...(chosenPort > 0 ? { port: chosenPort } : {}) });
   log(`PostgreSQL: private cluster on 127.0.0.1:${postgres.port}`);
   system = new System({
-    proxyClasspath: proxyClasspath({ flavour: "postgres" }),
+    proxyClasspath: proxyClasspath({ flavour: "postgres", fixes }),
     postgres: postgres.connection,
     userFunctionPort: await freePort(),
     proxyPort: await freePort(),
@@ -111,6 +114,7 @@ try {
     cycleResults.push(result);
     if (result.zombieValueEntities !== undefined) {
       zombies++;
+      if (fixes) problems.push(`cycle ${cycle}: value entities silent after the fault behind the fixes artifact`);
       log(`  KNOWN PROXY DEFECT: ${VALUE_ENTITY_ZOMBIES}`);
       log(
         `  value entities silent ${ZOMBIE_NOTE}; proxy restarted to reach them` +

@@ -11,7 +11,10 @@
  * Prints every test's result as it runs, a table per group and the counts; writes JUnit XML; exits 1 when a test
  * failed or was canceled, the run aborted, or fewer tests passed than `--min-passed`.
  *
- *   npm run tck [-- --example tck] [--reference] [--min-passed N] [--junit DIR]
+ *   npm run tck [-- --example tck] [--reference] [--proxy dev|postgres] [--min-passed N] [--junit DIR]
+ *
+ * `--proxy postgres` runs the same tests behind the PostgreSQL flavour (journal, snapshots and value store in a
+ * private PostgreSQL cluster, started here) instead of development mode's in-memory stores.
  */
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -23,8 +26,10 @@ import {
   startProcess,
   startProxy,
   startUserFunctionProcess,
+  startPostgres,
   stopAll,
   waitForPort,
+  type Postgres,
   type ProxyProcess,
   type Started,
 } from "cloudstate-ts/testkit";
@@ -35,6 +40,7 @@ const { values: args } = parseArgs({
   options: {
     example: { type: "string" },
     reference: { type: "boolean", default: false },
+    proxy: { type: "string", default: "dev" },
     "min-passed": { type: "string", default: "1" },
     junit: { type: "string", default: join(ROOT, "tck-results") },
   },
@@ -45,6 +51,9 @@ const example = args.example ?? (existsSync(join(ROOT, "examples/tck")) ? "tck" 
 const minPassed = Number(args["min-passed"]);
 if (!Number.isInteger(minPassed) || minPassed < 0)
   throw new Error(`--min-passed must be a count, got ${args["min-passed"]}`);
+if (args.proxy !== "dev" && args.proxy !== "postgres")
+  throw new Error(`--proxy must be dev or postgres, got ${args.proxy}`);
+const flavour = args.proxy;
 const subject = args.reference ? "the Java support's TCK user function (reference)" : `examples/${example}`;
 
 /** Starts the reference implementation of the TCK models, to compare behaviour with. */
@@ -80,9 +89,16 @@ function printTable(groups: Map<string, Record<Outcome, number>>): void {
 let userFunction: Started | undefined;
 let proxy: ProxyProcess | undefined;
 let tck: Started | undefined;
+let postgres: Postgres | undefined;
 let exitCode = 1;
 try {
-  console.log(`Cloudstate TCK against ${subject}`);
+  console.log(
+    `Cloudstate TCK against ${subject}, behind the ${flavour === "dev" ? "development-mode" : "PostgreSQL"} proxy`,
+  );
+  if (flavour === "postgres") {
+    postgres = await startPostgres({ log: (line) => console.log(line) });
+    console.log(`PostgreSQL: private cluster on 127.0.0.1:${postgres.port}`);
+  }
   const tckClasspath = classpathOf([ARTIFACTS.tck]);
   const [servicePort, tckPort] = [await freePort(), await freePort()];
 
@@ -94,7 +110,11 @@ try {
         cwd: join(ROOT, "examples", example),
         port: servicePort,
       });
-  proxy = await startProxy({ userFunctionPort: tckPort, waitUntil: "started" });
+  proxy = await startProxy({
+    userFunctionPort: tckPort,
+    waitUntil: "started",
+    ...(postgres === undefined ? {} : { flavour: "postgres" as const, postgres: postgres.connection }),
+  });
   console.log(`user function :${servicePort}, TCK :${tckPort}, proxy :${proxy.port}\n`);
 
   rmSync(args.junit, { recursive: true, force: true });
@@ -150,5 +170,6 @@ try {
   console.error(`\nThe TCK could not run: ${error instanceof Error ? error.message : String(error)}`);
 } finally {
   await stopAll(tck, proxy?.process, userFunction);
+  await postgres?.stop();
 }
 process.exitCode = exitCode;
