@@ -2,11 +2,16 @@
  * A bidirectional stream driven step by step from a test: push requests, await each response.
  */
 
-/** An async-iterable queue of requests that a test pushes into and then closes. */
+/**
+ * An async-iterable queue of requests that a test pushes into and then closes. `onIdle`, if given, is called
+ * whenever the reader waits on an empty queue: the reader has dealt with everything pushed so far.
+ */
 export class RequestQueue<T> implements AsyncIterable<T> {
   readonly #items: T[] = [];
   #waiting: ((result: IteratorResult<T>) => void) | undefined;
   #closed = false;
+
+  constructor(private readonly onIdle?: () => void) {}
 
   /** Queues one request; it is handed to the reader at once if one is waiting. */
   push(item: T): void {
@@ -34,9 +39,11 @@ export class RequestQueue<T> implements AsyncIterable<T> {
         const item = this.#items.shift();
         if (item !== undefined) return Promise.resolve({ value: item, done: false });
         if (this.#closed) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => {
+        const next = new Promise<IteratorResult<T>>((resolve) => {
           this.#waiting = resolve;
         });
+        this.onIdle?.();
+        return next;
       },
     };
   }

@@ -4,6 +4,7 @@
  * resolves with everything the loop answered once it waits for the next message, so no timer is involved.
  */
 import { withEncodingCheck, type EncodingProblem } from "../../encoding-check.js";
+import { RequestQueue } from "../../testing/stream.js";
 
 /** The ts-proto functions of a protocol message. */
 export interface WireType<T> {
@@ -17,50 +18,9 @@ export function acrossTheWire<T>(type: WireType<T>, message: unknown): T {
   return type.decode(type.encode(type.fromPartial(message as never)).finish());
 }
 
-/** An async-iterable inbox that says when its reader waits on an empty queue. */
-class Inbox<T> implements AsyncIterable<T> {
-  readonly #items: T[] = [];
-  #waiting: ((result: IteratorResult<T>) => void) | undefined;
-  #closed = false;
-
-  constructor(private readonly onIdle: () => void) {}
-
-  push(item: T): void {
-    const waiting = this.#waiting;
-    if (waiting === undefined) {
-      this.#items.push(item);
-      return;
-    }
-    this.#waiting = undefined;
-    waiting({ value: item, done: false });
-  }
-
-  close(): void {
-    this.#closed = true;
-    const waiting = this.#waiting;
-    this.#waiting = undefined;
-    waiting?.({ value: undefined, done: true });
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<T> {
-    return {
-      next: () => {
-        const item = this.#items.shift();
-        if (item !== undefined) return Promise.resolve({ value: item, done: false });
-        if (this.#closed) return Promise.resolve({ value: undefined, done: true });
-        const next = new Promise<IteratorResult<T>>((resolve) => {
-          this.#waiting = resolve;
-        });
-        this.onIdle();
-        return next;
-      },
-    };
-  }
-}
-
 /** A protocol stream driven one message at a time. */
 export class InMemoryStream<In, Out> {
-  readonly #inbox: Inbox<In>;
+  readonly #inbox: RequestQueue<In>;
   readonly #received: Out[] = [];
   /** Encoding problems of everything the loop encoded since the last send. */
   readonly #problems: EncodingProblem[] = [];
@@ -73,7 +33,7 @@ export class InMemoryStream<In, Out> {
     private readonly inType: WireType<In>,
     private readonly outType: WireType<Out>,
   ) {
-    this.#inbox = new Inbox(() => this.#settle());
+    this.#inbox = new RequestQueue(() => this.#settle());
     // The whole loop runs inside the encoding check, so every encode it makes, however deep, is checked.
     void withEncodingCheck(this.#problems, () => this.#pump(run(this.#inbox)));
   }
