@@ -76,8 +76,8 @@ describe("integration testkit", () => {
   });
 
   describe("a value entity across a user-function restart", () => {
-    it("answers after a clean restart, even on the released proxy", async () => {
-      await using env = await CloudstateTestEnvironment.start({ entities: [valueEntityTckModel] });
+    it("answers after a clean restart with the fixes artifact (not upstream)", async () => {
+      await using env = await CloudstateTestEnvironment.start({ entities: [valueEntityTckModel], fixes: true });
       const model = env.client(ValueEntityTckModelDefinition);
       await model.process({ id: "clean", actions: [update("before")] });
       await env.restartUserFunction();
@@ -102,8 +102,9 @@ describe("integration testkit", () => {
       // If this starts answering, the released proxy changed: drop the workaround and this pin.
       await assert.rejects(model.process({ id: "zombie", actions: [] }), (error) => {
         assert.ok(error instanceof ClientError, String(error));
-        assert.equal(error.code, Status.DEADLINE_EXCEEDED);
-        assert.match(error.details, /no answer after the crash\. On the released Cloudstate 0\.6\.0 proxy/);
+        // Silence until the deadline, or (seen now and then) the proxy resetting the connection.
+        assert.ok([Status.DEADLINE_EXCEEDED, Status.UNAVAILABLE].includes(error.code), Status[error.code]);
+        assert.match(error.details, /On the released Cloudstate 0\.6\.0 proxy, a value entity/);
         assert.match(error.details, /fixes: true/);
         return true;
       });
