@@ -7,12 +7,27 @@
  */
 import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import Long from "long";
-import type { Any } from "../gen/google/protobuf/any.js";
 import { noteEncoded, noteEncodingFailed } from "./encoding-check.js";
 import { ProtocolError } from "./errors.js";
 import type { Message, MessageInit, MessageType } from "./message-type.js";
 
-export type { Any };
+/**
+ * A `google.protobuf.Any` as the runtime and ts-proto's generated code hold it: a payload of some type, named by
+ * its URL. Commands, replies, events, snapshots and CRDT values all travel to and from the proxy as these, and a
+ * field declared `google.protobuf.Any` in a user's proto has this shape. Build one with {@link packMessage} or
+ * {@link packJson} and read it with {@link unpackMessage} or {@link unpackJson}.
+ */
+export interface Any {
+  /** The message's own type tag, as ts-proto writes it on every message. */
+  $type: "google.protobuf.Any";
+  /**
+   * Names the payload's type. For messages `type.googleapis.com/<full name>`; Cloudstate adds
+   * `p.cloudstate.io/<kind>` for primitive values and `json.cloudstate.io/<name>` for JSON.
+   */
+  typeUrl: string;
+  /** The payload's encoded bytes, to be read as the type `typeUrl` names. */
+  value: Buffer;
+}
 
 /** The prefix of protobuf message type URLs this library writes. */
 export const MESSAGE_URL_PREFIX = "type.googleapis.com/";
@@ -23,13 +38,21 @@ export const JSON_URL_PREFIX = "json.cloudstate.io/";
 
 /** A primitive value as carried in an `Any`, tagged with its protobuf kind. */
 export type Primitive =
-  | { readonly kind: "string"; readonly value: string }
-  | { readonly kind: "bytes"; readonly value: Uint8Array }
-  | { readonly kind: "int32"; readonly value: number }
-  | { readonly kind: "int64"; readonly value: Long }
-  | { readonly kind: "float"; readonly value: number }
-  | { readonly kind: "double"; readonly value: number }
-  | { readonly kind: "bool"; readonly value: boolean };
+  | PrimitiveOf<"string", string>
+  | PrimitiveOf<"bytes", Uint8Array>
+  | PrimitiveOf<"int32", number>
+  | PrimitiveOf<"int64", Long>
+  | PrimitiveOf<"float", number>
+  | PrimitiveOf<"double", number>
+  | PrimitiveOf<"bool", boolean>;
+
+/** One primitive kind of the convention and the JavaScript value that carries it. */
+export interface PrimitiveOf<K extends string, V> {
+  /** The protobuf scalar type: it is the last segment of the URL and fixes the wire type of field 1. */
+  readonly kind: K;
+  /** The value; the kind's default (empty, zero, false) is encoded as no bytes at all. */
+  readonly value: V;
+}
 
 /** The primitive kinds of the convention. */
 export type PrimitiveKind = Primitive["kind"];
@@ -205,7 +228,12 @@ export function packJson(typeName: string, value: Json): Any {
  * Unpacks a `json.cloudstate.io/<typeName>` value.
  * @throws ProtocolError for another URL or text that is not JSON.
  */
-export function unpackJson(any: Any): { readonly typeName: string; readonly value: Json } {
+export function unpackJson(any: Any): {
+  /** What follows `json.cloudstate.io/` in the URL: the name the JSON value was packed under. */
+  readonly typeName: string;
+  /** The parsed JSON value. */
+  readonly value: Json;
+} {
   if (!any.typeUrl.startsWith(JSON_URL_PREFIX)) throw new ProtocolError(`expected a JSON value but got ${any.typeUrl}`);
   const bytes = unpackPrimitive(makeAny(PRIMITIVE_URL_PREFIX + "bytes", any.value));
   if (bytes.kind !== "bytes") throw new ProtocolError(`JSON payload ${any.typeUrl} does not decode`);

@@ -30,11 +30,13 @@ declare const replyBrand: unique symbol;
  * What a command handler returns to hand the command on to another rpc, as made by `context.forward`. Opaque.
  */
 export interface Forward {
+  /** Marks the type only, so that no other object passes for a forward; never read. */
   readonly [forwardBrand]: true;
 }
 
 /** A reply with options (metadata), as made by `context.reply`. Opaque. */
 export interface Reply<R extends Message> {
+  /** Marks the type and carries the reply's message type `R`, so a reply is checked against the rpc; never read. */
   readonly [replyBrand]: R;
 }
 

@@ -12,7 +12,7 @@
  */
 export type DeepReadonly<T> = T extends ReadonlyPrimitive
   ? T
-  : T extends { toNumber(): number; high: number; low: number } // Long
+  : T extends LongLike
     ? T
     : T extends (...args: never[]) => unknown
       ? T
@@ -25,5 +25,18 @@ export type DeepReadonly<T> = T extends ReadonlyPrimitive
             : T extends object
               ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
               : T;
+
+/**
+ * What tells a `Long` (ts-proto's 64-bit integers) apart from other objects, without importing `long`: its value is
+ * never changed in place, so type helpers leave it as it is.
+ */
+export interface LongLike {
+  /** The value as a JavaScript number (losing precision beyond 2^53). */
+  toNumber(): number;
+  /** The high 32 bits. */
+  high: number;
+  /** The low 32 bits. */
+  low: number;
+}
 
 type ReadonlyPrimitive = Uint8Array | Date | string | number | boolean | bigint | symbol | null | undefined;

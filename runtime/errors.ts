@@ -5,6 +5,7 @@
  * the command failed.
  */
 export class CommandFailure extends Error {
+  /** Always `CommandFailure`, so logs and `error.name` checks tell it apart from other errors. */
   override readonly name = "CommandFailure";
   constructor(message: string) {
     super(message);
@@ -18,6 +19,7 @@ export class CommandFailure extends Error {
  * requests whose payload does not decode (a handler that lets it through fails the call as a bad request).
  */
 export class ProtocolError extends Error {
+  /** Always `ProtocolError`, so logs and `error.name` checks tell it apart from other errors. */
   override readonly name = "ProtocolError";
 }
 

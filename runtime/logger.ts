@@ -1,8 +1,12 @@
 /** Where the runtime writes what it has to say. Replace it to route logs elsewhere. */
 export interface Logger {
+  /** Fine-grained detail for debugging; `consoleLogger` drops it unless `LOG_LEVEL=debug`. */
   debug(message: string, detail?: unknown): void;
+  /** What an operator wants to see once: the server listening, a proxy discovering it, a shutdown. */
   info(message: string, detail?: unknown): void;
+  /** Something went wrong but the server carries on: a command it could not run, a proxy reporting an error. */
   warn(message: string, detail?: unknown): void;
+  /** A failure, such as a handler that threw unexpectedly; `detail` is then the error, stack included. */
   error(message: string, detail?: unknown): void;
 }
 

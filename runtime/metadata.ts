@@ -10,7 +10,9 @@ export type MetadataValue = string | Uint8Array;
 
 /** One entry of a metadata map. */
 export interface MetadataEntry {
+  /** The key as it was written; lookups ignore its case. */
   readonly key: string;
+  /** The entry's value, text or bytes. */
   readonly value: MetadataValue;
 }
 
@@ -19,7 +21,9 @@ export interface MetadataEntry {
  * proxy passes them with events from a topic or an event log. An attribute that is absent is undefined.
  */
 export interface CloudEvent {
+  /** The CloudEvents specification version the event follows, e.g. `1.0`. */
   readonly specversion: string | undefined;
+  /** The event's id, unique within its source. */
   readonly id: string | undefined;
   /** Where the event comes from; for an event log, the entity's persistence id. */
   readonly source: string | undefined;
@@ -27,7 +31,9 @@ export interface CloudEvent {
   readonly type: string | undefined;
   /** What the event is about; for an event log, the id of the entity that emitted it. */
   readonly subject: string | undefined;
+  /** The media type of the payload, e.g. `application/protobuf` or `application/json`. */
   readonly datacontenttype: string | undefined;
+  /** A URI naming the schema the payload follows, if the producer gave one. */
   readonly dataschema: string | undefined;
   /** When the event happened, as the RFC 3339 text the metadata carries. */
   readonly time: string | undefined;
@@ -43,6 +49,7 @@ export interface ReadonlyMetadata extends Iterable<MetadataEntry> {
   getBytes(key: string): Uint8Array | undefined;
   /** Every value of `key`, in order. */
   getAll(key: string): readonly MetadataValue[];
+  /** Whether `key` has at least one value (of either kind). */
   has(key: string): boolean;
   /** Every entry, in order, keys as they were written. */
   entries(): readonly MetadataEntry[];
@@ -102,6 +109,7 @@ export class Metadata implements ReadonlyMetadata {
     return this.#entries.filter((entry) => entry.key.toLowerCase() === wanted).map((entry) => entry.value);
   }
 
+  /** Whether `key` has at least one value (of either kind). */
   has(key: string): boolean {
     const wanted = key.toLowerCase();
     return this.#entries.some((entry) => entry.key.toLowerCase() === wanted);
@@ -130,6 +138,7 @@ export class Metadata implements ReadonlyMetadata {
     return [...this.#entries];
   }
 
+  /** Iterates over the entries in order, as {@link Metadata.entries} lists them. */
   [Symbol.iterator](): Iterator<MetadataEntry> {
     return this.entries()[Symbol.iterator]();
   }

@@ -21,6 +21,7 @@ export type ServableEntity = EventSourcedEntity | ValueEntity | Action | CrdtEnt
 
 /** What to serve and how. */
 export interface ServerOptions extends ServiceInfoOptions {
+  /** The entities and actions to serve, each made by a `define*` function; no service may appear twice. */
   readonly entities: readonly ServableEntity[];
   /** Where log lines go. Defaults to stderr, filtered by `LOG_LEVEL`. */
   readonly logger?: Logger;
@@ -28,6 +29,7 @@ export interface ServerOptions extends ServiceInfoOptions {
 
 /** Where to listen. */
 export interface ListenAddress {
+  /** The interface to bind, e.g. `127.0.0.1` or `0.0.0.0`. */
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;

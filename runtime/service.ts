@@ -7,17 +7,23 @@ import type { Message, MessageOf, MessageType } from "./message-type.js";
 export interface MethodDefinition {
   /** The rpc name as written in the proto, e.g. `AddItem`. */
   readonly name: string;
+  /** The request message type, used to decode commands. */
   readonly requestType: MessageType;
+  /** Whether the client streams requests; entity commands need `false`, actions may stream. */
   readonly requestStream: boolean;
+  /** The response message type, used to encode replies. */
   readonly responseType: MessageType;
+  /** Whether the rpc streams replies; entity commands need `false`, actions and streamed CRDT commands may. */
   readonly responseStream: boolean;
 }
 
 /** The shape of a ts-proto generic service definition, e.g. `ShoppingCartDefinition`. */
 export interface ServiceDefinition {
+  /** The service's simple name, e.g. `ShoppingCart`; the default persistence id. */
   readonly name: string;
   /** The service's full protobuf name, e.g. `com.example.shoppingcart.ShoppingCart`. */
   readonly fullName: string;
+  /** The service's rpcs, keyed by ts-proto's lower-camel-case name (`addItem`). */
   readonly methods: { readonly [key: string]: MethodDefinition };
 }
 
@@ -38,9 +44,13 @@ export type MethodNamed<S extends ServiceDefinition, N extends string> = Extract
 
 /** A typed pointer at one rpc of some service: the target of a forward or a side effect. */
 export interface MethodRef<Request extends Message = Message, Response extends Message = Message> {
+  /** The full protobuf name of the service, e.g. `com.example.shoppingcart.ShoppingCart`. */
   readonly serviceName: string;
+  /** The rpc name as written in the proto, e.g. `AddItem`. */
   readonly methodName: string;
+  /** The request message type, used to encode the forwarded or effect request. */
   readonly requestType: MessageType<Request>;
+  /** The response message type, which types what the rpc answers. */
   readonly responseType: MessageType<Response>;
 }
 

@@ -6,6 +6,7 @@ declare const entityTypes: unique symbol;
 
 /** Carries `T` at the type level; the property never exists at run time. */
 export interface Typed<T> {
+  /** The types, for the compiler only: declared optional and never set, so it costs nothing at run time. */
   readonly [entityTypes]?: T;
 }
 

@@ -11,4 +11,9 @@ export const LIBRARY_VERSION = (createRequire(import.meta.url)(`${LIBRARY_NAME}/
  * The Cloudstate protocol version this library speaks. The 0.6.0 proxy refuses a user function that reports
  * anything but 0.2.
  */
-export const PROTOCOL_VERSION = { major: 0, minor: 2 } as const;
+export const PROTOCOL_VERSION: {
+  /** The protocol's major version. */
+  readonly major: 0;
+  /** The protocol's minor version. */
+  readonly minor: 2;
+} = { major: 0, minor: 2 };

@@ -13,6 +13,7 @@ declare const failureBrand: unique symbol;
 
 /** An answer that sends the caller nothing (its side effects still go), as made by `context.noReply`. Opaque. */
 export interface NoReply {
+  /** Marks the type only, so that no other object passes for it; never read. */
   readonly [noReplyBrand]: true;
 }
 
@@ -21,6 +22,7 @@ export interface NoReply {
  * goes on (throwing, or `context.fail`, ends the stream). Side effects made before it still go. Opaque.
  */
 export interface Failure {
+  /** Marks the type only, so that no other object passes for it; never read. */
   readonly [failureBrand]: true;
 }
 
@@ -110,6 +112,7 @@ export function shapeOf(method: MethodDefinition): StreamingShape {
 
 /** Everything needed to serve one action service; written by generated code or by hand. */
 export interface ActionConfig<S extends ServiceDefinition = ServiceDefinition> {
+  /** The gRPC service the action implements. */
   readonly service: S;
   /** A serialized FileDescriptorSet of the service's file and all it imports, sent to the proxy at discovery. */
   readonly descriptorSet: Uint8Array;
@@ -121,13 +124,21 @@ export interface ActionConfig<S extends ServiceDefinition = ServiceDefinition> {
  * A served action service, as `serve` takes it. Make one with `defineAction`. The type parameter records the
  * service it was made from, for the testkit.
  */
-export interface Action<S extends ServiceDefinition = ServiceDefinition> extends Typed<{ readonly service: S }> {
+export interface Action<S extends ServiceDefinition = ServiceDefinition> extends Typed<{
+  /** The generated service definition the action implements. */
+  readonly service: S;
+}> {
+  /** Which kind this is; `serve` dispatches on it. */
   readonly kind: "action";
+  /** The protocol service that drives actions, as reported to the proxy at discovery. */
   readonly entityType: typeof ACTION_ENTITY_TYPE;
+  /** The full protobuf name of the service the action implements. */
   readonly serviceName: string;
   /** Actions keep no state; discovery reports an empty persistence id. */
   readonly persistenceId: "";
+  /** Actions have no instances to passivate, so there is no timeout. */
   readonly passivationTimeoutMs: undefined;
+  /** The serialized FileDescriptorSet sent to the proxy at discovery. */
   readonly descriptorSet: Uint8Array;
   /** @internal */
   readonly config: ActionConfig;

@@ -45,6 +45,7 @@ export interface CrdtStreamedCommandContext<State, Reply extends Message> extend
 
 /** What a change subscriber can see and do. */
 export interface SubscriptionContext<State> {
+  /** The id of the entity whose state changed. */
   readonly entityId: string;
   /** The id of the streamed command the subscription belongs to. */
   readonly commandId: Long;
@@ -64,6 +65,7 @@ export interface SubscriptionContext<State> {
 
 /** What a cancellation callback can see and do. */
 export interface StreamCancelledContext<State> {
+  /** The id of the entity whose streamed command the client cancelled. */
   readonly entityId: string;
   /** The id of the streamed command whose stream was cancelled. */
   readonly commandId: Long;

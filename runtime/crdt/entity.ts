@@ -28,7 +28,13 @@ export type CrdtStreamedResult<R extends Message> =
  * rpc's handler may take the narrower `CrdtCommandContext`.
  */
 export interface CrdtCommand<State extends Crdt, M extends MethodDefinition = MethodDefinition> {
+  /** The rpc this handler serves, from the generated service definition: it types the command and the reply. */
   readonly method: M;
+  /**
+   * Handles one command: changes the CRDT through `context.state`, and returns the reply (plain or made by
+   * `context.reply`) or a forward. A server-streamed rpc's handler may also register
+   * `context.onChange` to stream further replies. Throwing a `CommandFailure` fails the command and undoes its changes.
+   */
   handle(
     command: RequestOf<M>,
     context: CrdtStreamedCommandContext<State, ResponseOf<M>>,
@@ -62,14 +68,22 @@ export interface CrdtEntityConfig<State extends Crdt, S extends ServiceDefinitio
  * service and CRDT it was made from, for the testkit.
  */
 export interface CrdtEntity<S extends ServiceDefinition = ServiceDefinition, State extends Crdt = Crdt> extends Typed<{
+  /** The generated service definition the entity serves. */
   readonly service: S;
+  /** The CRDT type that holds the entity's state. */
   readonly state: State;
 }> {
+  /** Which kind of entity this is; `serve` dispatches on it. */
   readonly kind: "crdt";
+  /** The protocol service that drives this kind, as reported to the proxy at discovery. */
   readonly entityType: typeof CRDT_ENTITY_TYPE;
+  /** The full protobuf name of the service the entity backs. */
   readonly serviceName: string;
+  /** The service's simple name, reported as the persistence id at discovery. */
   readonly persistenceId: string;
+  /** The idle time after which the proxy passivates an instance, or `undefined` for the proxy's default. */
   readonly passivationTimeoutMs: number | undefined;
+  /** The serialized FileDescriptorSet sent to the proxy at discovery. */
   readonly descriptorSet: Uint8Array;
   /** @internal */
   readonly config: CrdtEntityConfig<Crdt>;

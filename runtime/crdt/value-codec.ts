@@ -28,6 +28,7 @@ export const INT64_ZERO: Int64 = Long.ZERO;
 export interface ValueCodec<T> {
   /** For messages: e.g. `string`, `com.example.Friend`. */
   readonly name: string;
+  /** Packs a value as the `Any` the proxy stores; equal values must give equal bytes, as elements compare by them. */
   encode(value: T): Any;
   /** @throws ProtocolError when `any` holds another type or does not decode. */
   decode(any: Any): T;

@@ -15,7 +15,13 @@ export const DEFAULT_SNAPSHOT_EVERY = 100;
 
 /** A command handler of an event-sourced entity together with its rpc, typed by the rpc. */
 export interface EventSourcedCommand<State, Event extends Message, M extends MethodDefinition = MethodDefinition> {
+  /** The rpc this handler serves, from the generated service definition: it types the command and the reply. */
   readonly method: M;
+  /**
+   * Handles one command: reads the state through `context`, emits events with `context.emit`, and returns the
+   * reply (plain or made by `context.reply`) or a forward. Throwing a `CommandFailure` fails the command and
+   * drops the events emitted so far.
+   */
   handle(command: RequestOf<M>, context: EventSourcedCommandContext<State, Event>): CommandResult<ResponseOf<M>>;
 }
 
@@ -37,13 +43,19 @@ export type EventHandlers<State, Event extends Message> = {
  */
 export type EventHandler<State, E extends Message, Result = StateInit<State>> =
   | {
+      /** The event's message type: it decodes the event from the journal and names it there. */
       readonly type: MessageType<E>;
+      /** Unset or `false`: the event is persisted as protobuf. */
       readonly json?: false;
+      /** Returns the state after `event`, given the state before it (read-only). */
       apply(state: DeepReadonly<State>, event: E): Result;
     }
   | {
+      /** The event's message type, with the JSON methods its Cloudstate JSON encoding needs. */
       readonly type: JsonMessageType<E>;
+      /** `true`: the event is persisted as Cloudstate JSON rather than protobuf. */
       readonly json: true;
+      /** Returns the state after `event`, given the state before it (read-only). */
       apply(state: DeepReadonly<State>, event: E): Result;
     };
 
@@ -95,13 +107,27 @@ export interface EventSourcedEntity<
   S extends ServiceDefinition = ServiceDefinition,
   State extends Message = Message,
   Event extends Message = Message,
-> extends Typed<{ readonly service: S; readonly state: State; readonly event: Event }> {
+> extends Typed<{
+  /** The generated service definition the entity serves. */
+  readonly service: S;
+  /** The state (snapshot) message. */
+  readonly state: State;
+  /** The union of the entity's event messages. */
+  readonly event: Event;
+}> {
+  /** Which kind of entity this is; `serve` dispatches on it. */
   readonly kind: "event-sourced";
+  /** The protocol service that drives this kind, as reported to the proxy at discovery. */
   readonly entityType: typeof EVENT_SOURCED_ENTITY_TYPE;
+  /** The full protobuf name of the service the entity backs, e.g. `com.example.shoppingcart.ShoppingCart`. */
   readonly serviceName: string;
+  /** The journal namespace, as configured or defaulted to the service's simple name. */
   readonly persistenceId: string;
+  /** The snapshot cadence in events; 0 means no snapshots. */
   readonly snapshotEvery: number;
+  /** The idle time after which the proxy passivates an instance, or `undefined` for the proxy's default. */
   readonly passivationTimeoutMs: number | undefined;
+  /** The serialized FileDescriptorSet sent to the proxy at discovery. */
   readonly descriptorSet: Uint8Array;
   /** @internal */
   readonly config: EventSourcedRuntimeConfig;

@@ -24,12 +24,18 @@ import { CloudstateServer, type ServableEntity } from "../server.js";
 import { RequestQueue, ResponseReader } from "./stream.js";
 
 export { RequestQueue, ResponseReader } from "./stream.js";
+export { memoryLogger } from "../testkit/memory-logger.js";
+export type { MemoryLogger, LogLine } from "../testkit/memory-logger.js";
 
 /** One entity stream opened as the proxy would open it. */
 export interface EntityStream<In, Out> {
+  /** Sends one message to the user function, as the proxy would; fields left out take their defaults. */
   send(message: DeepPartial<In>): void;
+  /** The user function's next message; fails if the stream ends or nothing arrives within `timeoutMs` (5 s). */
   next(timeoutMs?: number): Promise<Out>;
+  /** Resolves once the user function ends the stream; fails if a message arrives instead or the call failed. */
   end(timeoutMs?: number): Promise<void>;
+  /** Half-closes the stream from the proxy's side: no more messages will be sent; responses still arrive. */
   close(): void;
 }
 
@@ -57,9 +63,13 @@ export type CrdtStream = EntityStream<CrdtStreamIn, CrdtStreamOut>;
 
 /** A running user function and clients that play the proxy. */
 export interface TestHarness {
+  /** The port the user function listens on, on 127.0.0.1. */
   readonly port: number;
+  /** A client of the user function's `EntityDiscovery` service, to call `discover` and `reportError`. */
   readonly discovery: EntityDiscoveryClient;
+  /** A client of its `EventSourced` protocol service, for calls the stream helpers do not cover. */
   readonly eventSourced: EventSourcedClient;
+  /** A client of its `ActionProtocol` service, to call actions unary or streamed. */
   readonly actions: ActionProtocolClient;
   /** Opens an `EventSourced.handle` stream. */
   openEventSourced(): EventSourcedStream;
@@ -67,16 +77,8 @@ export interface TestHarness {
   openValueEntity(): ValueEntityStream;
   /** Opens a `Crdt.handle` stream. */
   openCrdt(): CrdtStream;
+  /** Shuts the user function down (waiting up to 1 s for open streams) and closes the clients' channel. */
   close(): Promise<void>;
-}
-
-/** A logger that keeps what it is told, for assertions. */
-export function memoryLogger(): Logger & { readonly lines: { level: string; message: string; detail: unknown }[] } {
-  const lines: { level: string; message: string; detail: unknown }[] = [];
-  const at = (level: string) => (message: string, detail?: unknown) => {
-    lines.push({ level, message, detail });
-  };
-  return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
 /** Serves `entities` on 127.0.0.1 at a free port and connects proxy-side clients to it. */

@@ -33,6 +33,7 @@ export class RequestQueue<T> implements AsyncIterable<T> {
     waiting?.({ value: undefined, done: true });
   }
 
+  /** Hands the requests out in order, waiting for the next push, and ends once the queue is closed and empty. */
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return {
       next: () => {

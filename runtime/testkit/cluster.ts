@@ -130,6 +130,7 @@ export interface ClusterOptions {
 
 /** A membership change, as the cluster's leader logged it. */
 export interface MemberEvent {
+  /** `up`: the leader moved the node to Up (it joined); `removed`: the leader removed it (it left or was downed). */
   readonly kind: "up" | "removed";
   /** The node it is about (undefined for an address no node of this cluster has). */
   readonly node: ClusterNode | undefined;
@@ -153,8 +154,11 @@ export class ClusterNode {
   #partial = "";
 
   constructor(
+    /** The cluster this node belongs to. */
     readonly cluster: CloudstateCluster,
+    /** The node's position in {@link CloudstateCluster.nodes}, 0-based. */
     readonly index: number,
+    /** The ports this node's proxy and user function use, fixed for its whole life (restarts included). */
     readonly ports: ClusterNodePorts,
   ) {}
 
@@ -322,8 +326,11 @@ export class ClusterNode {
  * ```
  */
 export class CloudstateCluster implements AsyncDisposable {
+  /** Every node, in index order, whether running or stopped. */
   readonly nodes: readonly ClusterNode[];
+  /** The classpath every proxy runs with: {@link ClusterOptions.classpath}, or the one resolved with Maven. */
   readonly classpath: string;
+  /** How each node's user function is started: the given starter, or one that serves the entities in process. */
   readonly userFunctionStarter: ClusterUserFunctionStarter;
   /** The Akka addresses the leader last moved to Up and has not removed since. */
   readonly #up = new Set<string>();
@@ -332,6 +339,7 @@ export class CloudstateCluster implements AsyncDisposable {
   readonly #watchers = new Set<() => void>();
 
   private constructor(
+    /** The options the cluster was started with. */
     readonly options: ClusterOptions,
     ports: readonly ClusterNodePorts[],
   ) {
@@ -449,6 +457,7 @@ export class CloudstateCluster implements AsyncDisposable {
     await Promise.allSettled(this.nodes.map((node) => node.stop()));
   }
 
+  /** Stops the cluster as {@link stop} does, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }

@@ -7,6 +7,7 @@
 export interface PubsubEventingSettings {
   /** The Pub/Sub server's host (plaintext, no credentials). */
   readonly host: string;
+  /** The Pub/Sub server's port, e.g. that of Google's emulator or the `pstest` fake. */
   readonly port: number;
   /** The Google Cloud project the topics and subscriptions belong to (`projects/<projectId>/...`). */
   readonly projectId: string;
@@ -33,7 +34,9 @@ export interface PubsubEventingSettings {
 
 /** What to add to the proxy's start: JVM options (`-Dkey=value`) and environment. */
 export interface ProxyEventingOptions {
+  /** `-Dcloudstate.proxy.eventing...` settings, to add to the proxy's JVM command line. */
   readonly jvmOptions: readonly string[];
+  /** Environment variables the proxy's configuration reads (the Pub/Sub project), to add to its environment. */
   readonly env: Readonly<Record<string, string>>;
 }
 

@@ -44,6 +44,8 @@ export type {
   CrdtStateChange,
   CrdtSubscription,
   CrdtDeltaInit,
+  ORMapEntryDeltaInit,
+  DeltaInteger,
   StreamedAnswer,
 } from "./unit/crdt.js";
 export { ActionTestKit } from "./unit/action.js";

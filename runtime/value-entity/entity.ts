@@ -10,7 +10,13 @@ export const VALUE_ENTITY_TYPE = "cloudstate.valueentity.ValueEntity";
 
 /** A command handler of a value entity together with its rpc, typed by the rpc. */
 export interface ValueEntityCommand<State, M extends MethodDefinition = MethodDefinition> {
+  /** The rpc this handler serves, from the generated service definition: it types the command and the reply. */
   readonly method: M;
+  /**
+   * Handles one command: reads the state through `context`, changes it with `context.updateState` or
+   * `context.deleteState`, and returns the reply (plain or made by `context.reply`) or a forward. Throwing a
+   * `CommandFailure` fails the command and keeps none of its changes.
+   */
   handle(command: RequestOf<M>, context: ValueEntityCommandContext<State>): CommandResult<ResponseOf<M>>;
 }
 
@@ -54,12 +60,23 @@ export interface ValueEntityRuntimeConfig extends Omit<ValueEntityConfig<Message
 export interface ValueEntity<
   S extends ServiceDefinition = ServiceDefinition,
   State extends Message = Message,
-> extends Typed<{ readonly service: S; readonly state: State }> {
+> extends Typed<{
+  /** The generated service definition the entity serves. */
+  readonly service: S;
+  /** The state message. */
+  readonly state: State;
+}> {
+  /** Which kind of entity this is; `serve` dispatches on it. */
   readonly kind: "value";
+  /** The protocol service that drives this kind, as reported to the proxy at discovery. */
   readonly entityType: typeof VALUE_ENTITY_TYPE;
+  /** The full protobuf name of the service the entity backs, e.g. `com.example.shoppingcart.ShoppingCart`. */
   readonly serviceName: string;
+  /** The namespace of the stored states, as configured or defaulted to the service's simple name. */
   readonly persistenceId: string;
+  /** The idle time after which the proxy passivates an instance, or `undefined` for the proxy's default. */
   readonly passivationTimeoutMs: number | undefined;
+  /** The serialized FileDescriptorSet sent to the proxy at discovery. */
   readonly descriptorSet: Uint8Array;
   /** @internal */
   readonly config: ValueEntityRuntimeConfig;

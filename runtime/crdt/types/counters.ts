@@ -45,19 +45,24 @@ export class GCounter extends CrdtBase {
     return this;
   }
 
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [HAS_DELTA](): boolean {
     return !this.#delta.isZero();
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [TAKE_DELTA](): DeltaOut {
     return { $case: "gcounter", value: { increment: this.#delta } };
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [RESET_DELTA](): void {
     this.#delta = Long.UZERO;
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [APPLY_DELTA](delta: DeltaIn): void {
     if (delta.$case !== "gcounter") throw this.wrongDelta(delta);
     this.#value = this.#value.add(Long.fromValue(delta.value.increment).toUnsigned());
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [SAVEPOINT](): Restore {
     const [value, delta] = [this.#value, this.#delta];
     return () => {
@@ -91,19 +96,24 @@ export class PNCounter extends CrdtBase {
     return this.increment(toLong(by, false).negate());
   }
 
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [HAS_DELTA](): boolean {
     return !this.#delta.isZero();
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [TAKE_DELTA](): DeltaOut {
     return { $case: "pncounter", value: { change: this.#delta } };
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [RESET_DELTA](): void {
     this.#delta = Long.ZERO;
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [APPLY_DELTA](delta: DeltaIn): void {
     if (delta.$case !== "pncounter") throw this.wrongDelta(delta);
     this.#value = this.#value.add(Long.fromValue(delta.value.change).toSigned());
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [SAVEPOINT](): Restore {
     const [value, delta] = [this.#value, this.#delta];
     return () => {

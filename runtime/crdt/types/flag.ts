@@ -29,20 +29,25 @@ export class Flag extends CrdtBase {
     this.#changed = true;
   }
 
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [HAS_DELTA](): boolean {
     return this.#changed;
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [TAKE_DELTA](): DeltaOut {
     return { $case: "flag", value: { value: this.#enabled } };
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [RESET_DELTA](): void {
     this.#changed = false;
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [APPLY_DELTA](delta: DeltaIn): void {
     if (delta.$case !== "flag") throw this.wrongDelta(delta);
     // A false delta says nothing new: a flag is never disabled.
     this.#enabled ||= delta.value.value;
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [SAVEPOINT](): Restore {
     const [enabled, changed] = [this.#enabled, this.#changed];
     return () => {

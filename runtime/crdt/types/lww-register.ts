@@ -23,10 +23,26 @@ import {
  * - `customAutoIncrement`: `value`, or one more than the register's current clock if that is higher.
  */
 export type LWWRegisterClock =
-  | { readonly kind: "default" }
-  | { readonly kind: "reverse" }
-  | { readonly kind: "custom"; readonly value: number | Long }
-  | { readonly kind: "customAutoIncrement"; readonly value: number | Long };
+  | {
+      /** Order writes by the proxy's wall clock: the last write wins. */
+      readonly kind: "default";
+    }
+  | {
+      /** Order writes by the proxy's wall clock negated: the first write wins. */
+      readonly kind: "reverse";
+    }
+  | {
+      /** Order writes by `value`, a clock the application keeps. */
+      readonly kind: "custom";
+      /** The clock value of this write; the highest wins. */
+      readonly value: number | Long;
+    }
+  | {
+      /** Order writes by `value`, raised by the proxy past the register's current clock when needed. */
+      readonly kind: "customAutoIncrement";
+      /** The clock value of this write, used as is when it exceeds the register's current clock, else that clock plus one. */
+      readonly value: number | Long;
+    };
 
 const DEFAULT_CLOCK: LWWRegisterClock = { kind: "default" };
 
@@ -84,19 +100,23 @@ export class LWWRegister<T> extends CrdtBase {
     this.#changed = true;
   }
 
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [HAS_DELTA](): boolean {
     return this.#changed;
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [TAKE_DELTA](): DeltaOut {
     return {
       $case: "lwwregister",
       value: { value: this.#value.any, clock: this.#clock.clock, customClockValue: this.#clock.customClockValue },
     };
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [RESET_DELTA](): void {
     this.#changed = false;
     this.#clock = clockOf(DEFAULT_CLOCK);
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [APPLY_DELTA](delta: DeltaIn): void {
     if (delta.$case !== "lwwregister") throw this.wrongDelta(delta);
     if (delta.value.value === undefined) throw new ProtocolError("an LWWRegister delta carried no value");
@@ -104,6 +124,7 @@ export class LWWRegister<T> extends CrdtBase {
     // The proxy's value wins over a write not yet sent (only the creation write can be pending here).
     this[RESET_DELTA]();
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [SAVEPOINT](): Restore {
     const [value, clock, changed] = [this.#value, this.#clock, this.#changed];
     return () => {

@@ -104,15 +104,18 @@ export class ORMap<K, V extends CrdtBase> extends CrdtBase implements Iterable<[
     return [...this.#entries.values()].map((e): [K, V] => [e.key.value, e.value])[Symbol.iterator]();
   }
 
+  /** Iterates over the entries, as {@link entries} does, so a map works in `for ... of` and spreads. */
   [Symbol.iterator](): Iterator<[K, V]> {
     return this.entries();
   }
 
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [HAS_DELTA](): boolean {
     if (this.#cleared || this.#added.size > 0 || this.#removed.size > 0) return true;
     for (const entry of this.#entries.values()) if (entry.value[HAS_DELTA]()) return true;
     return false;
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [TAKE_DELTA](): DeltaOut {
     const updated = [];
     const added = [];
@@ -127,12 +130,14 @@ export class ORMap<K, V extends CrdtBase> extends CrdtBase implements Iterable<[
       value: { cleared: this.#cleared, removed: [...this.#removed.values()].map((k) => k.any), updated, added },
     };
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [RESET_DELTA](): void {
     this.#cleared = false;
     this.#added.clear();
     this.#removed.clear();
     for (const entry of this.#entries.values()) entry.value[RESET_DELTA]();
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [APPLY_DELTA](delta: DeltaIn): void {
     if (delta.$case !== "ormap") throw this.wrongDelta(delta);
     const { cleared, removed, updated, added } = delta.value;
@@ -159,6 +164,7 @@ export class ORMap<K, V extends CrdtBase> extends CrdtBase implements Iterable<[
       throw error;
     }
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [SAVEPOINT](): Restore {
     const entries = new Map(this.#entries);
     const values = [...entries.values()].map((entry) => entry.value[SAVEPOINT]());

@@ -36,6 +36,7 @@ abstract class SetBase<T> extends CrdtBase implements Iterable<T> {
     return [...this.elements.values()].map((e) => e.value)[Symbol.iterator]();
   }
 
+  /** Iterates over the elements, as {@link values} does, so a set works in `for ... of` and spreads. */
   [Symbol.iterator](): Iterator<T> {
     return this.values();
   }
@@ -59,19 +60,24 @@ export class GSet<T> extends SetBase<T> {
     return true;
   }
 
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [HAS_DELTA](): boolean {
     return this.#added.size > 0;
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [TAKE_DELTA](): DeltaOut {
     return { $case: "gset", value: { added: [...this.#added.values()].map((e) => e.any) } };
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [RESET_DELTA](): void {
     this.#added.clear();
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [APPLY_DELTA](delta: DeltaIn): void {
     if (delta.$case !== "gset") throw this.wrongDelta(delta);
     for (const encoded of this.decodeAll(delta.value.added)) this.elements.set(encoded.key, encoded);
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [SAVEPOINT](): Restore {
     const [elements, added] = [new Map(this.elements), new Map(this.#added)];
     return () => {
@@ -122,9 +128,11 @@ export class ORSet<T> extends SetBase<T> {
     this.#removed.clear();
   }
 
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [HAS_DELTA](): boolean {
     return this.#cleared || this.#added.size > 0 || this.#removed.size > 0;
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [TAKE_DELTA](): DeltaOut {
     return {
       $case: "orset",
@@ -135,11 +143,13 @@ export class ORSet<T> extends SetBase<T> {
       },
     };
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [RESET_DELTA](): void {
     this.#cleared = false;
     this.#added.clear();
     this.#removed.clear();
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [APPLY_DELTA](delta: DeltaIn): void {
     if (delta.$case !== "orset") throw this.wrongDelta(delta);
     // Decode everything before changing anything, so a bad element leaves the set as it was.
@@ -149,6 +159,7 @@ export class ORSet<T> extends SetBase<T> {
     for (const encoded of removed) this.elements.delete(encoded.key);
     for (const encoded of added) this.elements.set(encoded.key, encoded);
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [SAVEPOINT](): Restore {
     const saved = {
       elements: new Map(this.elements),

@@ -56,21 +56,26 @@ export class Vote extends CrdtBase {
     this.#changed = !this.#changed;
   }
 
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [HAS_DELTA](): boolean {
     return this.#changed;
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [TAKE_DELTA](): DeltaOut {
     return { $case: "vote", value: { selfVote: this.#selfVote } };
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [RESET_DELTA](): void {
     this.#changed = false;
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [APPLY_DELTA](delta: DeltaIn): void {
     if (delta.$case !== "vote") throw this.wrongDelta(delta);
     this.#selfVote = delta.value.selfVote;
     this.#votesFor = delta.value.votesFor;
     this.#voters = delta.value.totalVoters;
   }
+  /** The runtime's side, declared on {@link CrdtBase}. @internal */
   [SAVEPOINT](): Restore {
     const saved = [this.#selfVote, this.#votesFor, this.#voters, this.#changed] as const;
     return () => {

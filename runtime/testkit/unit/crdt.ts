@@ -36,8 +36,9 @@ import {
   type RpcKeyOfShape,
 } from "./types.js";
 
-/** A delta as the proxy carries it (`cloudstate.crdt.CrdtDelta`), e.g. `{ delta: { $case: "gcounter", value: { increment: 3 } } }`. */
-export type CrdtDeltaInit = DeepPartial<CrdtDelta>;
+import type { CrdtDeltaInit } from "./crdt-delta.js";
+
+export type { CrdtDeltaInit, ORMapEntryDeltaInit, DeltaInteger } from "./crdt-delta.js";
 
 /** Where a CRDT entity starts. */
 export interface CrdtTestKitOptions {
