@@ -7,6 +7,8 @@ export default tseslint.config(
     ignores: [
       "node_modules/**",
       "dist/**",
+      // The API reference TypeDoc writes (`npm run docs:api`), not committed.
+      "api-docs/**",
       "gen/**",
       "examples/*/gen/**",
       "test/soak/gen/**",

@@ -15,7 +15,7 @@ export class CommandFailure extends Error {
 /**
  * Bad input from the proxy side of a stream: an out-of-order message, an unknown command, a payload that does
  * not decode. Its message names what was wrong and is safe to send back to the proxy. Users meet it from
- * `unpackMessage`, `unpackPrimitive`, `unpackJson` and `TypeRegistry.unpack`, and from a streamed action's
+ * `unpackMessage` and `unpackJson`, from a CRDT `ValueCodec`'s `decode`, and from a streamed action's
  * requests whose payload does not decode (a handler that lets it through fails the call as a bad request).
  */
 export class ProtocolError extends Error {

@@ -20,7 +20,7 @@ export type {
 export { Metadata } from "./metadata.js";
 export type { CloudEvent, MetadataEntry, MetadataInit, MetadataValue, ReadonlyMetadata } from "./metadata.js";
 export type { EventSourcedCommandContext } from "./event-sourced/context.js";
-export { defineEventSourcedEntity, EVENT_SOURCED_ENTITY_TYPE, DEFAULT_SNAPSHOT_EVERY } from "./event-sourced/entity.js";
+export { defineEventSourcedEntity, DEFAULT_SNAPSHOT_EVERY } from "./event-sourced/entity.js";
 export type {
   EventSourcedEntity,
   EventSourcedEntityConfig,
@@ -28,9 +28,9 @@ export type {
   EventHandler,
 } from "./event-sourced/entity.js";
 export type { ValueEntityCommandContext } from "./value-entity/context.js";
-export { defineValueEntity, VALUE_ENTITY_TYPE } from "./value-entity/entity.js";
+export { defineValueEntity } from "./value-entity/entity.js";
 export type { ValueEntity, ValueEntityConfig, ValueEntityCommand } from "./value-entity/entity.js";
-export { defineAction, ACTION_ENTITY_TYPE } from "./action/action.js";
+export { defineAction } from "./action/action.js";
 export type {
   Action,
   ActionAnswer,
@@ -43,7 +43,7 @@ export type {
   ReplyStream,
   StreamingShape,
 } from "./action/action.js";
-export { defineCrdtEntity, CRDT_ENTITY_TYPE } from "./crdt/entity.js";
+export { defineCrdtEntity } from "./crdt/entity.js";
 export type {
   CrdtEntity,
   CrdtEntityConfig,
@@ -86,21 +86,11 @@ export type {
   StateInit,
 } from "./message-type.js";
 export type { DeepReadonly } from "./deep-readonly.js";
-export {
-  packMessage,
-  unpackMessage,
-  packPrimitive,
-  unpackPrimitive,
-  packJson,
-  unpackJson,
-  typeNameOf,
-  TypeRegistry,
-  MESSAGE_URL_PREFIX,
-  PRIMITIVE_URL_PREFIX,
-  JSON_URL_PREFIX,
-} from "./any.js";
-export type { Any, Primitive, PrimitiveKind, Json } from "./any.js";
+// The `Any` convention as users meet it: `google.protobuf.Any` fields of their own messages and JSON topics. The
+// wire-level rest (primitive values, URL prefixes, the type registry) is the runtime's own, in ./any.ts.
+export { packMessage, unpackMessage, packJson, unpackJson } from "./any.js";
+export type { Any, Json } from "./any.js";
 export type { ServiceInfoOptions } from "./discovery.js";
 export { consoleLogger } from "./logger.js";
 export type { Logger } from "./logger.js";
-export { LIBRARY_NAME, LIBRARY_VERSION, PROTOCOL_VERSION } from "./version.js";
+export { LIBRARY_VERSION } from "./version.js";

@@ -7,7 +7,8 @@ import { after, before, describe, it } from "node:test";
 import { FileDescriptorSet } from "ts-proto-descriptors";
 import Long from "long";
 import { memoryLogger, startHarness, type TestHarness } from "../../runtime/testing/index.js";
-import { methodOf, packMessage, PROTOCOL_VERSION, LIBRARY_NAME, LIBRARY_VERSION } from "../../runtime/index.js";
+import { methodOf, packMessage, LIBRARY_VERSION } from "../../runtime/index.js";
+import { LIBRARY_NAME, PROTOCOL_VERSION } from "../../runtime/version.js";
 import { shoppingCartHandlers, shoppingCart } from "../../examples/shopping-cart/src/cart.js";
 import { shoppingCartEntity } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart_cloudstate.js";
 import {

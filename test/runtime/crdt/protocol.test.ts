@@ -13,10 +13,10 @@ import {
   defineCrdtEntity,
   GCounter,
   packMessage,
-  packPrimitive,
   unpackMessage,
   type CrdtStreamedResult,
 } from "../../../runtime/index.js";
+import { packPrimitive } from "../../../runtime/any.js";
 import { memoryLogger, startHarness, type TestHarness } from "../../../runtime/testing/index.js";
 import { crdtEntities } from "../../../examples/tck/src/crdt.js";
 import {
