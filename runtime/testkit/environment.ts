@@ -57,8 +57,9 @@ const DEFECT =
 
 const LOST_FIRST_COMMAND =
   "The Cloudstate 0.6.0 proxy stops an entity whose stream to the user function ended without telling its shard " +
-  "first, so a command that arrives meanwhile is lost (no answer until the proxy's relay-timeout, 1 min) or fails " +
-  "with 'Unexpected entity termination', without reaching the user function. Send it again (docs/testing.md).";
+  "first, so a command that arrives meanwhile is lost (no answer until the proxy's relay-timeout, 1 min, resets " +
+  "the connection) or fails with 'Unexpected entity termination', without reaching the user function. Send it " +
+  "again (docs/testing.md).";
 
 /** How the proxy fails a command that reached an entity while it stopped after its stream ended. */
 const UNEXPECTED_TERMINATION = /Unexpected .*entity termination/i;
@@ -209,13 +210,13 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
    * connection is reset, as when the process is killed.
    *
    * After a crash, the released proxy's value entities never answer again (see
-   * {@link TestEnvironmentOptions.valueEntityDefectTimeoutMs}). After a clean stop, the proxy stops each entity
-   * whose stream ended without telling its shard, and a command sent in the milliseconds before the shard notices
-   * is lost (no answer until the proxy's relay-timeout, 1 min) or fails with `UNKNOWN: Unexpected … entity
-   * termination`; the next command answers. Measured: 1 lost first command in 16 clean restarts of an
-   * event-sourced entity, 3 in 44 of a value entity, each answered at once when sent again. So give the first
-   * call after a restart a deadline and retry it (`retryUntil`); this environment's clients fail that first call
-   * after {@link TestEnvironmentOptions.firstCallAfterRestartTimeoutMs} with a message saying so.
+   * {@link TestEnvironmentOptions.valueEntityDefectTimeoutMs}). After a clean stop, the proxy stops each entity whose
+   * stream ended without telling its shard, and a command sent in the milliseconds before the shard notices is lost
+   * (no answer for a minute, then `UNAVAILABLE: read ECONNRESET` at the proxy's relay-timeout) or fails with
+   * `UNKNOWN: Unexpected … entity termination`; the next command answers. Measured: 1 lost first command in 16 clean
+   * restarts of an event-sourced entity, 7 in 105 of a value entity, each answered at once when sent again. So give
+   * the first call after a restart a deadline and retry it (`retryUntil`); this environment's clients fail that
+   * first call after {@link TestEnvironmentOptions.firstCallAfterRestartTimeoutMs} with a message saying so.
    */
   async restartUserFunction(options: RestartOptions = {}): Promise<void> {
     this.#ensureRunning();
