@@ -54,8 +54,9 @@ describe("the shopping cart behind the proxy", { timeout: 300_000 }, () => {
     const carts = env.client(ShoppingCartDefinition);
     await carts.addItem({ cartId: "kept", productId: "fig", name: "Fig", quantity: 1 });
     await env.restartUserFunction();
-    // The proxy restarts the entity on its next command, replaying its journal; a command that reaches it while
-    // it still sees the old stream ending fails ("Unexpected entity termination"), so read until it answers.
+    // The proxy restarts the entity on its next command, replaying its journal. A command that reaches it while
+    // the proxy is still stopping the old one is lost or fails ("Unexpected entity termination") without reaching
+    // the user function, so read until it answers: the environment bounds that first call (10 s by default).
     const items = await retryUntil(
       "GetCart after the restart",
       async () => (await carts.getCart({ cartId: "kept" })).items,
