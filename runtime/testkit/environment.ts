@@ -34,7 +34,7 @@ export interface TestEnvironmentOptions extends Omit<ProxyOptions, "userFunction
    */
   readonly valueEntityDefectTimeoutMs?: number;
   /**
-   * How long the first call to an entity's service may take after a clean restart of the user function before the
+   * How long the first call to an entity's service may take after a restart of the user function before the
    * client fails it with `DEADLINE_EXCEEDED` (the proxy may have lost it, see
    * {@link CloudstateTestEnvironment.restartUserFunction}). Default 10 s.
    */
@@ -101,7 +101,7 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
   readonly #valueEntities: ReadonlySet<string>;
   /** The services of the stateful entities (not actions): the ones the proxy keeps entity actors for. */
   readonly #entityServices: ReadonlySet<string>;
-  /** Entity services not yet answered since a clean restart of the user function. */
+  /** Entity services not yet answered since a restart of the user function. */
   #firstCallPending = new Set<string>();
   #server: CloudstateServer;
   #proxy: ProxyProcess;
@@ -187,7 +187,7 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
   /**
    * A typed client of `definition` through the proxy (for example `env.client(ShoppingCartDefinition)`). After a
    * crash on the released proxy, a call to a value entity that does not answer within `valueEntityDefectTimeoutMs`
-   * fails with a `ClientError` that names the proxy's defect, rather than hanging; after a clean restart, the first
+   * fails with a `ClientError` that names the proxy's defect, rather than hanging; after any other restart, the first
    * call to each entity service gets `firstCallAfterRestartTimeoutMs` and an error that says the proxy lost it.
    */
   client<S extends CompatServiceDefinition>(definition: S): Client<S> {
@@ -210,13 +210,14 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
    * connection is reset, as when the process is killed.
    *
    * After a crash, the released proxy's value entities never answer again (see
-   * {@link TestEnvironmentOptions.valueEntityDefectTimeoutMs}). After a clean stop, the proxy stops each entity whose
-   * stream ended without telling its shard, and a command sent in the milliseconds before the shard notices is lost
-   * (no answer for a minute, then `UNAVAILABLE: read ECONNRESET` at the proxy's relay-timeout) or fails with
-   * `UNKNOWN: Unexpected … entity termination`; the next command answers. Measured: 1 lost first command in 16 clean
-   * restarts of an event-sourced entity, 7 in 105 of a value entity, each answered at once when sent again. So give
-   * the first call after a restart a deadline and retry it (`retryUntil`); this environment's clients fail that
-   * first call after {@link TestEnvironmentOptions.firstCallAfterRestartTimeoutMs} with a message saying so.
+   * {@link TestEnvironmentOptions.valueEntityDefectTimeoutMs}). After either kind of stop, the proxy stops each
+   * entity whose stream ended without telling its shard, and a command sent in the milliseconds before the shard
+   * notices is lost (no answer for a minute, then `UNAVAILABLE: read ECONNRESET` at the proxy's relay-timeout) or
+   * fails with `UNKNOWN: Unexpected … entity termination`; the next command answers. Measured: 1 lost first command
+   * in 16 clean restarts of an event-sourced entity, 7 in 105 of a value entity, each answered at once when sent
+   * again; seen after a crash too. So give the first call after a restart a deadline and send it again, or first
+   * read until the entity answers (`retryUntil`); this environment's clients fail that first call after
+   * {@link TestEnvironmentOptions.firstCallAfterRestartTimeoutMs} with a message saying so.
    */
   async restartUserFunction(options: RestartOptions = {}): Promise<void> {
     this.#ensureRunning();
@@ -232,10 +233,13 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
       await this.#proxyFailures(streams, since);
       // Measured on the released proxy: after every crash, a value entity that had a stream open never answers
       // again (its relay misses the failed stream).
-      if (this.#options.fixes !== true && this.#valueEntities.size > 0) {
+      const stuck = this.#options.fixes !== true && this.#valueEntities.size > 0;
+      if (stuck) {
         this.#valueEntitiesStuck = true;
         process.emitWarning(`cloudstate-ts/testkit: the user function crashed. ${DEFECT}`, "CloudstateProxyDefect");
       }
+      // The failed streams' entities stop as closed ones do, with the same race for the next command.
+      this.#firstCallPending = new Set([...this.#entityServices].filter((s) => !(stuck && this.#valueEntities.has(s))));
     } else {
       // As on SIGTERM: each stream finishes the command in hand and ends in order. The proxy then stops those
       // entities, and may lose a command sent before their shards notice: nothing it logs says when they have.
@@ -312,7 +316,7 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
       throw error;
     }
   }
-  /** A first call to `service` after a clean restart: bounded, and its loss by the proxy named as such. */
+  /** A first call to `service` after a restart: bounded, and its loss by the proxy named as such. */
   async *#firstCallAfterRestart<Request, Response>(
     service: string,
     call: ClientMiddlewareCall<Request, Response>,
@@ -330,7 +334,7 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
           call.method.path,
           Status.DEADLINE_EXCEEDED,
           `no answer within ${this.#options.firstCallAfterRestartTimeoutMs ?? 10_000} ms to the first command ` +
-            `after a clean restart of the user function: the proxy may have lost it. ${LOST_FIRST_COMMAND}`,
+            `after a restart of the user function: the proxy may have lost it. ${LOST_FIRST_COMMAND}`,
         );
       }
       if (!(error instanceof ClientError)) throw error;

@@ -89,7 +89,7 @@ describe("integration testkit", () => {
     assert.deepEqual(items, [["fig", 2]]);
   });
 
-  it("bounds the first call after a clean restart, saying the proxy may have lost it", async () => {
+  it("bounds the first call after a restart, saying the proxy may have lost it", async () => {
     // The first GetCart after the restart is held in the user function until the client has given up on it, as a
     // command the proxy lost would be never answered.
     let release = (): void => undefined;
@@ -113,7 +113,10 @@ describe("integration testkit", () => {
     await assert.rejects(cart.getCart({ userId: "held" }), (error) => {
       assert.ok(error instanceof ClientError, String(error));
       assert.equal(error.code, Status.DEADLINE_EXCEEDED);
-      assert.match(error.details, /^no answer within 2000 ms to the first command after a clean restart/);
+      assert.match(
+        error.details,
+        /^no answer within 2000 ms to the first command after a restart of the user function/,
+      );
       assert.match(error.details, /proxy may have lost it[^]*Send it again/);
       return true;
     });
