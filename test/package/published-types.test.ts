@@ -1,7 +1,8 @@
 /**
  * The published types, as a user's compiler sees them: `npm pack`'s tarball (built first) unpacked into a project
  * outside the repository, compiled with `tsc` under strict flags and without skipLibCheck, so a declaration that
- * names something stripped as @internal fails here. No .d.ts in the package may mention `@internal`.
+ * names something stripped as @internal fails here. No .d.ts in the package may mention `@internal`, and every
+ * source map it ships carries its sources (the .ts files are not in the package).
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -13,10 +14,10 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** Every .d.ts file under `dir`. */
-function declarations(dir: string): string[] {
+/** Every file under `dir` whose name ends with `suffix`. */
+function filesEndingWith(dir: string, suffix: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .filter((file) => file.endsWith(".d.ts"))
+    .filter((file) => file.endsWith(suffix))
     .map((file) => join(dir, file));
 }
 
@@ -62,10 +63,17 @@ describe("the published package's types", () => {
       symlinkSync(join(ROOT, "node_modules", name), join(modules, name));
     }
 
-    const withInternal = declarations(join(packageDir, "dist")).filter((file) =>
+    const withInternal = filesEndingWith(join(packageDir, "dist"), ".d.ts").filter((file) =>
       readFileSync(file, "utf8").includes("@internal"),
     );
     assert.deepEqual(withInternal, [], "no published declaration mentions @internal");
+
+    // A map that names a source the package does not ship only misleads a debugger or an editor.
+    const mapsWithoutSources = filesEndingWith(join(packageDir, "dist"), ".map").filter((file) => {
+      const map = JSON.parse(readFileSync(file, "utf8")) as { sources: string[]; sourcesContent?: (string | null)[] };
+      return map.sources.some((_, i) => typeof map.sourcesContent?.[i] !== "string");
+    });
+    assert.deepEqual(mapsWithoutSources, [], "every published source map carries its sources");
 
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", type: "module", private: true }));
     writeFileSync(
