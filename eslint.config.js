@@ -8,6 +8,7 @@ export default tseslint.config(
       "node_modules/**",
       "dist/**",
       "gen/**",
+      "plugin/gen/**",
       "examples/*/gen/**",
       "test/soak/gen/**",
       "test/plugin/golden/**",

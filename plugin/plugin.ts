@@ -1,22 +1,25 @@
 /**
  * protoc-gen-cloudstate's pure core: a CodeGeneratorRequest in, a CodeGeneratorResponse out, no I/O.
  */
+import { create, toBinary } from "@bufbuild/protobuf";
 import {
-  CodeGeneratorRequest,
-  CodeGeneratorResponse,
+  type CodeGeneratorResponse,
   CodeGeneratorResponse_Feature,
   type CodeGeneratorResponse_File,
-} from "ts-proto-descriptors";
+  CodeGeneratorResponse_FileSchema,
+  CodeGeneratorResponseSchema,
+} from "@bufbuild/protobuf/wkt";
+import { buildModel } from "./build/model.js";
 import { descriptorSetConstant, generatedNames, type EmitContext } from "./generate-common.js";
 import { generateAction } from "./generate-action.js";
 import { generateCrdtEntity } from "./generate-crdt.js";
 import { generateEventSourcedEntity } from "./generate-event-sourced.js";
 import { generateStarter, starterNames } from "./generate-starter.js";
 import { generateValueEntity } from "./generate-value-entity.js";
-import { buildModel, type EntityModel, type FileModel } from "./model.js";
+import type { EntityModel, FileModel } from "./model.js";
 import { parseOptions, type PluginOptions } from "./options.js";
 import { ImportTracker } from "./printer.js";
-import { serializedFilesIn } from "../runtime/descriptor-set.js";
+import { decodeRequest } from "./request.js";
 import { LIBRARY_VERSION } from "../runtime/version.js";
 import { runTsProto } from "./ts-proto.js";
 
@@ -34,12 +37,10 @@ function header(source: string): string {
 }
 
 function fileOf(name: string, source: string, imports: ImportTracker, body: string): CodeGeneratorResponse_File {
-  return {
+  return create(CodeGeneratorResponse_FileSchema, {
     name,
-    insertionPoint: "",
     content: `${header(source)}${imports.render()}\n\n${body}`,
-    generatedCodeInfo: undefined,
-  };
+  });
 }
 
 function generateEntity(ctx: EmitContext, entity: EntityModel): string {
@@ -73,26 +74,18 @@ function generateFile(file: FileModel, options: PluginOptions): CodeGeneratorRes
   return out;
 }
 
-/** CodeGeneratorRequest.proto_file: every file to generate and everything they import, dependencies first. */
-const PROTO_FILE_FIELD = 15;
-
 /**
  * Runs the plugin on a serialized CodeGeneratorRequest. Problems in the protos or options become the response's
  * error. The request stays at hand as bytes because the embedded descriptor sets are cut from it unchanged.
  */
 export function run(serializedRequest: Uint8Array): CodeGeneratorResponse {
-  const request = CodeGeneratorRequest.decode(serializedRequest);
-  const response: CodeGeneratorResponse = {
-    error: "",
-    supportedFeatures: CodeGeneratorResponse_Feature.FEATURE_PROTO3_OPTIONAL,
-    minimumEdition: 0,
-    maximumEdition: 0,
-    file: [],
-  };
+  const request = decodeRequest(serializedRequest);
+  const response = create(CodeGeneratorResponseSchema, {
+    supportedFeatures: BigInt(CodeGeneratorResponse_Feature.PROTO3_OPTIONAL),
+  });
   try {
-    const options = parseOptions(request.parameter);
-    const serializedFiles = serializedFilesIn(serializedRequest, PROTO_FILE_FIELD);
-    const wiring = buildModel(request, serializedFiles).flatMap((file) => generateFile(file, options));
+    const options = parseOptions(request.request.parameter);
+    const wiring = buildModel(request).flatMap((file) => generateFile(file, options));
     response.file = options.tsProto ? [...runTsProto(serializedRequest), ...wiring] : wiring;
   } catch (error) {
     response.error = error instanceof Error ? error.message : String(error);
@@ -102,5 +95,5 @@ export function run(serializedRequest: Uint8Array): CodeGeneratorResponse {
 
 /** Runs the plugin on a serialized request, returning the serialized response. */
 export function runBytes(request: Uint8Array): Uint8Array {
-  return CodeGeneratorResponse.encode(run(request)).finish();
+  return toBinary(CodeGeneratorResponseSchema, run(request));
 }
