@@ -1,13 +1,5 @@
 /** Emits the typed handler interface and the wiring of one action service. */
-import {
-  claimCommandMessages,
-  commandDoc,
-  definitionRef,
-  entityNames,
-  messageRef,
-  runtimeRef,
-  type EmitContext,
-} from "./generate-common.js";
+import { commandDoc, definitionRef, entityNames, messageRef, runtimeRef, type EmitContext } from "./generate-common.js";
 import { generateService } from "./generate-skeleton.js";
 import type { ActionModel, CommandModel } from "./model.js";
 import { tsdoc } from "./printer.js";
@@ -43,7 +35,6 @@ function entry(command: CommandModel): readonly string[] {
 /** The generated code of one action service (without the file's import block). */
 export function generateAction(ctx: EmitContext, action: ActionModel): string {
   const names = entityNames(action);
-  claimCommandMessages(ctx, action);
   const definition = definitionRef(ctx, action);
   const types =
     `/** What each ${action.name} handler can see and do. */\n` +

@@ -81,14 +81,6 @@ export function generatedNames(entities: readonly EntityModel[]): string[] {
   return [DESCRIPTOR_SET_CONSTANT, ...entities.flatMap((entity) => Object.values(entityNames(entity)))];
 }
 
-/** Names the service's own messages first, so that they keep their plain names on a clash. */
-export function claimCommandMessages(ctx: EmitContext, entity: EntityModel): void {
-  for (const command of entity.commands) {
-    messageRef(ctx, command.input, true);
-    messageRef(ctx, command.output, true);
-  }
-}
-
 /** The handler member giving a new entity's state. */
 export function initialStateMember(ctx: EmitContext, entity: EntityModel): string {
   return (

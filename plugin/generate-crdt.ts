@@ -1,6 +1,5 @@
 /** Emits the typed handler interface and the wiring of one CRDT entity. */
 import {
-  claimCommandMessages,
   commandMember,
   configField,
   definitionRef,
@@ -123,7 +122,6 @@ function member(ctx: EmitContext, entity: CrdtEntityModel, command: CommandModel
 /** The generated code of one CRDT entity (without the file's import block). */
 export function generateCrdtEntity(ctx: EmitContext, entity: CrdtEntityModel): string {
   const names = entityNames(entity);
-  claimCommandMessages(ctx, entity);
   const spec = entity.crdt;
   const types =
     (spec === undefined

@@ -1,6 +1,5 @@
 /** Emits the typed handler interface and the wiring of one event-sourced entity. */
 import {
-  claimCommandMessages,
   commandDoc,
   commandMember,
   configField,
@@ -18,7 +17,6 @@ import type { EventSourcedEntityModel } from "./model.js";
 /** The generated code of one event-sourced entity (without the file's import block). */
 export function generateEventSourcedEntity(ctx: EmitContext, entity: EventSourcedEntityModel): string {
   const names = entityNames(entity);
-  claimCommandMessages(ctx, entity);
   const stateType = messageRef(ctx, entity.state, true);
   const eventTypes = entity.events.map((event) => messageRef(ctx, event, true));
   const types =

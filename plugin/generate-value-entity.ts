@@ -1,6 +1,5 @@
 /** Emits the typed handler interface and the wiring of one value entity. */
 import {
-  claimCommandMessages,
   commandDoc,
   commandMember,
   configField,
@@ -17,7 +16,6 @@ import type { ValueEntityModel } from "./model.js";
 /** The generated code of one value entity (without the file's import block). */
 export function generateValueEntity(ctx: EmitContext, entity: ValueEntityModel): string {
   const names = entityNames(entity);
-  claimCommandMessages(ctx, entity);
   const stateType = messageRef(ctx, entity.state, true);
   const types =
     `/** The state of each ${entity.name} entity: \`${entity.state.fullName}\`. */\n` +

@@ -18,6 +18,7 @@ import { generateStarter, starterNames } from "./generate-starter.js";
 import { generateValueEntity } from "./generate-value-entity.js";
 import type { EntityModel, FileModel } from "./model.js";
 import { parseOptions, type PluginOptions } from "./options.js";
+import { relativeImport } from "./names.js";
 import { ImportTracker } from "./printer.js";
 import { decodeRequest } from "./request.js";
 import { LIBRARY_VERSION } from "../runtime/version.js";
@@ -39,7 +40,7 @@ function header(source: string): string {
 function fileOf(name: string, source: string, imports: ImportTracker, body: string): CodeGeneratorResponse_File {
   return create(CodeGeneratorResponse_FileSchema, {
     name,
-    content: `${header(source)}${imports.render()}\n\n${body}`,
+    content: `${header(source)}${imports.render(body)}`,
   });
 }
 
@@ -59,14 +60,19 @@ function generateEntity(ctx: EmitContext, entity: EntityModel): string {
 function generateFile(file: FileModel, options: PluginOptions): CodeGeneratorResponse_File[] {
   const wiringModule = `${file.module}_cloudstate`;
   // Names the module declares are reserved, so a user message called, say, `CounterState` is imported under an
-  // alias rather than clashing with the generated `CounterState`.
-  const imports = new ImportTracker(generatedNames(file.entities));
+  // alias rather than clashing with the generated `CounterState`; the proto file's own messages keep their plain
+  // names when another module exports the same name.
+  const ownMessages = relativeImport(wiringModule, file.module);
+  const imports = new ImportTracker({ reserved: generatedNames(file.entities), preferred: [ownMessages] });
   const ctx = { runtimeImport: options.runtimeImport, imports, fromModule: wiringModule };
   const body = [...file.entities.map((entity) => generateEntity(ctx, entity)), descriptorSetConstant(file)].join("\n");
   const out = [fileOf(`${wiringModule}.ts`, file.file, imports, body)];
   if (options.starter) {
     const starterModule = `${file.module}_cloudstate_starter`;
-    const starterImports = new ImportTracker(file.entities.flatMap((e) => Object.values(starterNames(e))));
+    const starterImports = new ImportTracker({
+      reserved: file.entities.flatMap((e) => Object.values(starterNames(e))),
+      preferred: [relativeImport(starterModule, file.module)],
+    });
     const starterCtx = { runtimeImport: options.runtimeImport, imports: starterImports, fromModule: starterModule };
     const starterBody = file.entities.map((e) => generateStarter(starterCtx, e, wiringModule)).join("\n");
     out.push(fileOf(`${starterModule}.ts`, file.file, starterImports, starterBody));
