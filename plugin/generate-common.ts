@@ -1,5 +1,5 @@
 /** The pieces every entity kind's generated code shares: names, imports, the handler interface, the wiring. */
-import type { CommandModel, EntityModel, FileModel, MessageInfo } from "./model.js";
+import type { CommandModel, EntityModel, MessageInfo } from "./model.js";
 import { lowerFirst, relativeImport } from "./names.js";
 import { tsdoc, type ImportTracker } from "./printer.js";
 
@@ -73,12 +73,12 @@ export function entityNames(entity: EntityModel) {
   };
 }
 
-/** The module-level constant holding the file's descriptor set, shared by all its entities. */
-export const DESCRIPTOR_SET_CONSTANT = "FILE_DESCRIPTOR_SET";
+/** The constant every `<file>_cloudstate` module exports: its proto file, embedded (see generate-descriptor.ts). */
+export const FILE_DESCRIPTOR_CONSTANT = "FILE_DESCRIPTOR";
 
 /** Every name a wiring module declares itself; imported names that equal one of them are aliased. */
 export function generatedNames(entities: readonly EntityModel[]): string[] {
-  return [DESCRIPTOR_SET_CONSTANT, ...entities.flatMap((entity) => Object.values(entityNames(entity)))];
+  return [FILE_DESCRIPTOR_CONSTANT, ...entities.flatMap((entity) => Object.values(entityNames(entity)))];
 }
 
 /** The handler member giving a new entity's state. */
@@ -104,16 +104,4 @@ export function commandMember(ctx: EmitContext, entity: EntityModel, command: Co
 export function configField(name: string, fromProto: string | number | undefined): string {
   if (fromProto !== undefined) return `    ${name}: options.${name} ?? ${JSON.stringify(fromProto)},\n`;
   return `    ...(options.${name} === undefined ? {} : { ${name}: options.${name} }),\n`;
-}
-
-/** The embedded descriptor set constant of a file, decoded by each entity's wiring. */
-export function descriptorSetConstant(file: FileModel): string {
-  const base64 = Buffer.from(file.descriptorSet).toString("base64");
-  const chunks = base64.match(/.{1,100}/g) ?? [""];
-  return (
-    `/** FileDescriptorSet of ${file.file} and its imports, for discovery. */\n` +
-    `const ${DESCRIPTOR_SET_CONSTANT} =\n` +
-    chunks.map((chunk) => `  ${JSON.stringify(chunk)}`).join(" +\n") +
-    ";\n"
-  );
 }

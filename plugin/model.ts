@@ -1,6 +1,6 @@
 /**
- * The typed model the emitters print from: entity services with their resolved message types, comments and
- * descriptor sets. plugin/build/ makes it from the request, checking the user's protos.
+ * The typed model the emitters print from: entity services with their resolved message types and comments.
+ * plugin/build/ makes it from the request, checking the user's protos.
  */
 import type { DescMessage } from "@bufbuild/protobuf";
 
@@ -103,8 +103,6 @@ export interface FileModel {
   readonly file: string;
   readonly module: string;
   readonly entities: readonly EntityModel[];
-  /** FileDescriptorSet of the file and everything it imports, without source info: one for all its entities. */
-  readonly descriptorSet: Uint8Array;
 }
 
 /** Problems in the user's protos, all at once. */

@@ -10,7 +10,9 @@ import {
   CodeGeneratorResponseSchema,
 } from "@bufbuild/protobuf/wkt";
 import { buildModel } from "./build/model.js";
-import { descriptorSetConstant, generatedNames, type EmitContext } from "./generate-common.js";
+import { filesToEmbed, type EmbeddedFileModel } from "./embedding.js";
+import { generatedNames, type EmitContext } from "./generate-common.js";
+import { descriptorModuleOf, fileDescriptorConstant } from "./generate-descriptor.js";
 import { generateAction } from "./generate-action.js";
 import { generateCrdtEntity } from "./generate-crdt.js";
 import { generateEventSourcedEntity } from "./generate-event-sourced.js";
@@ -18,9 +20,9 @@ import { generateStarter, starterNames } from "./generate-starter.js";
 import { generateValueEntity } from "./generate-value-entity.js";
 import type { EntityModel, FileModel } from "./model.js";
 import { parseOptions, type PluginOptions } from "./options.js";
-import { relativeImport } from "./names.js";
+import { moduleOf, relativeImport } from "./names.js";
 import { ImportTracker } from "./printer.js";
-import { decodeRequest } from "./request.js";
+import { decodeRequest, type PluginRequest } from "./request.js";
 import { LIBRARY_VERSION } from "../runtime/version.js";
 import { runTsProto } from "./ts-proto.js";
 
@@ -57,27 +59,53 @@ function generateEntity(ctx: EmitContext, entity: EntityModel): string {
   }
 }
 
-function generateFile(file: FileModel, options: PluginOptions): CodeGeneratorResponse_File[] {
-  const wiringModule = `${file.module}_cloudstate`;
+/**
+ * The `<file>_cloudstate` module of one proto file: its entities' wiring, if it has entities, and its embedded
+ * descriptor; with `starter`, an entity file's starter module besides.
+ */
+function generateFile(
+  embedded: EmbeddedFileModel,
+  file: FileModel | undefined,
+  options: PluginOptions,
+): CodeGeneratorResponse_File[] {
+  const entities = file?.entities ?? [];
+  const ownModule = moduleOf(embedded.name);
+  const wiringModule = descriptorModuleOf(embedded.name);
   // Names the module declares are reserved, so a user message called, say, `CounterState` is imported under an
   // alias rather than clashing with the generated `CounterState`; the proto file's own messages keep their plain
   // names when another module exports the same name.
-  const ownMessages = relativeImport(wiringModule, file.module);
-  const imports = new ImportTracker({ reserved: generatedNames(file.entities), preferred: [ownMessages] });
+  const imports = new ImportTracker({
+    reserved: generatedNames(entities),
+    preferred: [relativeImport(wiringModule, ownModule)],
+  });
   const ctx = { runtimeImport: options.runtimeImport, imports, fromModule: wiringModule };
-  const body = [...file.entities.map((entity) => generateEntity(ctx, entity)), descriptorSetConstant(file)].join("\n");
-  const out = [fileOf(`${wiringModule}.ts`, file.file, imports, body)];
-  if (options.starter) {
-    const starterModule = `${file.module}_cloudstate_starter`;
+  const body = [...entities.map((entity) => generateEntity(ctx, entity)), fileDescriptorConstant(ctx, embedded)];
+  const out = [fileOf(`${wiringModule}.ts`, embedded.name, imports, body.join("\n"))];
+  if (options.starter && entities.length > 0) {
+    const starterModule = `${ownModule}_cloudstate_starter`;
     const starterImports = new ImportTracker({
-      reserved: file.entities.flatMap((e) => Object.values(starterNames(e))),
-      preferred: [relativeImport(starterModule, file.module)],
+      reserved: entities.flatMap((e) => Object.values(starterNames(e))),
+      preferred: [relativeImport(starterModule, ownModule)],
     });
     const starterCtx = { runtimeImport: options.runtimeImport, imports: starterImports, fromModule: starterModule };
-    const starterBody = file.entities.map((e) => generateStarter(starterCtx, e, wiringModule)).join("\n");
-    out.push(fileOf(`${starterModule}.ts`, file.file, starterImports, starterBody));
+    const starterBody = entities.map((e) => generateStarter(starterCtx, e, wiringModule)).join("\n");
+    out.push(fileOf(`${starterModule}.ts`, embedded.name, starterImports, starterBody));
   }
   return out;
+}
+
+/**
+ * Every module the request's entities need: one per file with entities, and one embedding each file they import,
+ * transitively (so each file is embedded once, in the module of its own name).
+ */
+function generateAll(request: PluginRequest, options: PluginOptions): CodeGeneratorResponse_File[] {
+  const files = buildModel(request);
+  const byName = new Map(files.map((file) => [file.file, file] as const));
+  const embedded = filesToEmbed(
+    files.map((file) => file.file),
+    request,
+  );
+  return embedded.flatMap((file) => generateFile(file, byName.get(file.name), options));
 }
 
 /**
@@ -91,7 +119,7 @@ export function run(serializedRequest: Uint8Array): CodeGeneratorResponse {
   });
   try {
     const options = parseOptions(request.request.parameter);
-    const wiring = buildModel(request).flatMap((file) => generateFile(file, options));
+    const wiring = generateAll(request, options);
     response.file = options.tsProto ? [...runTsProto(serializedRequest), ...wiring] : wiring;
   } catch (error) {
     response.error = error instanceof Error ? error.message : String(error);

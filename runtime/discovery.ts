@@ -8,7 +8,7 @@ import type {
 import type { Empty } from "../gen/google/protobuf/empty.js";
 import type { DeepPartial } from "../gen/typeRegistry.js";
 import Long from "long";
-import { mergeDescriptorSets } from "./descriptor-set.js";
+import { assembleDescriptorSet, type DescriptorSource } from "./descriptor-set.js";
 import type { Logger } from "./logger.js";
 import { LIBRARY_NAME, LIBRARY_VERSION, PROTOCOL_VERSION } from "./version.js";
 
@@ -19,6 +19,8 @@ export interface DiscoverableEntity {
   readonly persistenceId: string;
   readonly passivationTimeoutMs: number | undefined;
   readonly descriptorSet: Uint8Array;
+  /** The descriptors its config gave (the file generated code embeds); discovery assembles from these when given. */
+  readonly descriptorSource?: DescriptorSource;
 }
 
 /** Facts about the user function reported to the proxy. */
@@ -33,7 +35,10 @@ export interface ServiceInfoOptions {
 export function buildEntitySpec(entities: readonly DiscoverableEntity[], info: ServiceInfoOptions = {}): EntitySpec {
   return {
     $type: "cloudstate.EntitySpec",
-    proto: Buffer.from(mergeDescriptorSets(entities.map((entity) => entity.descriptorSet))),
+    // One set from every entity's files: each file once, after its imports.
+    proto: Buffer.from(
+      assembleDescriptorSet(entities.map((entity) => entity.descriptorSource ?? entity.descriptorSet)),
+    ),
     entities: entities.map(toEntityMessage),
     serviceInfo: {
       $type: "cloudstate.ServiceInfo",

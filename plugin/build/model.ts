@@ -4,7 +4,6 @@
  */
 import type { DescService, FileRegistry } from "@bufbuild/protobuf";
 import { EntityKind, type EntityOptions } from "../gen/cloudstate/typescript/entity_options_pb.js";
-import { descriptorSetFor } from "../embedding.js";
 import { type EntityModel, type EventSourcedEntityModel, type FileModel, ModelError } from "../model.js";
 import { moduleOf } from "../names.js";
 import { entityOptionsOf } from "../proto-options.js";
@@ -95,10 +94,7 @@ export function buildModel(request: PluginRequest): FileModel[] {
       const entity = buildEntity(service, options, registry, problems);
       if (entity !== undefined) entities.push(entity);
     }
-    if (entities.length > 0) {
-      const descriptorSet = descriptorSetFor(name, request);
-      files.push({ file: name, module: moduleOf(name), entities, descriptorSet });
-    }
+    if (entities.length > 0) files.push({ file: name, module: moduleOf(name), entities });
   }
   checkEventLogInputs(
     files.flatMap((f) => f.entities),

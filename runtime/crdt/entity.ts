@@ -1,5 +1,11 @@
 /** Defining a CRDT entity: its service, its CRDT and one handler per rpc. */
 import type { Forward, Reply } from "../context.js";
+import {
+  configDescriptors,
+  type DescriptorSource,
+  type EmbeddedFile,
+  type EntityDescriptors,
+} from "../descriptor-set.js";
 import type { Message, MessageInit } from "../message-type.js";
 import type { MethodDefinition, MethodNamed, RequestOf, ResponseOf, RpcNameOf, ServiceDefinition } from "../service.js";
 import type { CrdtStreamedCommandContext } from "./context.js";
@@ -44,8 +50,10 @@ export type CrdtCommands<S extends ServiceDefinition, State extends Crdt> = {
 export interface CrdtEntityConfig<State extends Crdt, S extends ServiceDefinition = ServiceDefinition> {
   /** The gRPC service the entity backs. */
   readonly service: S;
+  /** The service's proto file as generated code embeds it, with its imports; or give `descriptorSet`. */
+  readonly descriptor?: EmbeddedFile;
   /** A serialized FileDescriptorSet of the service's file and all it imports, sent to the proxy at discovery. */
-  readonly descriptorSet: Uint8Array;
+  readonly descriptorSet?: Uint8Array;
   /** Ask the proxy to passivate after this many idle milliseconds. Unset leaves the proxy's default. */
   readonly passivationTimeoutMs?: number;
   /**
@@ -71,8 +79,10 @@ export interface CrdtEntity<S extends ServiceDefinition = ServiceDefinition, Sta
   readonly persistenceId: string;
   readonly passivationTimeoutMs: number | undefined;
   readonly descriptorSet: Uint8Array;
+  /** The descriptors the config gave, for discovery. @internal */
+  readonly descriptorSource: DescriptorSource;
   /** @internal */
-  readonly config: CrdtEntityConfig<Crdt>;
+  readonly config: CrdtEntityConfig<Crdt> & EntityDescriptors;
 }
 
 /**
@@ -80,7 +90,7 @@ export interface CrdtEntity<S extends ServiceDefinition = ServiceDefinition, Sta
  * @throws Error naming the problem: a client-streamed rpc, an rpc without a handler, a bad passivation timeout.
  */
 export function defineCrdtEntity<State extends Crdt, S extends ServiceDefinition = ServiceDefinition>(
-  config: CrdtEntityConfig<State, S>,
+  config: CrdtEntityConfig<State, S> & EntityDescriptors,
 ): CrdtEntity<S, State> {
   const serviceName = config.service.fullName;
   checkCommandHandlers(
@@ -91,13 +101,17 @@ export function defineCrdtEntity<State extends Crdt, S extends ServiceDefinition
   );
   const timeout = config.passivationTimeoutMs;
   checkPassivationTimeout(serviceName, timeout);
+  const descriptors = configDescriptors(serviceName, config);
   return {
     kind: "crdt",
     entityType: CRDT_ENTITY_TYPE,
     serviceName,
     persistenceId: config.service.name,
     passivationTimeoutMs: timeout,
-    descriptorSet: config.descriptorSet,
+    get descriptorSet() {
+      return descriptors.descriptorSet();
+    },
+    descriptorSource: descriptors.source,
     config: config,
   };
 }

@@ -1,4 +1,10 @@
 import type { CommandResult } from "../context.js";
+import {
+  configDescriptors,
+  type DescriptorSource,
+  type EmbeddedFile,
+  type EntityDescriptors,
+} from "../descriptor-set.js";
 import type { DeepReadonly } from "../deep-readonly.js";
 import type { JsonMessageType, Message, MessageType, StateInit } from "../message-type.js";
 import { EventCodec } from "./event-codec.js";
@@ -69,8 +75,10 @@ export interface EventSourcedEntityConfig<
 > {
   /** The gRPC service the entity backs. */
   readonly service: S;
+  /** The service's proto file as generated code embeds it, with its imports; or give `descriptorSet`. */
+  readonly descriptor?: EmbeddedFile;
   /** A serialized FileDescriptorSet of the service's file and all it imports, sent to the proxy at discovery. */
-  readonly descriptorSet: Uint8Array;
+  readonly descriptorSet?: Uint8Array;
   /** Namespace of the journal. Defaults to the service's simple name. */
   readonly persistenceId?: string;
   /** Attach a snapshot whenever the sequence number crosses a multiple of this. Default 100; 0 turns it off. */
@@ -103,8 +111,10 @@ export interface EventSourcedEntity<
   readonly snapshotEvery: number;
   readonly passivationTimeoutMs: number | undefined;
   readonly descriptorSet: Uint8Array;
+  /** The descriptors the config gave, for discovery. @internal */
+  readonly descriptorSource: DescriptorSource;
   /** @internal */
-  readonly config: EventSourcedRuntimeConfig;
+  readonly config: EventSourcedRuntimeConfig & EntityDescriptors;
   /** The event types' codec, shared by every instance. @internal */
   readonly eventCodec: EventCodec;
 }
@@ -117,7 +127,7 @@ export function defineEventSourcedEntity<
   State extends Message,
   Event extends Message,
   S extends ServiceDefinition = ServiceDefinition,
->(config: EventSourcedEntityConfig<State, Event, S>): EventSourcedEntity<S, State, Event> {
+>(config: EventSourcedEntityConfig<State, Event, S> & EntityDescriptors): EventSourcedEntity<S, State, Event> {
   const serviceName = config.service.fullName;
   checkCommandHandlers(config.service, config.commands, isUnary, "event-sourced entities serve unary rpcs only");
   const snapshotEvery = config.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
@@ -126,6 +136,7 @@ export function defineEventSourcedEntity<
   }
   const timeout = config.passivationTimeoutMs;
   checkPassivationTimeout(serviceName, timeout);
+  const descriptors = configDescriptors(serviceName, config);
   return {
     kind: "event-sourced",
     entityType: EVENT_SOURCED_ENTITY_TYPE,
@@ -133,7 +144,10 @@ export function defineEventSourcedEntity<
     persistenceId: config.persistenceId || config.service.name,
     snapshotEvery,
     passivationTimeoutMs: timeout,
-    descriptorSet: config.descriptorSet,
+    get descriptorSet() {
+      return descriptors.descriptorSet();
+    },
+    descriptorSource: descriptors.source,
     config: config,
     eventCodec: new EventCodec(Object.values<EventHandler<State, Event>>(config.events), serviceName),
   };
