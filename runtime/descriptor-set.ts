@@ -92,8 +92,8 @@ export function mergeDescriptorSets(sets: Iterable<Uint8Array>): Uint8Array {
 /**
  * One proto file as generated code embeds it: the file alone, serialized as the compiler did (without source
  * info), and the embedded files of its imports. Generated code embeds each file once, in its own module, and
- * refers to its imports' modules; {@link assembleDescriptorSet} joins a file and its imports into the
- * FileDescriptorSet the proxy takes at discovery.
+ * refers to its imports' modules; the runtime joins a file and its imports into the FileDescriptorSet the proxy
+ * takes at discovery.
  */
 export interface EmbeddedFile {
   /** The proto file's path, e.g. `com/example/shoppingcart/shoppingcart.proto`. */
@@ -146,22 +146,20 @@ export type EntityDescriptors =
   | { readonly descriptorSet: Uint8Array; readonly descriptor?: undefined };
 
 /**
- * The descriptor source a config gives, and its FileDescriptorSet, assembled on first use and then kept (the
- * testkit's descriptor check caches by the set's identity).
+ * The FileDescriptorSet of an entity's config, assembled on first use and then kept (the testkit's descriptor
+ * check caches by the set's identity; discovery joins the sets of all entities).
  * @throws Error naming the service when the config gives neither or both (possible only without the types).
  */
 export function configDescriptors(
   serviceName: string,
   config: { readonly descriptor?: EmbeddedFile | undefined; readonly descriptorSet?: Uint8Array | undefined },
-): { readonly source: DescriptorSource; readonly descriptorSet: () => Uint8Array } {
+): () => Uint8Array {
   const { descriptor, descriptorSet } = config;
   if (descriptor !== undefined && descriptorSet === undefined) {
     let assembled: Uint8Array | undefined;
-    return { source: descriptor, descriptorSet: () => (assembled ??= assembleDescriptorSet([descriptor])) };
+    return () => (assembled ??= assembleDescriptorSet([descriptor]));
   }
-  if (descriptorSet !== undefined && descriptor === undefined) {
-    return { source: descriptorSet, descriptorSet: () => descriptorSet };
-  }
+  if (descriptorSet !== undefined && descriptor === undefined) return () => descriptorSet;
   throw new Error(
     `${serviceName}: give one of descriptor (the file generated code embeds) and descriptorSet (a serialized FileDescriptorSet)`,
   );

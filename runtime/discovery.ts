@@ -8,7 +8,7 @@ import type {
 import type { Empty } from "../gen/google/protobuf/empty.js";
 import type { DeepPartial } from "../gen/typeRegistry.js";
 import Long from "long";
-import { assembleDescriptorSet, type DescriptorSource } from "./descriptor-set.js";
+import { assembleDescriptorSet } from "./descriptor-set.js";
 import type { Logger } from "./logger.js";
 import { LIBRARY_NAME, LIBRARY_VERSION, PROTOCOL_VERSION } from "./version.js";
 
@@ -19,8 +19,6 @@ export interface DiscoverableEntity {
   readonly persistenceId: string;
   readonly passivationTimeoutMs: number | undefined;
   readonly descriptorSet: Uint8Array;
-  /** The descriptors its config gave (the file generated code embeds); discovery assembles from these when given. */
-  readonly descriptorSource?: DescriptorSource;
 }
 
 /** Facts about the user function reported to the proxy. */
@@ -36,9 +34,7 @@ export function buildEntitySpec(entities: readonly DiscoverableEntity[], info: S
   return {
     $type: "cloudstate.EntitySpec",
     // One set from every entity's files: each file once, after its imports.
-    proto: Buffer.from(
-      assembleDescriptorSet(entities.map((entity) => entity.descriptorSource ?? entity.descriptorSet)),
-    ),
+    proto: Buffer.from(assembleDescriptorSet(entities.map((entity) => entity.descriptorSet))),
     entities: entities.map(toEntityMessage),
     serviceInfo: {
       $type: "cloudstate.ServiceInfo",

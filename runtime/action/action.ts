@@ -1,10 +1,5 @@
 import type { CommandContext, Forward, Reply } from "../context.js";
-import {
-  configDescriptors,
-  type DescriptorSource,
-  type EmbeddedFile,
-  type EntityDescriptors,
-} from "../descriptor-set.js";
+import { configDescriptors, type EmbeddedFile, type EntityDescriptors } from "../descriptor-set.js";
 import type { Message, MessageInit } from "../message-type.js";
 import type { ReadonlyMetadata } from "../metadata.js";
 import type { MethodDefinition, MethodNamed, RequestOf, ResponseOf, RpcNameOf, ServiceDefinition } from "../service.js";
@@ -137,8 +132,6 @@ export interface Action<S extends ServiceDefinition = ServiceDefinition> extends
   readonly persistenceId: "";
   readonly passivationTimeoutMs: undefined;
   readonly descriptorSet: Uint8Array;
-  /** The descriptors the config gave, for discovery. @internal */
-  readonly descriptorSource: DescriptorSource;
   /** @internal */
   readonly config: ActionConfig & EntityDescriptors;
 }
@@ -156,7 +149,7 @@ export function defineAction<S extends ServiceDefinition = ServiceDefinition>(
     mismatch: (method, handler) =>
       handler.shape === shapeOf(method) ? undefined : `is ${shapeOf(method)}, but its handler is ${handler.shape}`,
   });
-  const descriptors = configDescriptors(config.service.fullName, config);
+  const descriptorSet = configDescriptors(config.service.fullName, config);
   return {
     kind: "action",
     entityType: ACTION_ENTITY_TYPE,
@@ -164,9 +157,8 @@ export function defineAction<S extends ServiceDefinition = ServiceDefinition>(
     persistenceId: "",
     passivationTimeoutMs: undefined,
     get descriptorSet() {
-      return descriptors.descriptorSet();
+      return descriptorSet();
     },
-    descriptorSource: descriptors.source,
     config,
   };
 }

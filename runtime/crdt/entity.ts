@@ -1,11 +1,6 @@
 /** Defining a CRDT entity: its service, its CRDT and one handler per rpc. */
 import type { Forward, Reply } from "../context.js";
-import {
-  configDescriptors,
-  type DescriptorSource,
-  type EmbeddedFile,
-  type EntityDescriptors,
-} from "../descriptor-set.js";
+import { configDescriptors, type EmbeddedFile, type EntityDescriptors } from "../descriptor-set.js";
 import type { Message, MessageInit } from "../message-type.js";
 import type { MethodDefinition, MethodNamed, RequestOf, ResponseOf, RpcNameOf, ServiceDefinition } from "../service.js";
 import type { CrdtStreamedCommandContext } from "./context.js";
@@ -79,8 +74,6 @@ export interface CrdtEntity<S extends ServiceDefinition = ServiceDefinition, Sta
   readonly persistenceId: string;
   readonly passivationTimeoutMs: number | undefined;
   readonly descriptorSet: Uint8Array;
-  /** The descriptors the config gave, for discovery. @internal */
-  readonly descriptorSource: DescriptorSource;
   /** @internal */
   readonly config: CrdtEntityConfig<Crdt> & EntityDescriptors;
 }
@@ -101,7 +94,7 @@ export function defineCrdtEntity<State extends Crdt, S extends ServiceDefinition
   );
   const timeout = config.passivationTimeoutMs;
   checkPassivationTimeout(serviceName, timeout);
-  const descriptors = configDescriptors(serviceName, config);
+  const descriptorSet = configDescriptors(serviceName, config);
   return {
     kind: "crdt",
     entityType: CRDT_ENTITY_TYPE,
@@ -109,9 +102,8 @@ export function defineCrdtEntity<State extends Crdt, S extends ServiceDefinition
     persistenceId: config.service.name,
     passivationTimeoutMs: timeout,
     get descriptorSet() {
-      return descriptors.descriptorSet();
+      return descriptorSet();
     },
-    descriptorSource: descriptors.source,
     config: config,
   };
 }

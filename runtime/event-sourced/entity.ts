@@ -1,10 +1,5 @@
 import type { CommandResult } from "../context.js";
-import {
-  configDescriptors,
-  type DescriptorSource,
-  type EmbeddedFile,
-  type EntityDescriptors,
-} from "../descriptor-set.js";
+import { configDescriptors, type EmbeddedFile, type EntityDescriptors } from "../descriptor-set.js";
 import type { DeepReadonly } from "../deep-readonly.js";
 import type { JsonMessageType, Message, MessageType, StateInit } from "../message-type.js";
 import { EventCodec } from "./event-codec.js";
@@ -111,8 +106,6 @@ export interface EventSourcedEntity<
   readonly snapshotEvery: number;
   readonly passivationTimeoutMs: number | undefined;
   readonly descriptorSet: Uint8Array;
-  /** The descriptors the config gave, for discovery. @internal */
-  readonly descriptorSource: DescriptorSource;
   /** @internal */
   readonly config: EventSourcedRuntimeConfig & EntityDescriptors;
   /** The event types' codec, shared by every instance. @internal */
@@ -136,7 +129,7 @@ export function defineEventSourcedEntity<
   }
   const timeout = config.passivationTimeoutMs;
   checkPassivationTimeout(serviceName, timeout);
-  const descriptors = configDescriptors(serviceName, config);
+  const descriptorSet = configDescriptors(serviceName, config);
   return {
     kind: "event-sourced",
     entityType: EVENT_SOURCED_ENTITY_TYPE,
@@ -145,9 +138,8 @@ export function defineEventSourcedEntity<
     snapshotEvery,
     passivationTimeoutMs: timeout,
     get descriptorSet() {
-      return descriptors.descriptorSet();
+      return descriptorSet();
     },
-    descriptorSource: descriptors.source,
     config: config,
     eventCodec: new EventCodec(Object.values<EventHandler<State, Event>>(config.events), serviceName),
   };

@@ -1,10 +1,5 @@
 import type { CommandResult } from "../context.js";
-import {
-  configDescriptors,
-  type DescriptorSource,
-  type EmbeddedFile,
-  type EntityDescriptors,
-} from "../descriptor-set.js";
+import { configDescriptors, type EmbeddedFile, type EntityDescriptors } from "../descriptor-set.js";
 import type { Message, MessageType, StateInit } from "../message-type.js";
 import type { MethodDefinition, MethodNamed, RequestOf, ResponseOf, RpcNameOf, ServiceDefinition } from "../service.js";
 import type { ValueEntityCommandContext } from "./context.js";
@@ -69,8 +64,6 @@ export interface ValueEntity<
   readonly persistenceId: string;
   readonly passivationTimeoutMs: number | undefined;
   readonly descriptorSet: Uint8Array;
-  /** The descriptors the config gave, for discovery. @internal */
-  readonly descriptorSource: DescriptorSource;
   /** @internal */
   readonly config: ValueEntityRuntimeConfig & EntityDescriptors;
 }
@@ -86,7 +79,7 @@ export function defineValueEntity<State extends Message, S extends ServiceDefini
   checkCommandHandlers(config.service, config.commands, isUnary, "value entities serve unary rpcs only");
   const timeout = config.passivationTimeoutMs;
   checkPassivationTimeout(serviceName, timeout);
-  const descriptors = configDescriptors(serviceName, config);
+  const descriptorSet = configDescriptors(serviceName, config);
   return {
     kind: "value",
     entityType: VALUE_ENTITY_TYPE,
@@ -94,9 +87,8 @@ export function defineValueEntity<State extends Message, S extends ServiceDefini
     persistenceId: config.persistenceId || config.service.name,
     passivationTimeoutMs: timeout,
     get descriptorSet() {
-      return descriptors.descriptorSet();
+      return descriptorSet();
     },
-    descriptorSource: descriptors.source,
     config: config,
   };
 }

@@ -87,7 +87,7 @@ describe("an entity's descriptors", () => {
 
   it("come from exactly one of descriptor and descriptorSet", () => {
     const set = shoppingCart.descriptorSet;
-    assert.equal(configDescriptors("s.S", { descriptorSet: set }).descriptorSet(), set);
+    assert.equal(configDescriptors("s.S", { descriptorSet: set })(), set);
     assert.throws(() => configDescriptors("s.S", {}), /^Error: s\.S: give one of descriptor .* and descriptorSet/);
     assert.throws(
       () => configDescriptors("s.S", { descriptor: SHOPPING_CART_FILE, descriptorSet: set }),
@@ -105,5 +105,11 @@ describe("discovery", () => {
       assert.ok(sent.includes(name), name);
     }
     assert.ok(dependenciesFirst(proto));
+  });
+
+  it("sends the set an entity carries, even when it replaces the one its config gave", () => {
+    const other = cartSummary.descriptorSet;
+    const proto = new Uint8Array(buildEntitySpec([{ ...shoppingCart, descriptorSet: other }]).proto);
+    assert.deepEqual(names(proto), names(other));
   });
 });
