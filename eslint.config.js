@@ -10,6 +10,7 @@ export default tseslint.config(
       // The API reference TypeDoc writes (`npm run docs:api`), not committed.
       "api-docs/**",
       "gen/**",
+      "plugin/gen/**",
       "examples/*/gen/**",
       "test/soak/gen/**",
       "test/plugin/golden/**",

@@ -1,12 +1,5 @@
 /** The pieces every entity kind's generated code shares: names, imports, the handler interface, the wiring. */
-import type {
-  CommandModel,
-  EntityModel,
-  EventSourcedEntityModel,
-  FileModel,
-  MessageInfo,
-  ValueEntityModel,
-} from "./model.js";
+import type { CommandModel, EntityModel, MessageInfo } from "./model.js";
 import { lowerFirst, relativeImport } from "./names.js";
 import { tsdoc, type ImportTracker } from "./printer.js";
 
@@ -80,86 +73,35 @@ export function entityNames(entity: EntityModel) {
   };
 }
 
-/** The module-level constant holding the file's descriptor set, shared by all its entities. */
-export const DESCRIPTOR_SET_CONSTANT = "FILE_DESCRIPTOR_SET";
+/** The constant every `<file>_cloudstate` module exports: its proto file, embedded (see generate-descriptor.ts). */
+export const FILE_DESCRIPTOR_CONSTANT = "FILE_DESCRIPTOR";
 
 /** Every name a wiring module declares itself; imported names that equal one of them are aliased. */
 export function generatedNames(entities: readonly EntityModel[]): string[] {
-  return [DESCRIPTOR_SET_CONSTANT, ...entities.flatMap((entity) => Object.values(entityNames(entity)))];
+  return [FILE_DESCRIPTOR_CONSTANT, ...entities.flatMap((entity) => Object.values(entityNames(entity)))];
 }
 
-/** Names the service's own messages first, so that they keep their plain names on a clash. */
-export function claimCommandMessages(ctx: EmitContext, entity: EntityModel): void {
-  for (const command of entity.commands) {
-    messageRef(ctx, command.input, true);
-    messageRef(ctx, command.output, true);
-  }
-}
-
-/** The handler interface: the entity comment, `initialState`, one method per rpc, then `extraMembers`. */
-export function handlersInterface(
-  ctx: EmitContext,
-  entity: EventSourcedEntityModel | ValueEntityModel,
-  extraMembers: string,
-): string {
-  const names = entityNames(entity);
-  const out: string[] = [];
-  out.push(
-    tsdoc(
-      `${entity.comment?.trim() ?? `The ${entity.fullName} entity.`}\n\nImplement every method; an rpc added to the proto becomes a compile error here.`,
-    ),
+/** The handler member giving a new entity's state. */
+export function initialStateMember(ctx: EmitContext, entity: EntityModel): string {
+  return (
+    `  /** The state of an entity with nothing persisted yet (a plain object will do). */\n` +
+    `  initialState(entityId: string): ${runtimeRef(ctx, "StateInit")}<${entityNames(entity).state}>;\n`
   );
-  out.push(`export interface ${names.handlers} {\n`);
-  out.push(`  /** The state of an entity with nothing persisted yet (a plain object will do). */\n`);
-  out.push(`  initialState(entityId: string): ${runtimeRef(ctx, "StateInit")}<${names.state}>;\n`);
-  for (const command of entity.commands) {
-    const input = messageRef(ctx, command.input, true);
-    const output = messageRef(ctx, command.output, true);
-    out.push("\n");
-    out.push(tsdoc(commandDoc(command, `Handles the ${command.rpcName} command.`), "  "));
-    out.push(
-      `  ${command.key}(command: ${input}, context: ${names.context}): ${runtimeRef(ctx, "CommandResult")}<${output}>;\n`,
-    );
-  }
-  out.push(extraMembers);
-  out.push(`}\n\n`);
-  return out.join("");
 }
 
-/** The deployment options interface, with the fields (name and type) the entity kind has. */
-export function optionsInterface(entity: EntityModel, fields: readonly (readonly [string, string])[]): string {
-  const members = fields.map(([name, type]) => `  readonly ${name}?: ${type};\n`).join("");
-  return `/** Deployment settings of ${entity.name}; the proto sets the defaults. */\nexport interface ${entityNames(entity).options} {\n${members}}\n\n`;
+/** The handler member of a unary entity rpc: its doc (the proto comment or `fallback`), then its method. */
+export function commandMember(ctx: EmitContext, entity: EntityModel, command: CommandModel, doc: string): string {
+  const input = messageRef(ctx, command.input, true);
+  const output = messageRef(ctx, command.output, true);
+  const context = entityNames(entity).context;
+  return (
+    tsdoc(doc, "  ") +
+    `  ${command.key}(command: ${input}, context: ${context}): ${runtimeRef(ctx, "CommandResult")}<${output}>;\n`
+  );
 }
 
 /** A config field set from the options when given, else from the proto (or left out when the proto sets none). */
 export function configField(name: string, fromProto: string | number | undefined): string {
   if (fromProto !== undefined) return `    ${name}: options.${name} ?? ${JSON.stringify(fromProto)},\n`;
   return `    ...(options.${name} === undefined ? {} : { ${name}: options.${name} }),\n`;
-}
-
-/** The `commands` map of the wiring: one entry per rpc, calling the handler method with the typed command. */
-export function commandWiring(ctx: EmitContext, entity: EventSourcedEntityModel | ValueEntityModel): string {
-  const definition = definitionRef(ctx, entity);
-  const out: string[] = [`    commands: {\n`];
-  for (const command of entity.commands) {
-    out.push(`      ${JSON.stringify(command.rpcName)}: {\n`);
-    out.push(`        method: ${definition}.methods.${command.key},\n`);
-    out.push(`        handle: (command, context) => handlers.${command.key}(command, context),\n`);
-    out.push(`      },\n`);
-  }
-  out.push(`    },\n`);
-  return out.join("");
-}
-
-/** The embedded descriptor set constant of a file, decoded by each entity's wiring. */
-export function descriptorSetConstant(file: FileModel): string {
-  const base64 = Buffer.from(file.descriptorSet).toString("base64");
-  const chunks = base64.match(/.{1,100}/g) ?? [""];
-  return (
-    `/** FileDescriptorSet of ${file.file} and its imports, for discovery. */\n` +
-    `const ${DESCRIPTOR_SET_CONSTANT} =\n` +
-    chunks.map((chunk) => `  ${JSON.stringify(chunk)}`).join(" +\n") +
-    ";\n"
-  );
 }

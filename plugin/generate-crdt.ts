@@ -1,17 +1,15 @@
 /** Emits the typed handler interface and the wiring of one CRDT entity. */
 import {
-  claimCommandMessages,
-  codegenRef,
+  commandMember,
   configField,
   definitionRef,
-  DESCRIPTOR_SET_CONSTANT,
   entityNames,
   messageRef,
-  optionsInterface,
   runtimeRef,
   type EmitContext,
 } from "./generate-common.js";
-import type { CrdtElementModel, CrdtEntityModel, CrdtScalar, CrdtSpecModel } from "./model.js";
+import { commandEntry, generateService } from "./generate-skeleton.js";
+import type { CommandModel, CrdtElementModel, CrdtEntityModel, CrdtScalar, CrdtSpecModel } from "./model.js";
 import { tsdoc } from "./printer.js";
 
 const SCALAR_TYPES: Record<CrdtScalar, string> = {
@@ -105,76 +103,51 @@ function describeElement(element: CrdtElementModel): string {
   return element.kind === "scalar" ? element.scalar : element.message.fullName;
 }
 
+/** The handler method of an rpc: a unary command, or a server-streamed call that may subscribe to changes. */
+function member(ctx: EmitContext, entity: CrdtEntityModel, command: CommandModel): string {
+  if (command.shape !== "server-streaming") {
+    return commandMember(ctx, entity, command, command.comment ?? `Handles the ${command.rpcName} command.`);
+  }
+  const input = messageRef(ctx, command.input, true);
+  const output = messageRef(ctx, command.output, true);
+  const doc = tsdoc(
+    command.comment ??
+      `Handles the ${command.rpcName} call: returns the first message (or nothing) and may subscribe to changes.`,
+    "  ",
+  );
+  const context = `${runtimeRef(ctx, "CrdtStreamedCommandContext")}<${entityNames(entity).state}, ${output}>`;
+  return `${doc}  ${command.key}(command: ${input}, context: ${context}): ${runtimeRef(ctx, "CrdtStreamedResult")}<${output}>;\n`;
+}
+
 /** The generated code of one CRDT entity (without the file's import block). */
 export function generateCrdtEntity(ctx: EmitContext, entity: CrdtEntityModel): string {
   const names = entityNames(entity);
-  claimCommandMessages(ctx, entity);
-  const out: string[] = [];
   const spec = entity.crdt;
-  out.push(
-    spec === undefined
+  const types =
+    (spec === undefined
       ? `/** The CRDT of each ${entity.name} entity: any CRDT, chosen per entity by \`initialState\`. */\n`
-      : `/** The CRDT of each ${entity.name} entity: ${article(describeSpec(spec))}. */\n`,
-  );
-  out.push(`export type ${names.state} = ${spec === undefined ? runtimeRef(ctx, "Crdt") : crdtType(ctx, spec)};\n\n`);
-  out.push(`/** What each ${entity.name} command handler of a unary rpc can see and do. */\n`);
-  out.push(`export type ${names.context} = ${runtimeRef(ctx, "CrdtCommandContext")}<${names.state}>;\n\n`);
-  out.push(
-    tsdoc(
-      `${entity.comment?.trim() ?? `The ${entity.fullName} CRDT entity.`}\n\nImplement every method; an rpc added to the proto becomes a compile error here.`,
-    ),
-  );
-  out.push(`export interface ${names.handlers} {\n`);
-  if (spec === undefined) {
-    out.push(`  /** A new, empty CRDT for the entity; the proxy's value, if it has one, is applied on top. */\n`);
-    out.push(`  initialState(entityId: string): ${names.state};\n`);
-  }
-  entity.commands.forEach((command, i) => {
-    const input = messageRef(ctx, command.input, true);
-    const output = messageRef(ctx, command.output, true);
-    if (i > 0 || spec === undefined) out.push("\n");
-    if (command.shape === "server-streaming") {
-      out.push(
-        tsdoc(
-          command.comment ??
-            `Handles the ${command.rpcName} call: returns the first message (or nothing) and may subscribe to changes.`,
-          "  ",
-        ),
-      );
-      const context = `${runtimeRef(ctx, "CrdtStreamedCommandContext")}<${names.state}, ${output}>`;
-      out.push(
-        `  ${command.key}(command: ${input}, context: ${context}): ${runtimeRef(ctx, "CrdtStreamedResult")}<${output}>;\n`,
-      );
-    } else {
-      out.push(tsdoc(command.comment ?? `Handles the ${command.rpcName} command.`, "  "));
-      out.push(
-        `  ${command.key}(command: ${input}, context: ${names.context}): ${runtimeRef(ctx, "CommandResult")}<${output}>;\n`,
-      );
-    }
-  });
-  out.push(`}\n\n`);
-  out.push(optionsInterface(entity, [["passivationTimeoutMs", "number"]]));
-  out.push(`/** Turns an implementation of {@link ${names.handlers}} into an entity to pass to \`serve\`. */\n`);
+      : `/** The CRDT of each ${entity.name} entity: ${article(describeSpec(spec))}. */\n`) +
+    `export type ${names.state} = ${spec === undefined ? runtimeRef(ctx, "Crdt") : crdtType(ctx, spec)};\n\n` +
+    `/** What each ${entity.name} command handler of a unary rpc can see and do. */\n` +
+    `export type ${names.context} = ${runtimeRef(ctx, "CrdtCommandContext")}<${names.state}>;\n\n`;
+  const initialState =
+    `  /** A new, empty CRDT for the entity; the proxy's value, if it has one, is applied on top. */\n` +
+    `  initialState(entityId: string): ${names.state};\n`;
   const definition = definitionRef(ctx, entity);
-  out.push(
-    `export function ${names.define}(handlers: ${names.handlers}, options: ${names.options} = {}): ${runtimeRef(ctx, "CrdtEntity")}<typeof ${definition}, ${names.state}> {\n`,
-  );
-  out.push(`  return ${runtimeRef(ctx, "defineCrdtEntity", false)}<${names.state}, typeof ${definition}>({\n`);
-  out.push(`    service: ${definition},\n`);
-  out.push(`    descriptorSet: ${codegenRef(ctx, "descriptorSetFromBase64")}(${DESCRIPTOR_SET_CONSTANT}),\n`);
-  out.push(configField("passivationTimeoutMs", entity.passivationTimeoutMs));
-  out.push(
-    spec === undefined
-      ? `    initialState: (entityId) => handlers.initialState(entityId),\n`
-      : `    initialState: () => ${crdtCreate(ctx, spec)},\n`,
-  );
-  out.push(`    commands: {\n`);
-  for (const command of entity.commands) {
-    out.push(`      ${JSON.stringify(command.rpcName)}: {\n`);
-    out.push(`        method: ${definition}.methods.${command.key},\n`);
-    out.push(`        handle: (command, context) => handlers.${command.key}(command, context),\n`);
-    out.push(`      },\n`);
-  }
-  out.push(`    },\n  });\n}\n\n`);
-  return out.join("");
+  return generateService(ctx, entity, {
+    types,
+    fallbackDoc: `The ${entity.fullName} CRDT entity.`,
+    members: [...(spec === undefined ? [initialState] : []), ...entity.commands.map((c) => member(ctx, entity, c))],
+    options: [["passivationTimeoutMs", "number"]],
+    returnType: `${runtimeRef(ctx, "CrdtEntity")}<typeof ${definition}, ${names.state}>`,
+    defineCall: `${runtimeRef(ctx, "defineCrdtEntity", false)}<${names.state}, typeof ${definition}>`,
+    config: [
+      configField("passivationTimeoutMs", entity.passivationTimeoutMs),
+      spec === undefined
+        ? `    initialState: (entityId) => handlers.initialState(entityId),\n`
+        : `    initialState: () => ${crdtCreate(ctx, spec)},\n`,
+    ],
+    methodMap: "commands",
+    entry: commandEntry,
+  });
 }

@@ -1,22 +1,28 @@
 /**
  * protoc-gen-cloudstate's pure core: a CodeGeneratorRequest in, a CodeGeneratorResponse out, no I/O.
  */
+import { create, toBinary } from "@bufbuild/protobuf";
 import {
-  CodeGeneratorRequest,
-  CodeGeneratorResponse,
+  type CodeGeneratorResponse,
   CodeGeneratorResponse_Feature,
   type CodeGeneratorResponse_File,
-} from "ts-proto-descriptors";
-import { descriptorSetConstant, generatedNames, type EmitContext } from "./generate-common.js";
+  CodeGeneratorResponse_FileSchema,
+  CodeGeneratorResponseSchema,
+} from "@bufbuild/protobuf/wkt";
+import { buildModel } from "./build/model.js";
+import { filesToEmbed, type EmbeddedFileModel } from "./embedding.js";
+import { generatedNames, type EmitContext } from "./generate-common.js";
+import { descriptorModuleOf, fileDescriptorConstant } from "./generate-descriptor.js";
 import { generateAction } from "./generate-action.js";
 import { generateCrdtEntity } from "./generate-crdt.js";
 import { generateEventSourcedEntity } from "./generate-event-sourced.js";
 import { generateStarter, starterNames } from "./generate-starter.js";
 import { generateValueEntity } from "./generate-value-entity.js";
-import { buildModel, type EntityModel, type FileModel } from "./model.js";
+import type { EntityModel, FileModel } from "./model.js";
 import { parseOptions, type PluginOptions } from "./options.js";
+import { moduleOf, relativeImport } from "./names.js";
 import { ImportTracker } from "./printer.js";
-import { serializedFilesIn } from "../runtime/descriptor-set.js";
+import { decodeRequest, type PluginRequest } from "./request.js";
 import { LIBRARY_VERSION } from "../runtime/version.js";
 import { runTsProto } from "./ts-proto.js";
 
@@ -34,12 +40,10 @@ function header(source: string): string {
 }
 
 function fileOf(name: string, source: string, imports: ImportTracker, body: string): CodeGeneratorResponse_File {
-  return {
+  return create(CodeGeneratorResponse_FileSchema, {
     name,
-    insertionPoint: "",
-    content: `${header(source)}${imports.render()}\n\n${body}`,
-    generatedCodeInfo: undefined,
-  };
+    content: `${header(source)}${imports.render(body)}`,
+  });
 }
 
 function generateEntity(ctx: EmitContext, entity: EntityModel): string {
@@ -55,44 +59,67 @@ function generateEntity(ctx: EmitContext, entity: EntityModel): string {
   }
 }
 
-function generateFile(file: FileModel, options: PluginOptions): CodeGeneratorResponse_File[] {
-  const wiringModule = `${file.module}_cloudstate`;
+/**
+ * The `<file>_cloudstate` module of one proto file: its entities' wiring, if it has entities, and its embedded
+ * descriptor; with `starter`, an entity file's starter module besides.
+ */
+function generateFile(
+  embedded: EmbeddedFileModel,
+  file: FileModel | undefined,
+  options: PluginOptions,
+): CodeGeneratorResponse_File[] {
+  const entities = file?.entities ?? [];
+  const ownModule = moduleOf(embedded.name);
+  const wiringModule = descriptorModuleOf(embedded.name);
   // Names the module declares are reserved, so a user message called, say, `CounterState` is imported under an
-  // alias rather than clashing with the generated `CounterState`.
-  const imports = new ImportTracker(generatedNames(file.entities));
+  // alias rather than clashing with the generated `CounterState`; the proto file's own messages keep their plain
+  // names when another module exports the same name.
+  const imports = new ImportTracker({
+    reserved: generatedNames(entities),
+    preferred: [relativeImport(wiringModule, ownModule)],
+  });
   const ctx = { runtimeImport: options.runtimeImport, imports, fromModule: wiringModule };
-  const body = [...file.entities.map((entity) => generateEntity(ctx, entity)), descriptorSetConstant(file)].join("\n");
-  const out = [fileOf(`${wiringModule}.ts`, file.file, imports, body)];
-  if (options.starter) {
-    const starterModule = `${file.module}_cloudstate_starter`;
-    const starterImports = new ImportTracker(file.entities.flatMap((e) => Object.values(starterNames(e))));
+  const body = [...entities.map((entity) => generateEntity(ctx, entity)), fileDescriptorConstant(ctx, embedded)];
+  const out = [fileOf(`${wiringModule}.ts`, embedded.name, imports, body.join("\n"))];
+  if (options.starter && entities.length > 0) {
+    const starterModule = `${ownModule}_cloudstate_starter`;
+    const starterImports = new ImportTracker({
+      reserved: entities.flatMap((e) => Object.values(starterNames(e))),
+      preferred: [relativeImport(starterModule, ownModule)],
+    });
     const starterCtx = { runtimeImport: options.runtimeImport, imports: starterImports, fromModule: starterModule };
-    const starterBody = file.entities.map((e) => generateStarter(starterCtx, e, wiringModule)).join("\n");
-    out.push(fileOf(`${starterModule}.ts`, file.file, starterImports, starterBody));
+    const starterBody = entities.map((e) => generateStarter(starterCtx, e, wiringModule)).join("\n");
+    out.push(fileOf(`${starterModule}.ts`, embedded.name, starterImports, starterBody));
   }
   return out;
 }
 
-/** CodeGeneratorRequest.proto_file: every file to generate and everything they import, dependencies first. */
-const PROTO_FILE_FIELD = 15;
+/**
+ * Every module the request's entities need: one per file with entities, and one embedding each file they import,
+ * transitively (so each file is embedded once, in the module of its own name).
+ */
+function generateAll(request: PluginRequest, options: PluginOptions): CodeGeneratorResponse_File[] {
+  const files = buildModel(request);
+  const byName = new Map(files.map((file) => [file.file, file] as const));
+  const embedded = filesToEmbed(
+    files.map((file) => file.file),
+    request,
+  );
+  return embedded.flatMap((file) => generateFile(file, byName.get(file.name), options));
+}
 
 /**
  * Runs the plugin on a serialized CodeGeneratorRequest. Problems in the protos or options become the response's
  * error. The request stays at hand as bytes because the embedded descriptor sets are cut from it unchanged.
  */
 export function run(serializedRequest: Uint8Array): CodeGeneratorResponse {
-  const request = CodeGeneratorRequest.decode(serializedRequest);
-  const response: CodeGeneratorResponse = {
-    error: "",
-    supportedFeatures: CodeGeneratorResponse_Feature.FEATURE_PROTO3_OPTIONAL,
-    minimumEdition: 0,
-    maximumEdition: 0,
-    file: [],
-  };
+  const request = decodeRequest(serializedRequest);
+  const response = create(CodeGeneratorResponseSchema, {
+    supportedFeatures: BigInt(CodeGeneratorResponse_Feature.PROTO3_OPTIONAL),
+  });
   try {
-    const options = parseOptions(request.parameter);
-    const serializedFiles = serializedFilesIn(serializedRequest, PROTO_FILE_FIELD);
-    const wiring = buildModel(request, serializedFiles).flatMap((file) => generateFile(file, options));
+    const options = parseOptions(request.request.parameter);
+    const wiring = generateAll(request, options);
     response.file = options.tsProto ? [...runTsProto(serializedRequest), ...wiring] : wiring;
   } catch (error) {
     response.error = error instanceof Error ? error.message : String(error);
@@ -102,5 +129,5 @@ export function run(serializedRequest: Uint8Array): CodeGeneratorResponse {
 
 /** Runs the plugin on a serialized request, returning the serialized response. */
 export function runBytes(request: Uint8Array): Uint8Array {
-  return CodeGeneratorResponse.encode(run(request)).finish();
+  return toBinary(CodeGeneratorResponseSchema, run(request));
 }

@@ -6,7 +6,12 @@
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
-import { CodeGeneratorResponse, type CodeGeneratorResponse_File } from "ts-proto-descriptors";
+import { fromBinary } from "@bufbuild/protobuf";
+import {
+  CodeGeneratorRequestSchema,
+  type CodeGeneratorResponse_File,
+  CodeGeneratorResponseSchema,
+} from "@bufbuild/protobuf/wkt";
 import { withoutField } from "../runtime/descriptor-set.js";
 
 /**
@@ -28,7 +33,7 @@ export const TS_PROTO_OPTIONS: readonly string[] = [
 ];
 
 /** CodeGeneratorRequest.parameter. */
-const PARAMETER_FIELD = 2;
+const PARAMETER_FIELD = CodeGeneratorRequestSchema.field.parameter.number;
 
 /** The request as ts-proto should see it: the same bytes, with our option set as its parameter. */
 export function requestForTsProto(serializedRequest: Uint8Array): Uint8Array {
@@ -55,7 +60,7 @@ export function runTsProto(serializedRequest: Uint8Array): CodeGeneratorResponse
   });
   if (run.error !== undefined) throw new Error(`ts-proto could not run: ${run.error.message}`);
   if (run.status !== 0) throw new Error(`ts-proto failed (exit ${run.status}): ${run.stderr.toString("utf8").trim()}`);
-  const response = CodeGeneratorResponse.decode(run.stdout);
+  const response = fromBinary(CodeGeneratorResponseSchema, run.stdout);
   if (response.error !== undefined && response.error !== "") throw new Error(`ts-proto: ${response.error}`);
   return response.file;
 }

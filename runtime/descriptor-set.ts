@@ -86,14 +86,81 @@ function fileName(file: Uint8Array): string {
  * files still follow their imports.
  */
 export function mergeDescriptorSets(sets: Iterable<Uint8Array>): Uint8Array {
+  return assembleDescriptorSet(sets);
+}
+
+/**
+ * One proto file as generated code embeds it: the file alone, serialized as the compiler did (without source
+ * info), and the embedded files of its imports. Generated code embeds each file once, in its own module, and
+ * refers to its imports' modules; the runtime joins a file and its imports into the FileDescriptorSet the proxy
+ * takes at discovery.
+ */
+export interface EmbeddedFile {
+  /** The proto file's path, e.g. `com/example/shoppingcart/shoppingcart.proto`. */
+  readonly name: string;
+  /** Its serialized FileDescriptorProto, byte for byte as the compiler wrote it, without source info. */
+  readonly bytes: Uint8Array;
+  /** The embedded files of the files it imports, in the order it imports them. */
+  readonly imports: readonly EmbeddedFile[];
+}
+
+/** A file generated code embeds, or a serialized FileDescriptorSet (of a file and all it imports) written by hand. */
+export type DescriptorSource = EmbeddedFile | Uint8Array;
+
+/** An embedded file of the serialized FileDescriptorProto `bytes` and the embedded files of its imports. */
+export function embeddedFileOf(bytes: Uint8Array, imports: readonly EmbeddedFile[]): EmbeddedFile {
+  return Object.freeze({ name: fileName(bytes), bytes, imports: Object.freeze([...imports]) });
+}
+
+/**
+ * One FileDescriptorSet from every source: each embedded file after its imports (dependencies first), each set's
+ * files in their order, every file once (the first of a name wins). Files are copied as they are, never
+ * re-encoded.
+ */
+export function assembleDescriptorSet(sources: Iterable<DescriptorSource>): Uint8Array {
   const seen = new Set<string>();
   const files: Uint8Array[] = [];
-  for (const set of sets) {
-    for (const file of splitDescriptorSet(set)) {
-      if (seen.has(file.name)) continue;
-      seen.add(file.name);
-      files.push(file.bytes);
-    }
+  const add = (name: string, bytes: Uint8Array): void => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    files.push(bytes);
+  };
+  const visit = (file: EmbeddedFile): void => {
+    if (seen.has(file.name)) return;
+    for (const imported of file.imports) visit(imported);
+    add(file.name, file.bytes);
+  };
+  for (const source of sources) {
+    if (source instanceof Uint8Array) for (const file of splitDescriptorSet(source)) add(file.name, file.bytes);
+    else visit(source);
   }
   return descriptorSetOf(files);
+}
+
+/**
+ * The descriptors of an entity's config: the file generated code embeds (`descriptor`) or a serialized
+ * FileDescriptorSet written by hand (`descriptorSet`), exactly one of them.
+ */
+export type EntityDescriptors =
+  | { readonly descriptor: EmbeddedFile; readonly descriptorSet?: undefined }
+  | { readonly descriptorSet: Uint8Array; readonly descriptor?: undefined };
+
+/**
+ * The FileDescriptorSet of an entity's config, assembled on first use and then kept (the testkit's descriptor
+ * check caches by the set's identity; discovery joins the sets of all entities).
+ * @throws Error naming the service when the config gives neither or both (possible only without the types).
+ */
+export function configDescriptors(
+  serviceName: string,
+  config: { readonly descriptor?: EmbeddedFile | undefined; readonly descriptorSet?: Uint8Array | undefined },
+): () => Uint8Array {
+  const { descriptor, descriptorSet } = config;
+  if (descriptor !== undefined && descriptorSet === undefined) {
+    let assembled: Uint8Array | undefined;
+    return () => (assembled ??= assembleDescriptorSet([descriptor]));
+  }
+  if (descriptorSet !== undefined && descriptor === undefined) return () => descriptorSet;
+  throw new Error(
+    `${serviceName}: give one of descriptor (the file generated code embeds) and descriptorSet (a serialized FileDescriptorSet)`,
+  );
 }

@@ -8,7 +8,7 @@ import type {
 import type { Empty } from "../gen/google/protobuf/empty.js";
 import type { DeepPartial } from "../gen/typeRegistry.js";
 import Long from "long";
-import { mergeDescriptorSets } from "./descriptor-set.js";
+import { assembleDescriptorSet } from "./descriptor-set.js";
 import type { Logger } from "./logger.js";
 import { LIBRARY_NAME, LIBRARY_VERSION, PROTOCOL_VERSION } from "./version.js";
 
@@ -33,7 +33,8 @@ export interface ServiceInfoOptions {
 export function buildEntitySpec(entities: readonly DiscoverableEntity[], info: ServiceInfoOptions = {}): EntitySpec {
   return {
     $type: "cloudstate.EntitySpec",
-    proto: Buffer.from(mergeDescriptorSets(entities.map((entity) => entity.descriptorSet))),
+    // One set from every entity's files: each file once, after its imports.
+    proto: Buffer.from(assembleDescriptorSet(entities.map((entity) => entity.descriptorSet))),
     entities: entities.map(toEntityMessage),
     serviceInfo: {
       $type: "cloudstate.ServiceInfo",

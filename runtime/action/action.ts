@@ -1,4 +1,5 @@
 import type { CommandContext, Forward, Reply } from "../context.js";
+import { configDescriptors, type EmbeddedFile, type EntityDescriptors } from "../descriptor-set.js";
 import type { Message, MessageInit } from "../message-type.js";
 import type { ReadonlyMetadata } from "../metadata.js";
 import type { MethodDefinition, MethodNamed, RequestOf, ResponseOf, RpcNameOf, ServiceDefinition } from "../service.js";
@@ -114,8 +115,10 @@ export function shapeOf(method: MethodDefinition): StreamingShape {
 export interface ActionConfig<S extends ServiceDefinition = ServiceDefinition> {
   /** The gRPC service the action implements. */
   readonly service: S;
+  /** The service's proto file as generated code embeds it, with its imports; or give `descriptorSet`. */
+  readonly descriptor?: EmbeddedFile;
   /** A serialized FileDescriptorSet of the service's file and all it imports, sent to the proxy at discovery. */
-  readonly descriptorSet: Uint8Array;
+  readonly descriptorSet?: Uint8Array;
   /** One handler per rpc, keyed by the rpc's proto name. */
   readonly handlers: ActionHandlers<S>;
 }
@@ -141,27 +144,32 @@ export interface Action<S extends ServiceDefinition = ServiceDefinition> extends
   /** The serialized FileDescriptorSet sent to the proxy at discovery. */
   readonly descriptorSet: Uint8Array;
   /** @internal */
-  readonly config: ActionConfig;
+  readonly config: ActionConfig & EntityDescriptors;
 }
 
 /**
  * Checks an action service's handlers against its rpcs and turns them into something `serve` can run.
  * @throws Error naming the rpc without a handler, the handler without an rpc, or a handler of the wrong shape.
  */
-export function defineAction<S extends ServiceDefinition = ServiceDefinition>(config: ActionConfig<S>): Action<S> {
+export function defineAction<S extends ServiceDefinition = ServiceDefinition>(
+  config: ActionConfig<S> & EntityDescriptors,
+): Action<S> {
   const handlers: ActionConfig["handlers"] = config.handlers;
   checkHandlers(config.service, handlers, {
     noun: "handler",
     mismatch: (method, handler) =>
       handler.shape === shapeOf(method) ? undefined : `is ${shapeOf(method)}, but its handler is ${handler.shape}`,
   });
+  const descriptorSet = configDescriptors(config.service.fullName, config);
   return {
     kind: "action",
     entityType: ACTION_ENTITY_TYPE,
     serviceName: config.service.fullName,
     persistenceId: "",
     passivationTimeoutMs: undefined,
-    descriptorSet: config.descriptorSet,
+    get descriptorSet() {
+      return descriptorSet();
+    },
     config,
   };
 }

@@ -1,5 +1,6 @@
 /** Defining a CRDT entity: its service, its CRDT and one handler per rpc. */
 import type { Forward, Reply } from "../context.js";
+import { configDescriptors, type EmbeddedFile, type EntityDescriptors } from "../descriptor-set.js";
 import type { Message, MessageInit } from "../message-type.js";
 import type { MethodDefinition, MethodNamed, RequestOf, ResponseOf, RpcNameOf, ServiceDefinition } from "../service.js";
 import type { CrdtStreamedCommandContext } from "./context.js";
@@ -50,8 +51,10 @@ export type CrdtCommands<S extends ServiceDefinition, State extends Crdt> = {
 export interface CrdtEntityConfig<State extends Crdt, S extends ServiceDefinition = ServiceDefinition> {
   /** The gRPC service the entity backs. */
   readonly service: S;
+  /** The service's proto file as generated code embeds it, with its imports; or give `descriptorSet`. */
+  readonly descriptor?: EmbeddedFile;
   /** A serialized FileDescriptorSet of the service's file and all it imports, sent to the proxy at discovery. */
-  readonly descriptorSet: Uint8Array;
+  readonly descriptorSet?: Uint8Array;
   /** Ask the proxy to passivate after this many idle milliseconds. Unset leaves the proxy's default. */
   readonly passivationTimeoutMs?: number;
   /**
@@ -86,7 +89,7 @@ export interface CrdtEntity<S extends ServiceDefinition = ServiceDefinition, Sta
   /** The serialized FileDescriptorSet sent to the proxy at discovery. */
   readonly descriptorSet: Uint8Array;
   /** @internal */
-  readonly config: CrdtEntityConfig<Crdt>;
+  readonly config: CrdtEntityConfig<Crdt> & EntityDescriptors;
 }
 
 /**
@@ -94,7 +97,7 @@ export interface CrdtEntity<S extends ServiceDefinition = ServiceDefinition, Sta
  * @throws Error naming the problem: a client-streamed rpc, an rpc without a handler, a bad passivation timeout.
  */
 export function defineCrdtEntity<State extends Crdt, S extends ServiceDefinition = ServiceDefinition>(
-  config: CrdtEntityConfig<State, S>,
+  config: CrdtEntityConfig<State, S> & EntityDescriptors,
 ): CrdtEntity<S, State> {
   const serviceName = config.service.fullName;
   checkCommandHandlers(
@@ -105,13 +108,16 @@ export function defineCrdtEntity<State extends Crdt, S extends ServiceDefinition
   );
   const timeout = config.passivationTimeoutMs;
   checkPassivationTimeout(serviceName, timeout);
+  const descriptorSet = configDescriptors(serviceName, config);
   return {
     kind: "crdt",
     entityType: CRDT_ENTITY_TYPE,
     serviceName,
     persistenceId: config.service.name,
     passivationTimeoutMs: timeout,
-    descriptorSet: config.descriptorSet,
+    get descriptorSet() {
+      return descriptorSet();
+    },
     config: config,
   };
 }

@@ -1,4 +1,5 @@
 import type { CommandResult } from "../context.js";
+import { configDescriptors, type EmbeddedFile, type EntityDescriptors } from "../descriptor-set.js";
 import type { DeepReadonly } from "../deep-readonly.js";
 import type { JsonMessageType, Message, MessageType, StateInit } from "../message-type.js";
 import { EventCodec } from "./event-codec.js";
@@ -81,8 +82,10 @@ export interface EventSourcedEntityConfig<
 > {
   /** The gRPC service the entity backs. */
   readonly service: S;
+  /** The service's proto file as generated code embeds it, with its imports; or give `descriptorSet`. */
+  readonly descriptor?: EmbeddedFile;
   /** A serialized FileDescriptorSet of the service's file and all it imports, sent to the proxy at discovery. */
-  readonly descriptorSet: Uint8Array;
+  readonly descriptorSet?: Uint8Array;
   /** Namespace of the journal. Defaults to the service's simple name. */
   readonly persistenceId?: string;
   /** Attach a snapshot whenever the sequence number crosses a multiple of this. Default 100; 0 turns it off. */
@@ -130,7 +133,7 @@ export interface EventSourcedEntity<
   /** The serialized FileDescriptorSet sent to the proxy at discovery. */
   readonly descriptorSet: Uint8Array;
   /** @internal */
-  readonly config: EventSourcedRuntimeConfig;
+  readonly config: EventSourcedRuntimeConfig & EntityDescriptors;
   /** The event types' codec, shared by every instance. @internal */
   readonly eventCodec: EventCodec;
 }
@@ -143,7 +146,7 @@ export function defineEventSourcedEntity<
   State extends Message,
   Event extends Message,
   S extends ServiceDefinition = ServiceDefinition,
->(config: EventSourcedEntityConfig<State, Event, S>): EventSourcedEntity<S, State, Event> {
+>(config: EventSourcedEntityConfig<State, Event, S> & EntityDescriptors): EventSourcedEntity<S, State, Event> {
   const serviceName = config.service.fullName;
   checkCommandHandlers(config.service, config.commands, isUnary, "event-sourced entities serve unary rpcs only");
   const snapshotEvery = config.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
@@ -152,6 +155,7 @@ export function defineEventSourcedEntity<
   }
   const timeout = config.passivationTimeoutMs;
   checkPassivationTimeout(serviceName, timeout);
+  const descriptorSet = configDescriptors(serviceName, config);
   return {
     kind: "event-sourced",
     entityType: EVENT_SOURCED_ENTITY_TYPE,
@@ -159,7 +163,9 @@ export function defineEventSourcedEntity<
     persistenceId: config.persistenceId || config.service.name,
     snapshotEvery,
     passivationTimeoutMs: timeout,
-    descriptorSet: config.descriptorSet,
+    get descriptorSet() {
+      return descriptorSet();
+    },
     config: config,
     eventCodec: new EventCodec(Object.values<EventHandler<State, Event>>(config.events), serviceName),
   };

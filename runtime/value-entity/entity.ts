@@ -1,4 +1,5 @@
 import type { CommandResult } from "../context.js";
+import { configDescriptors, type EmbeddedFile, type EntityDescriptors } from "../descriptor-set.js";
 import type { Message, MessageType, StateInit } from "../message-type.js";
 import type { MethodDefinition, MethodNamed, RequestOf, ResponseOf, RpcNameOf, ServiceDefinition } from "../service.js";
 import type { ValueEntityCommandContext } from "./context.js";
@@ -29,8 +30,10 @@ export type ValueEntityCommands<S extends ServiceDefinition, State> = {
 export interface ValueEntityConfig<State extends Message, S extends ServiceDefinition = ServiceDefinition> {
   /** The gRPC service the entity backs. */
   readonly service: S;
+  /** The service's proto file as generated code embeds it, with its imports; or give `descriptorSet`. */
+  readonly descriptor?: EmbeddedFile;
   /** A serialized FileDescriptorSet of the service's file and all it imports, sent to the proxy at discovery. */
-  readonly descriptorSet: Uint8Array;
+  readonly descriptorSet?: Uint8Array;
   /** Namespace of the stored state. Defaults to the service's simple name. */
   readonly persistenceId?: string;
   /** Ask the proxy to passivate after this many idle milliseconds. Unset leaves the proxy's default. */
@@ -79,7 +82,7 @@ export interface ValueEntity<
   /** The serialized FileDescriptorSet sent to the proxy at discovery. */
   readonly descriptorSet: Uint8Array;
   /** @internal */
-  readonly config: ValueEntityRuntimeConfig;
+  readonly config: ValueEntityRuntimeConfig & EntityDescriptors;
 }
 
 /**
@@ -87,19 +90,22 @@ export interface ValueEntity<
  * @throws Error naming the problem: a streamed rpc, an rpc without a handler, a bad passivation timeout.
  */
 export function defineValueEntity<State extends Message, S extends ServiceDefinition = ServiceDefinition>(
-  config: ValueEntityConfig<State, S>,
+  config: ValueEntityConfig<State, S> & EntityDescriptors,
 ): ValueEntity<S, State> {
   const serviceName = config.service.fullName;
   checkCommandHandlers(config.service, config.commands, isUnary, "value entities serve unary rpcs only");
   const timeout = config.passivationTimeoutMs;
   checkPassivationTimeout(serviceName, timeout);
+  const descriptorSet = configDescriptors(serviceName, config);
   return {
     kind: "value",
     entityType: VALUE_ENTITY_TYPE,
     serviceName,
     persistenceId: config.persistenceId || config.service.name,
     passivationTimeoutMs: timeout,
-    descriptorSet: config.descriptorSet,
+    get descriptorSet() {
+      return descriptorSet();
+    },
     config: config,
   };
 }

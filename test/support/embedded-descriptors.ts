@@ -1,25 +1,29 @@
 /**
- * The descriptor sets that generated wiring modules embed, read back from the committed generated files of every
- * example and every golden case, to check them against what buf itself builds.
+ * The descriptors that generated `_cloudstate` modules embed, read back from the committed generated files of
+ * every example, the soak and every golden case, to check them against what buf itself builds. Each module
+ * embeds one file and imports its imports' constants; the set of a module is assembled by following those imports
+ * as written in the generated code, with the runtime's own assembly.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 
+import { assembleDescriptorSet, embeddedFileOf, type EmbeddedFile } from "../../runtime/descriptor-set.js";
 import { ROOT } from "./root.js";
 
 export { ROOT };
 
-/** One embedded set: where it is, which proto it describes, and its bytes. */
+/** One embedded file with its imports, assembled: where it is, which proto it embeds, and the set's bytes. */
 export interface EmbeddedSet {
   /** The generated file, relative to the repository. */
   readonly module: string;
   readonly constant: string;
-  /** The proto file the set was built for. */
+  /** The proto file the module embeds. */
   readonly proto: string;
+  /** The FileDescriptorSet of that file and its imports, assembled from the modules it imports. */
   readonly bytes: Uint8Array;
 }
 
-function generatedWiringFiles(dir: string): string[] {
+function generatedModules(dir: string): string[] {
   const found: string[] = [];
   const walk = (at: string): void => {
     for (const entry of readdirSync(at)) {
@@ -33,26 +37,49 @@ function generatedWiringFiles(dir: string): string[] {
   return found.sort();
 }
 
-const CONSTANT =
-  /\/\*\* FileDescriptorSet of (\S+) and its imports[^\n]*\n(?:export )?const (\w+) =\n((?:\s*"[^"]*"(?: \+)?\n?)+);/g;
+const CONSTANT = /\nexport const (FILE_DESCRIPTOR) = \w+\(\n((?:\s*"[^"]*"(?: \+|,)\n)+)\s*\[([^\]]*)\],\n\);/;
+const IMPORT = /^import \{ FILE_DESCRIPTOR as (\w+) \} from "([^"]+)";$/gm;
 
-/** Every set embedded in the generated code of the examples and of the plugin's golden cases. */
-export function embeddedDescriptorSets(): EmbeddedSet[] {
-  const files = [
-    ...readdirSync(join(ROOT, "examples")).flatMap((example) => {
-      const gen = join(ROOT, "examples", example, "gen");
-      return statSync(gen, { throwIfNoEntry: false })?.isDirectory() === true ? generatedWiringFiles(gen) : [];
-    }),
-    ...generatedWiringFiles(join(ROOT, "test/plugin/golden")),
-  ];
-  return files.flatMap((file) =>
-    [...readFileSync(file, "utf8").matchAll(CONSTANT)].map((match) => ({
-      module: relative(ROOT, file),
-      proto: match[1] ?? "",
-      constant: match[2] ?? "",
-      bytes: new Uint8Array(
-        Buffer.from([...(match[3] ?? "").matchAll(/"([^"]*)"/g)].map((m) => m[1]).join(""), "base64"),
-      ),
-    })),
+/** The embedded file of a generated module, its imports read from their modules (memoized by path). */
+function embeddedFileIn(path: string, cache: Map<string, EmbeddedFile>): EmbeddedFile {
+  const cached = cache.get(path);
+  if (cached !== undefined) return cached;
+  const text = readFileSync(path, "utf8");
+  const match = CONSTANT.exec(text);
+  if (match === null) throw new Error(`${relative(ROOT, path)} embeds no FILE_DESCRIPTOR`);
+  const modules = new Map(
+    [...text.matchAll(IMPORT)].map((m) => [m[1] ?? "", resolve(dirname(path), (m[2] ?? "").replace(/\.js$/, ".ts"))]),
   );
+  const imports = (match[3] ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "")
+    .map((name) => {
+      const module = modules.get(name);
+      if (module === undefined) throw new Error(`${relative(ROOT, path)}: ${name} is not imported`);
+      return embeddedFileIn(module, cache);
+    });
+  const base64 = [...(match[2] ?? "").matchAll(/"([^"]*)"/g)].map((m) => m[1]).join("");
+  const file = embeddedFileOf(new Uint8Array(Buffer.from(base64, "base64")), imports);
+  cache.set(path, file);
+  return file;
+}
+
+/** Every file embedded in the generated code of the examples, the soak and the plugin's golden cases. */
+export function embeddedDescriptorSets(): EmbeddedSet[] {
+  const dirs = [
+    ...readdirSync(join(ROOT, "examples")).map((example) => join(ROOT, "examples", example, "gen")),
+    join(ROOT, "test/soak/gen"),
+    ...readdirSync(join(ROOT, "test/plugin/golden")).map((name) => join(ROOT, "test/plugin/golden", name, "out")),
+  ].filter((dir) => statSync(dir, { throwIfNoEntry: false })?.isDirectory() === true);
+  const cache = new Map<string, EmbeddedFile>();
+  return dirs.flatMap(generatedModules).map((path) => {
+    const file = embeddedFileIn(path, cache);
+    return {
+      module: relative(ROOT, path),
+      constant: "FILE_DESCRIPTOR",
+      proto: file.name,
+      bytes: assembleDescriptorSet([file]),
+    };
+  });
 }

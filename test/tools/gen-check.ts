@@ -9,9 +9,10 @@ import { dirname, join } from "node:path";
 import { readTree, ROOT } from "./plugin-cases.js";
 import { generateStandalone, isStandalone } from "./standalone-gen.js";
 
-/** The library's template, every example's and the soak's. */
+/** The library's templates (its protocol code, the plugin's option descriptors), every example's and the soak's. */
 const TEMPLATES = [
   "buf.gen.yaml",
+  "plugin/buf.gen.yaml",
   ...readdirSync(join(ROOT, "examples"))
     .sort()
     .map((example) => `examples/${example}/buf.gen.yaml`)

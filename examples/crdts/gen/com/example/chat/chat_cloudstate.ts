@@ -3,8 +3,12 @@
 
 /* eslint-disable */
 import { type CommandResult, type CrdtCommandContext, type CrdtEntity, type CrdtStreamedCommandContext, type CrdtStreamedResult, Flag, GCounter, GSet, LWWRegister, ORMap, ORSet, PNCounter, Vote, defineCrdtEntity, messageCodec, stringCodec } from "cloudstate-ts";
-import { descriptorSetFromBase64 } from "cloudstate-ts/codegen/v1";
+import { embeddedFile } from "cloudstate-ts/codegen/v1";
+import { FILE_DESCRIPTOR as file_cloudstate_entity_key } from "../../../cloudstate/entity_key_cloudstate.js";
+import { FILE_DESCRIPTOR as file_cloudstate_typescript_entity_options } from "../../../cloudstate/typescript/entity_options_cloudstate.js";
+import { FILE_DESCRIPTOR as file_google_api_annotations } from "../../../google/api/annotations_cloudstate.js";
 import { type Empty } from "../../../google/protobuf/empty.js";
+import { FILE_DESCRIPTOR as file_google_protobuf_empty } from "../../../google/protobuf/empty_cloudstate.js";
 import { type Closed, type Count, Friend, type FriendChange, type FriendList, FriendsDefinition, MessagesDefinition, type Post, PresenceDefinition, type PresenceStatus, type Reaction, type Reactions, type Room, RoomClosedDefinition, RoomReactionsDefinition, RoomTopicDefinition, type RoomVisit, RoomVisitorsDefinition, type SetTopic, Topic, type UnreadChange, UnreadDefinition, type User, type Visitors } from "./chat.js";
 
 /** The CRDT of each Friends entity: an ORSet of com.example.chat.Friend. */
@@ -42,7 +46,7 @@ export interface FriendsOptions {
 export function friendsEntity(handlers: FriendsHandlers, options: FriendsOptions = {}): CrdtEntity<typeof FriendsDefinition, FriendsState> {
   return defineCrdtEntity<FriendsState, typeof FriendsDefinition>({
     service: FriendsDefinition,
-    descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
+    descriptor: FILE_DESCRIPTOR,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: () => new ORSet<Friend>(messageCodec(Friend)),
     commands: {
@@ -96,7 +100,7 @@ export interface PresenceOptions {
 export function presenceEntity(handlers: PresenceHandlers, options: PresenceOptions = {}): CrdtEntity<typeof PresenceDefinition, PresenceState> {
   return defineCrdtEntity<PresenceState, typeof PresenceDefinition>({
     service: PresenceDefinition,
-    descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
+    descriptor: FILE_DESCRIPTOR,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: () => new Vote(),
     commands: {
@@ -141,7 +145,7 @@ export interface MessagesOptions {
 export function messagesEntity(handlers: MessagesHandlers, options: MessagesOptions = {}): CrdtEntity<typeof MessagesDefinition, MessagesState> {
   return defineCrdtEntity<MessagesState, typeof MessagesDefinition>({
     service: MessagesDefinition,
-    descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
+    descriptor: FILE_DESCRIPTOR,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: () => new GCounter(),
     commands: {
@@ -183,7 +187,7 @@ export interface UnreadOptions {
 export function unreadEntity(handlers: UnreadHandlers, options: UnreadOptions = {}): CrdtEntity<typeof UnreadDefinition, UnreadState> {
   return defineCrdtEntity<UnreadState, typeof UnreadDefinition>({
     service: UnreadDefinition,
-    descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
+    descriptor: FILE_DESCRIPTOR,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: () => new PNCounter(),
     commands: {
@@ -221,7 +225,7 @@ export interface RoomVisitorsOptions {
 export function roomVisitorsEntity(handlers: RoomVisitorsHandlers, options: RoomVisitorsOptions = {}): CrdtEntity<typeof RoomVisitorsDefinition, RoomVisitorsState> {
   return defineCrdtEntity<RoomVisitorsState, typeof RoomVisitorsDefinition>({
     service: RoomVisitorsDefinition,
-    descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
+    descriptor: FILE_DESCRIPTOR,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: () => new GSet<string>(stringCodec),
     commands: {
@@ -262,7 +266,7 @@ export interface RoomTopicOptions {
 export function roomTopicEntity(handlers: RoomTopicHandlers, options: RoomTopicOptions = {}): CrdtEntity<typeof RoomTopicDefinition, RoomTopicState> {
   return defineCrdtEntity<RoomTopicState, typeof RoomTopicDefinition>({
     service: RoomTopicDefinition,
-    descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
+    descriptor: FILE_DESCRIPTOR,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: () => new LWWRegister<Topic>(messageCodec(Topic), Topic.create()),
     commands: {
@@ -307,7 +311,7 @@ export interface RoomClosedOptions {
 export function roomClosedEntity(handlers: RoomClosedHandlers, options: RoomClosedOptions = {}): CrdtEntity<typeof RoomClosedDefinition, RoomClosedState> {
   return defineCrdtEntity<RoomClosedState, typeof RoomClosedDefinition>({
     service: RoomClosedDefinition,
-    descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
+    descriptor: FILE_DESCRIPTOR,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: () => new Flag(),
     commands: {
@@ -352,7 +356,7 @@ export interface RoomReactionsOptions {
 export function roomReactionsEntity(handlers: RoomReactionsHandlers, options: RoomReactionsOptions = {}): CrdtEntity<typeof RoomReactionsDefinition, RoomReactionsState> {
   return defineCrdtEntity<RoomReactionsState, typeof RoomReactionsDefinition>({
     service: RoomReactionsDefinition,
-    descriptorSet: descriptorSetFromBase64(FILE_DESCRIPTOR_SET),
+    descriptor: FILE_DESCRIPTOR,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: () => new ORMap<string, GCounter>(stringCodec, () => new GCounter()),
     commands: {
@@ -369,265 +373,41 @@ export function roomReactionsEntity(handlers: RoomReactionsHandlers, options: Ro
 }
 
 
-/** FileDescriptorSet of com/example/chat/chat.proto and its imports, for discovery. */
-const FILE_DESCRIPTOR_SET =
-  "CuVyCiBnb29nbGUvcHJvdG9idWYvZGVzY3JpcHRvci5wcm90bxIPZ29vZ2xlLnByb3RvYnVmIsoBChFGaWxlRGVzY3JpcHRvclNl" +
-  "dBI4CgRmaWxlGAEgAygLMiQuZ29vZ2xlLnByb3RvYnVmLkZpbGVEZXNjcmlwdG9yUHJvdG9SBGZpbGUqewiA7Mr/ARCB7Mr/ARpt" +
-  "EmsIgOzK/wESNC5idWYuZGVzY3JpcHRvci52MS5idWZfZmlsZV9kZXNjcmlwdG9yX3NldF9leHRlbnNpb24aLS5idWYuZGVzY3Jp" +
-  "cHRvci52MS5GaWxlRGVzY3JpcHRvclNldEV4dGVuc2lvbiLFBQoTRmlsZURlc2NyaXB0b3JQcm90bxISCgRuYW1lGAEgASgJUgRu" +
-  "YW1lEhgKB3BhY2thZ2UYAiABKAlSB3BhY2thZ2USHgoKZGVwZW5kZW5jeRgDIAMoCVIKZGVwZW5kZW5jeRIrChFwdWJsaWNfZGVw" +
-  "ZW5kZW5jeRgKIAMoBVIQcHVibGljRGVwZW5kZW5jeRInCg93ZWFrX2RlcGVuZGVuY3kYCyADKAVSDndlYWtEZXBlbmRlbmN5EisK" +
-  "EW9wdGlvbl9kZXBlbmRlbmN5GA8gAygJUhBvcHRpb25EZXBlbmRlbmN5EkMKDG1lc3NhZ2VfdHlwZRgEIAMoCzIgLmdvb2dsZS5w" +
-  "cm90b2J1Zi5EZXNjcmlwdG9yUHJvdG9SC21lc3NhZ2VUeXBlEkEKCWVudW1fdHlwZRgFIAMoCzIkLmdvb2dsZS5wcm90b2J1Zi5F" +
-  "bnVtRGVzY3JpcHRvclByb3RvUghlbnVtVHlwZRJBCgdzZXJ2aWNlGAYgAygLMicuZ29vZ2xlLnByb3RvYnVmLlNlcnZpY2VEZXNj" +
-  "cmlwdG9yUHJvdG9SB3NlcnZpY2USQwoJZXh0ZW5zaW9uGAcgAygLMiUuZ29vZ2xlLnByb3RvYnVmLkZpZWxkRGVzY3JpcHRvclBy" +
-  "b3RvUglleHRlbnNpb24SNgoHb3B0aW9ucxgIIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5GaWxlT3B0aW9uc1IHb3B0aW9ucxJJChBz" +
-  "b3VyY2VfY29kZV9pbmZvGAkgASgLMh8uZ29vZ2xlLnByb3RvYnVmLlNvdXJjZUNvZGVJbmZvUg5zb3VyY2VDb2RlSW5mbxIWCgZz" +
-  "eW50YXgYDCABKAlSBnN5bnRheBIyCgdlZGl0aW9uGA4gASgOMhguZ29vZ2xlLnByb3RvYnVmLkVkaXRpb25SB2VkaXRpb24i/AYK" +
-  "D0Rlc2NyaXB0b3JQcm90bxISCgRuYW1lGAEgASgJUgRuYW1lEjsKBWZpZWxkGAIgAygLMiUuZ29vZ2xlLnByb3RvYnVmLkZpZWxk" +
-  "RGVzY3JpcHRvclByb3RvUgVmaWVsZBJDCglleHRlbnNpb24YBiADKAsyJS5nb29nbGUucHJvdG9idWYuRmllbGREZXNjcmlwdG9y" +
-  "UHJvdG9SCWV4dGVuc2lvbhJBCgtuZXN0ZWRfdHlwZRgDIAMoCzIgLmdvb2dsZS5wcm90b2J1Zi5EZXNjcmlwdG9yUHJvdG9SCm5l" +
-  "c3RlZFR5cGUSQQoJZW51bV90eXBlGAQgAygLMiQuZ29vZ2xlLnByb3RvYnVmLkVudW1EZXNjcmlwdG9yUHJvdG9SCGVudW1UeXBl" +
-  "ElgKD2V4dGVuc2lvbl9yYW5nZRgFIAMoCzIvLmdvb2dsZS5wcm90b2J1Zi5EZXNjcmlwdG9yUHJvdG8uRXh0ZW5zaW9uUmFuZ2VS" +
-  "DmV4dGVuc2lvblJhbmdlEkQKCm9uZW9mX2RlY2wYCCADKAsyJS5nb29nbGUucHJvdG9idWYuT25lb2ZEZXNjcmlwdG9yUHJvdG9S" +
-  "CW9uZW9mRGVjbBI5CgdvcHRpb25zGAcgASgLMh8uZ29vZ2xlLnByb3RvYnVmLk1lc3NhZ2VPcHRpb25zUgdvcHRpb25zElUKDnJl" +
-  "c2VydmVkX3JhbmdlGAkgAygLMi4uZ29vZ2xlLnByb3RvYnVmLkRlc2NyaXB0b3JQcm90by5SZXNlcnZlZFJhbmdlUg1yZXNlcnZl" +
-  "ZFJhbmdlEiMKDXJlc2VydmVkX25hbWUYCiADKAlSDHJlc2VydmVkTmFtZRJBCgp2aXNpYmlsaXR5GAsgASgOMiEuZ29vZ2xlLnBy" +
-  "b3RvYnVmLlN5bWJvbFZpc2liaWxpdHlSCnZpc2liaWxpdHkaegoORXh0ZW5zaW9uUmFuZ2USFAoFc3RhcnQYASABKAVSBXN0YXJ0" +
-  "EhAKA2VuZBgCIAEoBVIDZW5kEkAKB29wdGlvbnMYAyABKAsyJi5nb29nbGUucHJvdG9idWYuRXh0ZW5zaW9uUmFuZ2VPcHRpb25z" +
-  "UgdvcHRpb25zGjcKDVJlc2VydmVkUmFuZ2USFAoFc3RhcnQYASABKAVSBXN0YXJ0EhAKA2VuZBgCIAEoBVIDZW5kItQEChVFeHRl" +
-  "bnNpb25SYW5nZU9wdGlvbnMSWAoUdW5pbnRlcnByZXRlZF9vcHRpb24Y5wcgAygLMiQuZ29vZ2xlLnByb3RvYnVmLlVuaW50ZXJw" +
-  "cmV0ZWRPcHRpb25SE3VuaW50ZXJwcmV0ZWRPcHRpb24SWQoLZGVjbGFyYXRpb24YAiADKAsyMi5nb29nbGUucHJvdG9idWYuRXh0" +
-  "ZW5zaW9uUmFuZ2VPcHRpb25zLkRlY2xhcmF0aW9uQgOIAQJSC2RlY2xhcmF0aW9uEjcKCGZlYXR1cmVzGDIgASgLMhsuZ29vZ2xl" +
-  "LnByb3RvYnVmLkZlYXR1cmVTZXRSCGZlYXR1cmVzEm0KDHZlcmlmaWNhdGlvbhgDIAEoDjI4Lmdvb2dsZS5wcm90b2J1Zi5FeHRl" +
-  "bnNpb25SYW5nZU9wdGlvbnMuVmVyaWZpY2F0aW9uU3RhdGU6ClVOVkVSSUZJRURCA4gBAlIMdmVyaWZpY2F0aW9uGpQBCgtEZWNs" +
-  "YXJhdGlvbhIWCgZudW1iZXIYASABKAVSBm51bWJlchIbCglmdWxsX25hbWUYAiABKAlSCGZ1bGxOYW1lEhIKBHR5cGUYAyABKAlS" +
-  "BHR5cGUSGgoIcmVzZXJ2ZWQYBSABKAhSCHJlc2VydmVkEhoKCHJlcGVhdGVkGAYgASgIUghyZXBlYXRlZEoECAQQBSI0ChFWZXJp" +
-  "ZmljYXRpb25TdGF0ZRIPCgtERUNMQVJBVElPThAAEg4KClVOVkVSSUZJRUQQASoGCN4HEOcHKgkI6AcQgICAgAIiwQYKFEZpZWxk" +
-  "RGVzY3JpcHRvclByb3RvEhIKBG5hbWUYASABKAlSBG5hbWUSFgoGbnVtYmVyGAMgASgFUgZudW1iZXISQQoFbGFiZWwYBCABKA4y" +
-  "Ky5nb29nbGUucHJvdG9idWYuRmllbGREZXNjcmlwdG9yUHJvdG8uTGFiZWxSBWxhYmVsEj4KBHR5cGUYBSABKA4yKi5nb29nbGUu" +
-  "cHJvdG9idWYuRmllbGREZXNjcmlwdG9yUHJvdG8uVHlwZVIEdHlwZRIbCgl0eXBlX25hbWUYBiABKAlSCHR5cGVOYW1lEhoKCGV4" +
-  "dGVuZGVlGAIgASgJUghleHRlbmRlZRIjCg1kZWZhdWx0X3ZhbHVlGAcgASgJUgxkZWZhdWx0VmFsdWUSHwoLb25lb2ZfaW5kZXgY" +
-  "CSABKAVSCm9uZW9mSW5kZXgSGwoJanNvbl9uYW1lGAogASgJUghqc29uTmFtZRI3CgdvcHRpb25zGAggASgLMh0uZ29vZ2xlLnBy" +
-  "b3RvYnVmLkZpZWxkT3B0aW9uc1IHb3B0aW9ucxInCg9wcm90bzNfb3B0aW9uYWwYESABKAhSDnByb3RvM09wdGlvbmFsIrYCCgRU" +
-  "eXBlEg8KC1RZUEVfRE9VQkxFEAESDgoKVFlQRV9GTE9BVBACEg4KClRZUEVfSU5UNjQQAxIPCgtUWVBFX1VJTlQ2NBAEEg4KClRZ" +
-  "UEVfSU5UMzIQBRIQCgxUWVBFX0ZJWEVENjQQBhIQCgxUWVBFX0ZJWEVEMzIQBxINCglUWVBFX0JPT0wQCBIPCgtUWVBFX1NUUklO" +
-  "RxAJEg4KClRZUEVfR1JPVVAQChIQCgxUWVBFX01FU1NBR0UQCxIOCgpUWVBFX0JZVEVTEAwSDwoLVFlQRV9VSU5UMzIQDRINCglU" +
-  "WVBFX0VOVU0QDhIRCg1UWVBFX1NGSVhFRDMyEA8SEQoNVFlQRV9TRklYRUQ2NBAQEg8KC1RZUEVfU0lOVDMyEBESDwoLVFlQRV9T" +
-  "SU5UNjQQEiJDCgVMYWJlbBISCg5MQUJFTF9PUFRJT05BTBABEhIKDkxBQkVMX1JFUEVBVEVEEAMSEgoOTEFCRUxfUkVRVUlSRUQQ" +
-  "AiJjChRPbmVvZkRlc2NyaXB0b3JQcm90bxISCgRuYW1lGAEgASgJUgRuYW1lEjcKB29wdGlvbnMYAiABKAsyHS5nb29nbGUucHJv" +
-  "dG9idWYuT25lb2ZPcHRpb25zUgdvcHRpb25zIqYDChNFbnVtRGVzY3JpcHRvclByb3RvEhIKBG5hbWUYASABKAlSBG5hbWUSPwoF" +
-  "dmFsdWUYAiADKAsyKS5nb29nbGUucHJvdG9idWYuRW51bVZhbHVlRGVzY3JpcHRvclByb3RvUgV2YWx1ZRI2CgdvcHRpb25zGAMg" +
-  "ASgLMhwuZ29vZ2xlLnByb3RvYnVmLkVudW1PcHRpb25zUgdvcHRpb25zEl0KDnJlc2VydmVkX3JhbmdlGAQgAygLMjYuZ29vZ2xl" +
-  "LnByb3RvYnVmLkVudW1EZXNjcmlwdG9yUHJvdG8uRW51bVJlc2VydmVkUmFuZ2VSDXJlc2VydmVkUmFuZ2USIwoNcmVzZXJ2ZWRf" +
-  "bmFtZRgFIAMoCVIMcmVzZXJ2ZWROYW1lEkEKCnZpc2liaWxpdHkYBiABKA4yIS5nb29nbGUucHJvdG9idWYuU3ltYm9sVmlzaWJp" +
-  "bGl0eVIKdmlzaWJpbGl0eRo7ChFFbnVtUmVzZXJ2ZWRSYW5nZRIUCgVzdGFydBgBIAEoBVIFc3RhcnQSEAoDZW5kGAIgASgFUgNl" +
-  "bmQigwEKGEVudW1WYWx1ZURlc2NyaXB0b3JQcm90bxISCgRuYW1lGAEgASgJUgRuYW1lEhYKBm51bWJlchgCIAEoBVIGbnVtYmVy" +
-  "EjsKB29wdGlvbnMYAyABKAsyIS5nb29nbGUucHJvdG9idWYuRW51bVZhbHVlT3B0aW9uc1IHb3B0aW9ucyK1AQoWU2VydmljZURl" +
-  "c2NyaXB0b3JQcm90bxISCgRuYW1lGAEgASgJUgRuYW1lEj4KBm1ldGhvZBgCIAMoCzImLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RE" +
-  "ZXNjcmlwdG9yUHJvdG9SBm1ldGhvZBI5CgdvcHRpb25zGAMgASgLMh8uZ29vZ2xlLnByb3RvYnVmLlNlcnZpY2VPcHRpb25zUgdv" +
-  "cHRpb25zSgQIBBAFUgZzdHJlYW0iiQIKFU1ldGhvZERlc2NyaXB0b3JQcm90bxISCgRuYW1lGAEgASgJUgRuYW1lEh0KCmlucHV0" +
-  "X3R5cGUYAiABKAlSCWlucHV0VHlwZRIfCgtvdXRwdXRfdHlwZRgDIAEoCVIKb3V0cHV0VHlwZRI4CgdvcHRpb25zGAQgASgLMh4u" +
-  "Z29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnNSB29wdGlvbnMSMAoQY2xpZW50X3N0cmVhbWluZxgFIAEoCDoFZmFsc2VSD2Ns" +
-  "aWVudFN0cmVhbWluZxIwChBzZXJ2ZXJfc3RyZWFtaW5nGAYgASgIOgVmYWxzZVIPc2VydmVyU3RyZWFtaW5nIroMCgtGaWxlT3B0" +
-  "aW9ucxIhCgxqYXZhX3BhY2thZ2UYASABKAlSC2phdmFQYWNrYWdlEjAKFGphdmFfb3V0ZXJfY2xhc3NuYW1lGAggASgJUhJqYXZh" +
-  "T3V0ZXJDbGFzc25hbWUS+QEKE2phdmFfbXVsdGlwbGVfZmlsZXMYCiABKAg6BWZhbHNlQsEBsgG9AQjmByDpByq0AVRoaXMgYmVo" +
-  "YXZpb3IgaXMgZW5hYmxlZCBieSBkZWZhdWx0IGluIGVkaXRpb25zIDIwMjQgYW5kIGFib3ZlLiBUbyBkaXNhYmxlIGl0LCB5b3Ug" +
-  "Y2FuIHNldCBgZmVhdHVyZXMuKHBiLmphdmEpLm5lc3RfaW5fZmlsZV9jbGFzcyA9IFlFU2Agb24gaW5kaXZpZHVhbCBtZXNzYWdl" +
-  "cywgZW51bXMsIG9yIHNlcnZpY2VzLlIRamF2YU11bHRpcGxlRmlsZXMSRAodamF2YV9nZW5lcmF0ZV9lcXVhbHNfYW5kX2hhc2gY" +
-  "FCABKAhCAhgBUhlqYXZhR2VuZXJhdGVFcXVhbHNBbmRIYXNoEjoKFmphdmFfc3RyaW5nX2NoZWNrX3V0ZjgYGyABKAg6BWZhbHNl" +
-  "UhNqYXZhU3RyaW5nQ2hlY2tVdGY4ElMKDG9wdGltaXplX2ZvchgJIAEoDjIpLmdvb2dsZS5wcm90b2J1Zi5GaWxlT3B0aW9ucy5P" +
-  "cHRpbWl6ZU1vZGU6BVNQRUVEUgtvcHRpbWl6ZUZvchIdCgpnb19wYWNrYWdlGAsgASgJUglnb1BhY2thZ2USNQoTY2NfZ2VuZXJp" +
-  "Y19zZXJ2aWNlcxgQIAEoCDoFZmFsc2VSEWNjR2VuZXJpY1NlcnZpY2VzEjkKFWphdmFfZ2VuZXJpY19zZXJ2aWNlcxgRIAEoCDoF" +
-  "ZmFsc2VSE2phdmFHZW5lcmljU2VydmljZXMSNQoTcHlfZ2VuZXJpY19zZXJ2aWNlcxgSIAEoCDoFZmFsc2VSEXB5R2VuZXJpY1Nl" +
-  "cnZpY2VzEiUKCmRlcHJlY2F0ZWQYFyABKAg6BWZhbHNlUgpkZXByZWNhdGVkEr8BChBjY19lbmFibGVfYXJlbmFzGB8gASgIOgR0" +
-  "cnVlQo4BsgGKASDqByqEAWNjX2VuYWJsZV9hcmVuYXMgaXMgZW5hYmxlZCBieSBkZWZhdWx0IGluIGV2ZXJ5IGVkaXRpb24gYW5k" +
-  "IG92ZXJyaWRlcyBhcmUgaWdub3JlZC5UaGlzIG9wdGlvbiBpcyByZW1vdmVkIGluIGVkaXRpb25zIDIwMjYgYW5kIGFib3ZlLlIO" +
-  "Y2NFbmFibGVBcmVuYXMSKgoRb2JqY19jbGFzc19wcmVmaXgYJCABKAlSD29iamNDbGFzc1ByZWZpeBIpChBjc2hhcnBfbmFtZXNw" +
-  "YWNlGCUgASgJUg9jc2hhcnBOYW1lc3BhY2USIQoMc3dpZnRfcHJlZml4GCcgASgJUgtzd2lmdFByZWZpeBIoChBwaHBfY2xhc3Nf" +
-  "cHJlZml4GCggASgJUg5waHBDbGFzc1ByZWZpeBIjCg1waHBfbmFtZXNwYWNlGCkgASgJUgxwaHBOYW1lc3BhY2USNAoWcGhwX21l" +
-  "dGFkYXRhX25hbWVzcGFjZRgsIAEoCVIUcGhwTWV0YWRhdGFOYW1lc3BhY2USIQoMcnVieV9wYWNrYWdlGC0gASgJUgtydWJ5UGFj" +
-  "a2FnZRI3CghmZWF0dXJlcxgyIAEoCzIbLmdvb2dsZS5wcm90b2J1Zi5GZWF0dXJlU2V0UghmZWF0dXJlcxJYChR1bmludGVycHJl" +
-  "dGVkX29wdGlvbhjnByADKAsyJC5nb29nbGUucHJvdG9idWYuVW5pbnRlcnByZXRlZE9wdGlvblITdW5pbnRlcnByZXRlZE9wdGlv" +
-  "biI6CgxPcHRpbWl6ZU1vZGUSCQoFU1BFRUQQARINCglDT0RFX1NJWkUQAhIQCgxMSVRFX1JVTlRJTUUQAyo0CN4HEOcHGiwSKgje" +
-  "BxIMLnBiLmZpbGUuY3BwGhcucGIuZmlsZS5DcHBGaWxlT3B0aW9ucyoJCOgHEICAgIACSgQIKhArSgQIJhAnUhRwaHBfZ2VuZXJp" +
-  "Y19zZXJ2aWNlcyL8AwoOTWVzc2FnZU9wdGlvbnMSPAoXbWVzc2FnZV9zZXRfd2lyZV9mb3JtYXQYASABKAg6BWZhbHNlUhRtZXNz" +
-  "YWdlU2V0V2lyZUZvcm1hdBJMCh9ub19zdGFuZGFyZF9kZXNjcmlwdG9yX2FjY2Vzc29yGAIgASgIOgVmYWxzZVIcbm9TdGFuZGFy" +
-  "ZERlc2NyaXB0b3JBY2Nlc3NvchIlCgpkZXByZWNhdGVkGAMgASgIOgVmYWxzZVIKZGVwcmVjYXRlZBIbCgltYXBfZW50cnkYByAB" +
-  "KAhSCG1hcEVudHJ5ElYKJmRlcHJlY2F0ZWRfbGVnYWN5X2pzb25fZmllbGRfY29uZmxpY3RzGAsgASgIQgIYAVIiZGVwcmVjYXRl" +
-  "ZExlZ2FjeUpzb25GaWVsZENvbmZsaWN0cxI3CghmZWF0dXJlcxgMIAEoCzIbLmdvb2dsZS5wcm90b2J1Zi5GZWF0dXJlU2V0Ughm" +
-  "ZWF0dXJlcxJYChR1bmludGVycHJldGVkX29wdGlvbhjnByADKAsyJC5nb29nbGUucHJvdG9idWYuVW5pbnRlcnByZXRlZE9wdGlv" +
-  "blITdW5pbnRlcnByZXRlZE9wdGlvbioGCN4HEOcHKgkI6AcQgICAgAJKBAgEEAVKBAgFEAZKBAgGEAdKBAgIEAlKBAgJEAoizg0K" +
-  "DEZpZWxkT3B0aW9ucxJBCgVjdHlwZRgBIAEoDjIjLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE9wdGlvbnMuQ1R5cGU6BlNUUklOR1IF" +
-  "Y3R5cGUSFgoGcGFja2VkGAIgASgIUgZwYWNrZWQSRwoGanN0eXBlGAYgASgOMiQuZ29vZ2xlLnByb3RvYnVmLkZpZWxkT3B0aW9u" +
-  "cy5KU1R5cGU6CUpTX05PUk1BTFIGanN0eXBlEhkKBGxhenkYBSABKAg6BWZhbHNlUgRsYXp5Ei4KD3VudmVyaWZpZWRfbGF6eRgP" +
-  "IAEoCDoFZmFsc2VSDnVudmVyaWZpZWRMYXp5EiUKCmRlcHJlY2F0ZWQYAyABKAg6BWZhbHNlUgpkZXByZWNhdGVkEh0KBHdlYWsY" +
-  "CiABKAg6BWZhbHNlQgIYAVIEd2VhaxIoCgxkZWJ1Z19yZWRhY3QYECABKAg6BWZhbHNlUgtkZWJ1Z1JlZGFjdBJLCglyZXRlbnRp" +
-  "b24YESABKA4yLS5nb29nbGUucHJvdG9idWYuRmllbGRPcHRpb25zLk9wdGlvblJldGVudGlvblIJcmV0ZW50aW9uEkgKB3Rhcmdl" +
-  "dHMYEyADKA4yLi5nb29nbGUucHJvdG9idWYuRmllbGRPcHRpb25zLk9wdGlvblRhcmdldFR5cGVSB3RhcmdldHMSVwoQZWRpdGlv" +
-  "bl9kZWZhdWx0cxgUIAMoCzIsLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE9wdGlvbnMuRWRpdGlvbkRlZmF1bHRSD2VkaXRpb25EZWZh" +
-  "dWx0cxI3CghmZWF0dXJlcxgVIAEoCzIbLmdvb2dsZS5wcm90b2J1Zi5GZWF0dXJlU2V0UghmZWF0dXJlcxJVCg9mZWF0dXJlX3N1" +
-  "cHBvcnQYFiABKAsyLC5nb29nbGUucHJvdG9idWYuRmllbGRPcHRpb25zLkZlYXR1cmVTdXBwb3J0Ug5mZWF0dXJlU3VwcG9ydBJY" +
-  "ChR1bmludGVycHJldGVkX29wdGlvbhjnByADKAsyJC5nb29nbGUucHJvdG9idWYuVW5pbnRlcnByZXRlZE9wdGlvblITdW5pbnRl" +
-  "cnByZXRlZE9wdGlvbhpaCg5FZGl0aW9uRGVmYXVsdBIyCgdlZGl0aW9uGAMgASgOMhguZ29vZ2xlLnByb3RvYnVmLkVkaXRpb25S" +
-  "B2VkaXRpb24SFAoFdmFsdWUYAiABKAlSBXZhbHVlGrsCCg5GZWF0dXJlU3VwcG9ydBJHChJlZGl0aW9uX2ludHJvZHVjZWQYASAB" +
-  "KA4yGC5nb29nbGUucHJvdG9idWYuRWRpdGlvblIRZWRpdGlvbkludHJvZHVjZWQSRwoSZWRpdGlvbl9kZXByZWNhdGVkGAIgASgO" +
-  "MhguZ29vZ2xlLnByb3RvYnVmLkVkaXRpb25SEWVkaXRpb25EZXByZWNhdGVkEi8KE2RlcHJlY2F0aW9uX3dhcm5pbmcYAyABKAlS" +
-  "EmRlcHJlY2F0aW9uV2FybmluZxJBCg9lZGl0aW9uX3JlbW92ZWQYBCABKA4yGC5nb29nbGUucHJvdG9idWYuRWRpdGlvblIOZWRp" +
-  "dGlvblJlbW92ZWQSIwoNcmVtb3ZhbF9lcnJvchgFIAEoCVIMcmVtb3ZhbEVycm9yIi8KBUNUeXBlEgoKBlNUUklORxAAEggKBENP" +
-  "UkQQARIQCgxTVFJJTkdfUElFQ0UQAiI1CgZKU1R5cGUSDQoJSlNfTk9STUFMEAASDQoJSlNfU1RSSU5HEAESDQoJSlNfTlVNQkVS" +
-  "EAIiVQoPT3B0aW9uUmV0ZW50aW9uEhUKEVJFVEVOVElPTl9VTktOT1dOEAASFQoRUkVURU5USU9OX1JVTlRJTUUQARIUChBSRVRF" +
-  "TlRJT05fU09VUkNFEAIijAIKEE9wdGlvblRhcmdldFR5cGUSFwoTVEFSR0VUX1RZUEVfVU5LTk9XThAAEhQKEFRBUkdFVF9UWVBF" +
-  "X0ZJTEUQARIfChtUQVJHRVRfVFlQRV9FWFRFTlNJT05fUkFOR0UQAhIXChNUQVJHRVRfVFlQRV9NRVNTQUdFEAMSFQoRVEFSR0VU" +
-  "X1RZUEVfRklFTEQQBBIVChFUQVJHRVRfVFlQRV9PTkVPRhAFEhQKEFRBUkdFVF9UWVBFX0VOVU0QBhIaChZUQVJHRVRfVFlQRV9F" +
-  "TlVNX0VOVFJZEAcSFwoTVEFSR0VUX1RZUEVfU0VSVklDRRAIEhYKElRBUkdFVF9UWVBFX01FVEhPRBAJKgYI3gcQ5wcqCQjoBxCA" +
-  "gICAAkoECAQQBUoECBIQEyK0AQoMT25lb2ZPcHRpb25zEjcKCGZlYXR1cmVzGAEgASgLMhsuZ29vZ2xlLnByb3RvYnVmLkZlYXR1" +
-  "cmVTZXRSCGZlYXR1cmVzElgKFHVuaW50ZXJwcmV0ZWRfb3B0aW9uGOcHIAMoCzIkLmdvb2dsZS5wcm90b2J1Zi5VbmludGVycHJl" +
-  "dGVkT3B0aW9uUhN1bmludGVycHJldGVkT3B0aW9uKgYI3gcQ5wcqCQjoBxCAgICAAiLZAgoLRW51bU9wdGlvbnMSHwoLYWxsb3df" +
-  "YWxpYXMYAiABKAhSCmFsbG93QWxpYXMSJQoKZGVwcmVjYXRlZBgDIAEoCDoFZmFsc2VSCmRlcHJlY2F0ZWQSVgomZGVwcmVjYXRl" +
-  "ZF9sZWdhY3lfanNvbl9maWVsZF9jb25mbGljdHMYBiABKAhCAhgBUiJkZXByZWNhdGVkTGVnYWN5SnNvbkZpZWxkQ29uZmxpY3Rz" +
-  "EjcKCGZlYXR1cmVzGAcgASgLMhsuZ29vZ2xlLnByb3RvYnVmLkZlYXR1cmVTZXRSCGZlYXR1cmVzElgKFHVuaW50ZXJwcmV0ZWRf" +
-  "b3B0aW9uGOcHIAMoCzIkLmdvb2dsZS5wcm90b2J1Zi5VbmludGVycHJldGVkT3B0aW9uUhN1bmludGVycHJldGVkT3B0aW9uKgYI" +
-  "3gcQ5wcqCQjoBxCAgICAAkoECAUQBiKfAwoQRW51bVZhbHVlT3B0aW9ucxIlCgpkZXByZWNhdGVkGAEgASgIOgVmYWxzZVIKZGVw" +
-  "cmVjYXRlZBI3CghmZWF0dXJlcxgCIAEoCzIbLmdvb2dsZS5wcm90b2J1Zi5GZWF0dXJlU2V0UghmZWF0dXJlcxIoCgxkZWJ1Z19y" +
-  "ZWRhY3QYAyABKAg6BWZhbHNlUgtkZWJ1Z1JlZGFjdBJVCg9mZWF0dXJlX3N1cHBvcnQYBCABKAsyLC5nb29nbGUucHJvdG9idWYu" +
-  "RmllbGRPcHRpb25zLkZlYXR1cmVTdXBwb3J0Ug5mZWF0dXJlU3VwcG9ydBJYChR1bmludGVycHJldGVkX29wdGlvbhjnByADKAsy" +
-  "JC5nb29nbGUucHJvdG9idWYuVW5pbnRlcnByZXRlZE9wdGlvblITdW5pbnRlcnByZXRlZE9wdGlvbipFCN4HEOcHGj0SOwjmBxIS" +
-  "LnBiLmVudW12YWx1ZS5qc29uGiIucGIuZW51bXZhbHVlLkpzb25FbnVtVmFsdWVPcHRpb25zKgkI6AcQgICAgAIi3QEKDlNlcnZp" +
-  "Y2VPcHRpb25zEjcKCGZlYXR1cmVzGCIgASgLMhsuZ29vZ2xlLnByb3RvYnVmLkZlYXR1cmVTZXRSCGZlYXR1cmVzEiUKCmRlcHJl" +
-  "Y2F0ZWQYISABKAg6BWZhbHNlUgpkZXByZWNhdGVkElgKFHVuaW50ZXJwcmV0ZWRfb3B0aW9uGOcHIAMoCzIkLmdvb2dsZS5wcm90" +
-  "b2J1Zi5VbmludGVycHJldGVkT3B0aW9uUhN1bmludGVycHJldGVkT3B0aW9uKgYI3gcQ5wcqCQjoBxCAgICAAiKhAwoNTWV0aG9k" +
-  "T3B0aW9ucxIlCgpkZXByZWNhdGVkGCEgASgIOgVmYWxzZVIKZGVwcmVjYXRlZBJxChFpZGVtcG90ZW5jeV9sZXZlbBgiIAEoDjIv" +
-  "Lmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zLklkZW1wb3RlbmN5TGV2ZWw6E0lERU1QT1RFTkNZX1VOS05PV05SEGlkZW1w" +
-  "b3RlbmN5TGV2ZWwSNwoIZmVhdHVyZXMYIyABKAsyGy5nb29nbGUucHJvdG9idWYuRmVhdHVyZVNldFIIZmVhdHVyZXMSWAoUdW5p" +
-  "bnRlcnByZXRlZF9vcHRpb24Y5wcgAygLMiQuZ29vZ2xlLnByb3RvYnVmLlVuaW50ZXJwcmV0ZWRPcHRpb25SE3VuaW50ZXJwcmV0" +
-  "ZWRPcHRpb24iUAoQSWRlbXBvdGVuY3lMZXZlbBIXChNJREVNUE9URU5DWV9VTktOT1dOEAASEwoPTk9fU0lERV9FRkZFQ1RTEAES" +
-  "DgoKSURFTVBPVEVOVBACKgYI3gcQ5wcqCQjoBxCAgICAAiKaAwoTVW5pbnRlcnByZXRlZE9wdGlvbhJBCgRuYW1lGAIgAygLMi0u" +
-  "Z29vZ2xlLnByb3RvYnVmLlVuaW50ZXJwcmV0ZWRPcHRpb24uTmFtZVBhcnRSBG5hbWUSKQoQaWRlbnRpZmllcl92YWx1ZRgDIAEo" +
-  "CVIPaWRlbnRpZmllclZhbHVlEiwKEnBvc2l0aXZlX2ludF92YWx1ZRgEIAEoBFIQcG9zaXRpdmVJbnRWYWx1ZRIsChJuZWdhdGl2" +
-  "ZV9pbnRfdmFsdWUYBSABKANSEG5lZ2F0aXZlSW50VmFsdWUSIQoMZG91YmxlX3ZhbHVlGAYgASgBUgtkb3VibGVWYWx1ZRIhCgxz" +
-  "dHJpbmdfdmFsdWUYByABKAxSC3N0cmluZ1ZhbHVlEicKD2FnZ3JlZ2F0ZV92YWx1ZRgIIAEoCVIOYWdncmVnYXRlVmFsdWUaSgoI" +
-  "TmFtZVBhcnQSGwoJbmFtZV9wYXJ0GAEgAigJUghuYW1lUGFydBIhCgxpc19leHRlbnNpb24YAiACKAhSC2lzRXh0ZW5zaW9uIrQU" +
-  "CgpGZWF0dXJlU2V0EpEBCg5maWVsZF9wcmVzZW5jZRgBIAEoDjIpLmdvb2dsZS5wcm90b2J1Zi5GZWF0dXJlU2V0LkZpZWxkUHJl" +
-  "c2VuY2VCP4gBAZgBBJgBAaIBDRIIRVhQTElDSVQYhAeiAQ0SCElNUExJQ0lUGOcHogENEghFWFBMSUNJVBjoB7IBAwjoB1INZmll" +
-  "bGRQcmVzZW5jZRJsCgllbnVtX3R5cGUYAiABKA4yJC5nb29nbGUucHJvdG9idWYuRmVhdHVyZVNldC5FbnVtVHlwZUIpiAEBmAEG" +
-  "mAEBogELEgZDTE9TRUQYhAeiAQkSBE9QRU4Y5weyAQMI6AdSCGVudW1UeXBlEpgBChdyZXBlYXRlZF9maWVsZF9lbmNvZGluZxgD" +
-  "IAEoDjIxLmdvb2dsZS5wcm90b2J1Zi5GZWF0dXJlU2V0LlJlcGVhdGVkRmllbGRFbmNvZGluZ0ItiAEBmAEEmAEBogENEghFWFBB" +
-  "TkRFRBiEB6IBCxIGUEFDS0VEGOcHsgEDCOgHUhVyZXBlYXRlZEZpZWxkRW5jb2RpbmcSfgoPdXRmOF92YWxpZGF0aW9uGAQgASgO" +
-  "MiouZ29vZ2xlLnByb3RvYnVmLkZlYXR1cmVTZXQuVXRmOFZhbGlkYXRpb25CKYgBAZgBBJgBAaIBCRIETk9ORRiEB6IBCxIGVkVS" +
-  "SUZZGOcHsgEDCOgHUg51dGY4VmFsaWRhdGlvbhJ+ChBtZXNzYWdlX2VuY29kaW5nGAUgASgOMisuZ29vZ2xlLnByb3RvYnVmLkZl" +
-  "YXR1cmVTZXQuTWVzc2FnZUVuY29kaW5nQiaIAQGYAQSYAQGiARQSD0xFTkdUSF9QUkVGSVhFRBiEB7IBAwjoB1IPbWVzc2FnZUVu" +
-  "Y29kaW5nEoIBCgtqc29uX2Zvcm1hdBgGIAEoDjImLmdvb2dsZS5wcm90b2J1Zi5GZWF0dXJlU2V0Lkpzb25Gb3JtYXRCOYgBAZgB" +
-  "A5gBBpgBAaIBFxISTEVHQUNZX0JFU1RfRUZGT1JUGIQHogEKEgVBTExPVxjnB7IBAwjoB1IKanNvbkZvcm1hdBK8AQoUZW5mb3Jj" +
-  "ZV9uYW1pbmdfc3R5bGUYByABKA4yLi5nb29nbGUucHJvdG9idWYuRmVhdHVyZVNldC5FbmZvcmNlTmFtaW5nU3R5bGVCWogBApgB" +
-  "AZgBApgBA5gBBJgBBZgBBpgBB5gBCJgBCaIBERIMU1RZTEVfTEVHQUNZGIQHogEOEglTVFlMRTIwMjQY6QeiAQ4SCVNUWUxFMjAy" +
-  "NhjqB7IBAwjpB1ISZW5mb3JjZU5hbWluZ1N0eWxlEscBChlkZWZhdWx0X3N5bWJvbF92aXNpYmlsaXR5GAggASgOMkUuZ29vZ2xl" +
-  "LnByb3RvYnVmLkZlYXR1cmVTZXQuVmlzaWJpbGl0eUZlYXR1cmUuRGVmYXVsdFN5bWJvbFZpc2liaWxpdHlCRIgBApgBAaIBDxIK" +
-  "RVhQT1JUX0FMTBiEB6IBFRIQRVhQT1JUX1RPUF9MRVZFTBjpB6IBCxIGU1RSSUNUGOoHsgEDCOkHUhdkZWZhdWx0U3ltYm9sVmlz" +
-  "aWJpbGl0eRLDAQoUZW5mb3JjZV9wcm90b19saW1pdHMYCSABKA4yQS5nb29nbGUucHJvdG9idWYuRmVhdHVyZVNldC5Qcm90b0xp" +
-  "bWl0c0ZlYXR1cmUuRW5mb3JjZVByb3RvTGltaXRzQk6IAQKYAQaYAQOYAQSYAQWiAR4SGUxFR0FDWV9OT19FWFBMSUNJVF9MSU1J" +
-  "VFMYhAeiARUSEFBST1RPX0xJTUlUUzIwMjYY6geyAQMI6gdSEmVuZm9yY2VQcm90b0xpbWl0cxqhAQoRVmlzaWJpbGl0eUZlYXR1" +
-  "cmUigQEKF0RlZmF1bHRTeW1ib2xWaXNpYmlsaXR5EiUKIURFRkFVTFRfU1lNQk9MX1ZJU0lCSUxJVFlfVU5LTk9XThAAEg4KCkVY" +
-  "UE9SVF9BTEwQARIUChBFWFBPUlRfVE9QX0xFVkVMEAISDQoJTE9DQUxfQUxMEAMSCgoGU1RSSUNUEARKCAgBEICAgIACGnkKElBy" +
-  "b3RvTGltaXRzRmVhdHVyZSJjChJFbmZvcmNlUHJvdG9MaW1pdHMSGAoUUFJPVE9fTElNSVRTX1VOS05PV04QABIdChlMRUdBQ1lf" +
-  "Tk9fRVhQTElDSVRfTElNSVRTEAESFAoQUFJPVE9fTElNSVRTMjAyNhACIlwKDUZpZWxkUHJlc2VuY2USGgoWRklFTERfUFJFU0VO" +
-  "Q0VfVU5LTk9XThAAEgwKCEVYUExJQ0lUEAESDAoISU1QTElDSVQQAhITCg9MRUdBQ1lfUkVRVUlSRUQQAyI3CghFbnVtVHlwZRIV" +
-  "ChFFTlVNX1RZUEVfVU5LTk9XThAAEggKBE9QRU4QARIKCgZDTE9TRUQQAiJWChVSZXBlYXRlZEZpZWxkRW5jb2RpbmcSIwofUkVQ" +
-  "RUFURURfRklFTERfRU5DT0RJTkdfVU5LTk9XThAAEgoKBlBBQ0tFRBABEgwKCEVYUEFOREVEEAIiSQoOVXRmOFZhbGlkYXRpb24S" +
-  "GwoXVVRGOF9WQUxJREFUSU9OX1VOS05PV04QABIKCgZWRVJJRlkQAhIICgROT05FEAMiBAgBEAEiUwoPTWVzc2FnZUVuY29kaW5n" +
-  "EhwKGE1FU1NBR0VfRU5DT0RJTkdfVU5LTk9XThAAEhMKD0xFTkdUSF9QUkVGSVhFRBABEg0KCURFTElNSVRFRBACIkgKCkpzb25G" +
-  "b3JtYXQSFwoTSlNPTl9GT1JNQVRfVU5LTk9XThAAEgkKBUFMTE9XEAESFgoSTEVHQUNZX0JFU1RfRUZGT1JUEAIiZgoSRW5mb3Jj" +
-  "ZU5hbWluZ1N0eWxlEiAKHEVORk9SQ0VfTkFNSU5HX1NUWUxFX1VOS05PV04QABINCglTVFlMRTIwMjQQARIQCgxTVFlMRV9MRUdB" +
-  "Q1kQAhINCglTVFlMRTIwMjYQAyq8AgjoBxCLThqzAhIdCOgHEgcucGIuY3BwGg8ucGIuQ3BwRmVhdHVyZXMSHwjpBxIILnBiLmph" +
-  "dmEaEC5wYi5KYXZhRmVhdHVyZXMSGwjqBxIGLnBiLmdvGg4ucGIuR29GZWF0dXJlcxIjCOsHEgoucGIucHl0aG9uGhIucGIuUHl0" +
-  "aG9uRmVhdHVyZXMSIwjsBxIKLnBiLmNzaGFycBoSLnBiLkNTaGFycEZlYXR1cmVzEjUIzAgSGC5pbXAuaW1wcmVzc19mZWF0dXJl" +
-  "X3NldBoWLmltcC5JbXByZXNzRmVhdHVyZVNldBIuCIVOEhAucGIuamF2YV9tdXRhYmxlGhcucGIuSmF2YU11dGFibGVGZWF0dXJl" +
-  "cxIjCIZOEgoucGIucHJvdG8xGhIucGIuUHJvdG8xRmVhdHVyZXMqBgiLThCQTioGCJBOEJFOSgYI5wcQ6Aci7wMKEkZlYXR1cmVT" +
-  "ZXREZWZhdWx0cxJYCghkZWZhdWx0cxgBIAMoCzI8Lmdvb2dsZS5wcm90b2J1Zi5GZWF0dXJlU2V0RGVmYXVsdHMuRmVhdHVyZVNl" +
-  "dEVkaXRpb25EZWZhdWx0UghkZWZhdWx0cxJBCg9taW5pbXVtX2VkaXRpb24YBCABKA4yGC5nb29nbGUucHJvdG9idWYuRWRpdGlv" +
-  "blIObWluaW11bUVkaXRpb24SQQoPbWF4aW11bV9lZGl0aW9uGAUgASgOMhguZ29vZ2xlLnByb3RvYnVmLkVkaXRpb25SDm1heGlt" +
-  "dW1FZGl0aW9uGvgBChhGZWF0dXJlU2V0RWRpdGlvbkRlZmF1bHQSMgoHZWRpdGlvbhgDIAEoDjIYLmdvb2dsZS5wcm90b2J1Zi5F" +
-  "ZGl0aW9uUgdlZGl0aW9uEk4KFG92ZXJyaWRhYmxlX2ZlYXR1cmVzGAQgASgLMhsuZ29vZ2xlLnByb3RvYnVmLkZlYXR1cmVTZXRS" +
-  "E292ZXJyaWRhYmxlRmVhdHVyZXMSQgoOZml4ZWRfZmVhdHVyZXMYBSABKAsyGy5nb29nbGUucHJvdG9idWYuRmVhdHVyZVNldFIN" +
-  "Zml4ZWRGZWF0dXJlc0oECAEQAkoECAIQA1IIZmVhdHVyZXMingMKDlNvdXJjZUNvZGVJbmZvEkQKCGxvY2F0aW9uGAEgAygLMigu" +
-  "Z29vZ2xlLnByb3RvYnVmLlNvdXJjZUNvZGVJbmZvLkxvY2F0aW9uUghsb2NhdGlvbhrOAQoITG9jYXRpb24SFgoEcGF0aBgBIAMo" +
-  "BUICEAFSBHBhdGgSFgoEc3BhbhgCIAMoBUICEAFSBHNwYW4SKQoQbGVhZGluZ19jb21tZW50cxgDIAEoCVIPbGVhZGluZ0NvbW1l" +
-  "bnRzEisKEXRyYWlsaW5nX2NvbW1lbnRzGAQgASgJUhB0cmFpbGluZ0NvbW1lbnRzEjoKGWxlYWRpbmdfZGV0YWNoZWRfY29tbWVu" +
-  "dHMYBiADKAlSF2xlYWRpbmdEZXRhY2hlZENvbW1lbnRzKnUIgOzK/wEQgezK/wEaZxJlCIDsyv8BEjEuYnVmLmRlc2NyaXB0b3Iu" +
-  "djEuYnVmX3NvdXJjZV9jb2RlX2luZm9fZXh0ZW5zaW9uGiouYnVmLmRlc2NyaXB0b3IudjEuU291cmNlQ29kZUluZm9FeHRlbnNp" +
-  "b24i0AIKEUdlbmVyYXRlZENvZGVJbmZvEk0KCmFubm90YXRpb24YASADKAsyLS5nb29nbGUucHJvdG9idWYuR2VuZXJhdGVkQ29k" +
-  "ZUluZm8uQW5ub3RhdGlvblIKYW5ub3RhdGlvbhrrAQoKQW5ub3RhdGlvbhIWCgRwYXRoGAEgAygFQgIQAVIEcGF0aBIfCgtzb3Vy" +
-  "Y2VfZmlsZRgCIAEoCVIKc291cmNlRmlsZRIUCgViZWdpbhgDIAEoBVIFYmVnaW4SEAoDZW5kGAQgASgFUgNlbmQSUgoIc2VtYW50" +
-  "aWMYBSABKA4yNi5nb29nbGUucHJvdG9idWYuR2VuZXJhdGVkQ29kZUluZm8uQW5ub3RhdGlvbi5TZW1hbnRpY1IIc2VtYW50aWMi" +
-  "KAoIU2VtYW50aWMSCAoETk9ORRAAEgcKA1NFVBABEgkKBUFMSUFTEAIq0QIKB0VkaXRpb24SEwoPRURJVElPTl9VTktOT1dOEAAS" +
-  "EwoORURJVElPTl9MRUdBQ1kQhAcSEwoORURJVElPTl9QUk9UTzIQ5gcSEwoORURJVElPTl9QUk9UTzMQ5wcSEQoMRURJVElPTl8y" +
-  "MDIzEOgHEhEKDEVESVRJT05fMjAyNBDpBxIRCgxFRElUSU9OXzIwMjYQ6gcSFQoQRURJVElPTl9VTlNUQUJMRRCPThIXChNFRElU" +
-  "SU9OXzFfVEVTVF9PTkxZEAESFwoTRURJVElPTl8yX1RFU1RfT05MWRACEh0KF0VESVRJT05fOTk5OTdfVEVTVF9PTkxZEJ2NBhId" +
-  "ChdFRElUSU9OXzk5OTk4X1RFU1RfT05MWRCejQYSHQoXRURJVElPTl85OTk5OV9URVNUX09OTFkQn40GEhMKC0VESVRJT05fTUFY" +
-  "EP////8HKlUKEFN5bWJvbFZpc2liaWxpdHkSFAoQVklTSUJJTElUWV9VTlNFVBAAEhQKEFZJU0lCSUxJVFlfTE9DQUwQARIVChFW" +
-  "SVNJQklMSVRZX0VYUE9SVBACQn4KE2NvbS5nb29nbGUucHJvdG9idWZCEERlc2NyaXB0b3JQcm90b3NIAVotZ29vZ2xlLmdvbGFu" +
-  "Zy5vcmcvcHJvdG9idWYvdHlwZXMvZGVzY3JpcHRvcnBi+AEBogIDR1BCqgIaR29vZ2xlLlByb3RvYnVmLlJlZmxlY3Rpb24KowEK" +
-  "G2Nsb3Vkc3RhdGUvZW50aXR5X2tleS5wcm90bxIKY2xvdWRzdGF0ZRogZ29vZ2xlL3Byb3RvYnVmL2Rlc2NyaXB0b3IucHJvdG86" +
-  "PQoKZW50aXR5X2tleRIdLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE9wdGlvbnMYuAggASgIUgllbnRpdHlLZXlCDwoNaW8uY2xvdWRz" +
-  "dGF0ZWIGcHJvdG8zCqIHCipjbG91ZHN0YXRlL3R5cGVzY3JpcHQvZW50aXR5X29wdGlvbnMucHJvdG8SFWNsb3Vkc3RhdGUudHlw" +
-  "ZXNjcmlwdBogZ29vZ2xlL3Byb3RvYnVmL2Rlc2NyaXB0b3IucHJvdG8izgIKDUVudGl0eU9wdGlvbnMSNQoEa2luZBgBIAEoDjIh" +
-  "LmNsb3Vkc3RhdGUudHlwZXNjcmlwdC5FbnRpdHlLaW5kUgRraW5kEhQKBXN0YXRlGAIgASgJUgVzdGF0ZRIWCgZldmVudHMYAyAD" +
-  "KAlSBmV2ZW50cxIlCg5wZXJzaXN0ZW5jZV9pZBgEIAEoCVINcGVyc2lzdGVuY2VJZBIlCg5zbmFwc2hvdF9ldmVyeRgFIAEoDVIN" +
-  "c25hcHNob3RFdmVyeRI0ChZwYXNzaXZhdGlvbl90aW1lb3V0X21zGAYgASgEUhRwYXNzaXZhdGlvblRpbWVvdXRNcxIfCgtqc29u" +
-  "X2V2ZW50cxgHIAMoCVIKanNvbkV2ZW50cxIzCgRjcmR0GAggASgLMh8uY2xvdWRzdGF0ZS50eXBlc2NyaXB0LkNyZHRTcGVjUgRj" +
-  "cmR0IpABCghDcmR0U3BlYxIzCgR0eXBlGAEgASgOMh8uY2xvdWRzdGF0ZS50eXBlc2NyaXB0LkNyZHRUeXBlUgR0eXBlEhgKB2Vs" +
-  "ZW1lbnQYAiABKAlSB2VsZW1lbnQSNQoFdmFsdWUYAyABKAsyHy5jbG91ZHN0YXRlLnR5cGVzY3JpcHQuQ3JkdFNwZWNSBXZhbHVl" +
-  "KmQKCkVudGl0eUtpbmQSGwoXRU5USVRZX0tJTkRfVU5TUEVDSUZJRUQQABIRCg1FVkVOVF9TT1VSQ0VEEAESEAoMVkFMVUVfRU5U" +
-  "SVRZEAISCAoEQ1JEVBADEgoKBkFDVElPThAEKocBCghDcmR0VHlwZRIZChVDUkRUX1RZUEVfVU5TUEVDSUZJRUQQABIMCghHQ09V" +
-  "TlRFUhABEg0KCVBOQ09VTlRFUhACEggKBEdTRVQQAxIJCgVPUlNFVBAEEg8KC0xXV1JFR0lTVEVSEAUSCAoERkxBRxAGEgkKBU9S" +
-  "TUFQEAcSCAoEVk9URRAIOl8KBmVudGl0eRIfLmdvb2dsZS5wcm90b2J1Zi5TZXJ2aWNlT3B0aW9ucxjwlgMgASgLMiQuY2xvdWRz" +
-  "dGF0ZS50eXBlc2NyaXB0LkVudGl0eU9wdGlvbnNSBmVudGl0eWIGcHJvdG8zCqkFChVnb29nbGUvYXBpL2h0dHAucHJvdG8SCmdv" +
-  "b2dsZS5hcGkieQoESHR0cBIqCgVydWxlcxgBIAMoCzIULmdvb2dsZS5hcGkuSHR0cFJ1bGVSBXJ1bGVzEkUKH2Z1bGx5X2RlY29k" +
-  "ZV9yZXNlcnZlZF9leHBhbnNpb24YAiABKAhSHGZ1bGx5RGVjb2RlUmVzZXJ2ZWRFeHBhbnNpb24i2gIKCEh0dHBSdWxlEhoKCHNl" +
-  "bGVjdG9yGAEgASgJUghzZWxlY3RvchISCgNnZXQYAiABKAlIAFIDZ2V0EhIKA3B1dBgDIAEoCUgAUgNwdXQSFAoEcG9zdBgEIAEo" +
-  "CUgAUgRwb3N0EhgKBmRlbGV0ZRgFIAEoCUgAUgZkZWxldGUSFgoFcGF0Y2gYBiABKAlIAFIFcGF0Y2gSNwoGY3VzdG9tGAggASgL" +
-  "Mh0uZ29vZ2xlLmFwaS5DdXN0b21IdHRwUGF0dGVybkgAUgZjdXN0b20SEgoEYm9keRgHIAEoCVIEYm9keRIjCg1yZXNwb25zZV9i" +
-  "b2R5GAwgASgJUgxyZXNwb25zZUJvZHkSRQoTYWRkaXRpb25hbF9iaW5kaW5ncxgLIAMoCzIULmdvb2dsZS5hcGkuSHR0cFJ1bGVS" +
-  "EmFkZGl0aW9uYWxCaW5kaW5nc0IJCgdwYXR0ZXJuIjsKEUN1c3RvbUh0dHBQYXR0ZXJuEhIKBGtpbmQYASABKAlSBGtpbmQSEgoE" +
-  "cGF0aBgCIAEoCVIEcGF0aEJnCg5jb20uZ29vZ2xlLmFwaUIJSHR0cFByb3RvUAFaQWdvb2dsZS5nb2xhbmcub3JnL2dlbnByb3Rv" +
-  "L2dvb2dsZWFwaXMvYXBpL2Fubm90YXRpb25zO2Fubm90YXRpb25zogIER0FQSWIGcHJvdG8zCqgCChxnb29nbGUvYXBpL2Fubm90" +
-  "YXRpb25zLnByb3RvEgpnb29nbGUuYXBpGhVnb29nbGUvYXBpL2h0dHAucHJvdG8aIGdvb2dsZS9wcm90b2J1Zi9kZXNjcmlwdG9y" +
-  "LnByb3RvOksKBGh0dHASHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxiwyrwiIAEoCzIULmdvb2dsZS5hcGkuSHR0cFJ1" +
-  "bGVSBGh0dHBCbgoOY29tLmdvb2dsZS5hcGlCEEFubm90YXRpb25zUHJvdG9QAVpBZ29vZ2xlLmdvbGFuZy5vcmcvZ2VucHJvdG8v" +
-  "Z29vZ2xlYXBpcy9hcGkvYW5ub3RhdGlvbnM7YW5ub3RhdGlvbnOiAgRHQVBJYgZwcm90bzMKvgEKG2dvb2dsZS9wcm90b2J1Zi9l" +
-  "bXB0eS5wcm90bxIPZ29vZ2xlLnByb3RvYnVmIgcKBUVtcHR5Qn0KE2NvbS5nb29nbGUucHJvdG9idWZCCkVtcHR5UHJvdG9QAVou" +
-  "Z29vZ2xlLmdvbGFuZy5vcmcvcHJvdG9idWYvdHlwZXMva25vd24vZW1wdHlwYvgBAaICA0dQQqoCHkdvb2dsZS5Qcm90b2J1Zi5X" +
-  "ZWxsS25vd25UeXBlc2IGcHJvdG8zCq4TChtjb20vZXhhbXBsZS9jaGF0L2NoYXQucHJvdG8SEGNvbS5leGFtcGxlLmNoYXQaG2Ns" +
-  "b3Vkc3RhdGUvZW50aXR5X2tleS5wcm90bxoqY2xvdWRzdGF0ZS90eXBlc2NyaXB0L2VudGl0eV9vcHRpb25zLnByb3RvGhxnb29n" +
-  "bGUvYXBpL2Fubm90YXRpb25zLnByb3RvGhtnb29nbGUvcHJvdG9idWYvZW1wdHkucHJvdG8iJAoEVXNlchIcCgd1c2VyX2lkGAEg" +
-  "ASgJQgPAQwFSBnVzZXJJZCI1CgZGcmllbmQSFwoHdXNlcl9pZBgBIAEoCVIGdXNlcklkEhIKBG5hbWUYAiABKAlSBG5hbWUiXgoM" +
-  "RnJpZW5kQ2hhbmdlEhwKB3VzZXJfaWQYASABKAlCA8BDAVIGdXNlcklkEjAKBmZyaWVuZBgCIAEoCzIYLmNvbS5leGFtcGxlLmNo" +
-  "YXQuRnJpZW5kUgZmcmllbmQiQAoKRnJpZW5kTGlzdBIyCgdmcmllbmRzGAEgAygLMhguY29tLmV4YW1wbGUuY2hhdC5GcmllbmRS" +
-  "B2ZyaWVuZHMiPgoOUHJlc2VuY2VTdGF0dXMSFgoGb25saW5lGAEgASgIUgZvbmxpbmUSFAoFbm9kZXMYAiABKAVSBW5vZGVzIiQK" +
-  "BFJvb20SHAoHcm9vbV9pZBgBIAEoCUIDwEMBUgZyb29tSWQiPAoEUG9zdBIcCgdyb29tX2lkGAEgASgJQgPAQwFSBnJvb21JZBIW" +
-  "CgZhdXRob3IYAiABKAlSBmF1dGhvciIdCgVDb3VudBIUCgV2YWx1ZRgBIAEoA1IFdmFsdWUiRAoMVW5yZWFkQ2hhbmdlEhwKB3Vz" +
-  "ZXJfaWQYASABKAlCA8BDAVIGdXNlcklkEhYKBmNoYW5nZRgCIAEoA1IGY2hhbmdlIkIKCVJvb21WaXNpdBIcCgdyb29tX2lkGAEg" +
-  "ASgJQgPAQwFSBnJvb21JZBIXCgd1c2VyX2lkGAIgASgJUgZ1c2VySWQiJQoIVmlzaXRvcnMSGQoIdXNlcl9pZHMYASADKAlSB3Vz" +
-  "ZXJJZHMiMgoFVG9waWMSEgoEdGV4dBgBIAEoCVIEdGV4dBIVCgZzZXRfYnkYAiABKAlSBXNldEJ5IlcKCFNldFRvcGljEhwKB3Jv" +
-  "b21faWQYASABKAlCA8BDAVIGcm9vbUlkEi0KBXRvcGljGAIgASgLMhcuY29tLmV4YW1wbGUuY2hhdC5Ub3BpY1IFdG9waWMiIAoG" +
-  "Q2xvc2VkEhYKBmNsb3NlZBgBIAEoCFIGY2xvc2VkIj4KCFJlYWN0aW9uEhwKB3Jvb21faWQYASABKAlCA8BDAVIGcm9vbUlkEhQK" +
-  "BWVtb2ppGAIgASgJUgVlbW9qaSKHAQoJUmVhY3Rpb25zEj8KBmNvdW50cxgBIAMoCzInLmNvbS5leGFtcGxlLmNoYXQuUmVhY3Rp" +
-  "b25zLkNvdW50c0VudHJ5UgZjb3VudHMaOQoLQ291bnRzRW50cnkSEAoDa2V5GAEgASgJUgNrZXkSFAoFdmFsdWUYAiABKANSBXZh" +
-  "bHVlOgI4ATLEAgoHRnJpZW5kcxJDCgNBZGQSHi5jb20uZXhhbXBsZS5jaGF0LkZyaWVuZENoYW5nZRocLmNvbS5leGFtcGxlLmNo" +
-  "YXQuRnJpZW5kTGlzdBJGCgZSZW1vdmUSHi5jb20uZXhhbXBsZS5jaGF0LkZyaWVuZENoYW5nZRocLmNvbS5leGFtcGxlLmNoYXQu" +
-  "RnJpZW5kTGlzdBJeCgRMaXN0EhYuY29tLmV4YW1wbGUuY2hhdC5Vc2VyGhwuY29tLmV4YW1wbGUuY2hhdC5GcmllbmRMaXN0IiCC" +
-  "0+STAhoSGC91c2Vycy97dXNlcl9pZH0vZnJpZW5kcxI4CgZGb3JnZXQSFi5jb20uZXhhbXBsZS5jaGF0LlVzZXIaFi5nb29nbGUu" +
-  "cHJvdG9idWYuRW1wdHkaEoK3GQ4IA0IKCAQSBkZyaWVuZDKkAQoIUHJlc2VuY2USRQoHQ29ubmVjdBIWLmNvbS5leGFtcGxlLmNo" +
-  "YXQuVXNlchogLmNvbS5leGFtcGxlLmNoYXQuUHJlc2VuY2VTdGF0dXMwARJFCgdNb25pdG9yEhYuY29tLmV4YW1wbGUuY2hhdC5V" +
-  "c2VyGiAuY29tLmV4YW1wbGUuY2hhdC5QcmVzZW5jZVN0YXR1czABGgqCtxkGCANCAggIMokBCghNZXNzYWdlcxI5CgZQb3N0ZWQS" +
-  "Fi5jb20uZXhhbXBsZS5jaGF0LlBvc3QaFy5jb20uZXhhbXBsZS5jaGF0LkNvdW50EjYKA0dldBIWLmNvbS5leGFtcGxlLmNoYXQu" +
-  "Um9vbRoXLmNvbS5leGFtcGxlLmNoYXQuQ291bnQaCoK3GQYIA0ICCAEyVwoGVW5yZWFkEkEKBkNoYW5nZRIeLmNvbS5leGFtcGxl" +
-  "LmNoYXQuVW5yZWFkQ2hhbmdlGhcuY29tLmV4YW1wbGUuY2hhdC5Db3VudBoKgrcZBggDQgIIAjJkCgxSb29tVmlzaXRvcnMSQAoF" +
-  "VmlzaXQSGy5jb20uZXhhbXBsZS5jaGF0LlJvb21WaXNpdBoaLmNvbS5leGFtcGxlLmNoYXQuVmlzaXRvcnMaEoK3GQ4IA0IKCAMS" +
-  "BnN0cmluZzKSAQoJUm9vbVRvcGljEjoKA1NldBIaLmNvbS5leGFtcGxlLmNoYXQuU2V0VG9waWMaFy5jb20uZXhhbXBsZS5jaGF0" +
-  "LlRvcGljEjYKA0dldBIWLmNvbS5leGFtcGxlLmNoYXQuUm9vbRoXLmNvbS5leGFtcGxlLmNoYXQuVG9waWMaEYK3GQ0IA0IJCAUS" +
-  "BVRvcGljMowBCgpSb29tQ2xvc2VkEjkKBUNsb3NlEhYuY29tLmV4YW1wbGUuY2hhdC5Sb29tGhguY29tLmV4YW1wbGUuY2hhdC5D" +
-  "bG9zZWQSNwoDR2V0EhYuY29tLmV4YW1wbGUuY2hhdC5Sb29tGhguY29tLmV4YW1wbGUuY2hhdC5DbG9zZWQaCoK3GQYIA0ICCAYy" +
-  "pwEKDVJvb21SZWFjdGlvbnMSQAoFUmVhY3QSGi5jb20uZXhhbXBsZS5jaGF0LlJlYWN0aW9uGhsuY29tLmV4YW1wbGUuY2hhdC5S" +
-  "ZWFjdGlvbnMSPAoFQ2xlYXISFi5jb20uZXhhbXBsZS5jaGF0LlJvb20aGy5jb20uZXhhbXBsZS5jaGF0LlJlYWN0aW9ucxoWgrcZ" +
-  "EggDQg4IBxIGc3RyaW5nGgIIAWIGcHJvdG8z";
+/** com/example/chat/chat.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
+export const FILE_DESCRIPTOR = embeddedFile(
+  "Chtjb20vZXhhbXBsZS9jaGF0L2NoYXQucHJvdG8SEGNvbS5leGFtcGxlLmNoYXQaG2Nsb3Vkc3RhdGUvZW50aXR5X2tleS5wcm90" +
+    "bxoqY2xvdWRzdGF0ZS90eXBlc2NyaXB0L2VudGl0eV9vcHRpb25zLnByb3RvGhxnb29nbGUvYXBpL2Fubm90YXRpb25zLnByb3Rv" +
+    "Ghtnb29nbGUvcHJvdG9idWYvZW1wdHkucHJvdG8iJAoEVXNlchIcCgd1c2VyX2lkGAEgASgJQgPAQwFSBnVzZXJJZCI1CgZGcmll" +
+    "bmQSFwoHdXNlcl9pZBgBIAEoCVIGdXNlcklkEhIKBG5hbWUYAiABKAlSBG5hbWUiXgoMRnJpZW5kQ2hhbmdlEhwKB3VzZXJfaWQY" +
+    "ASABKAlCA8BDAVIGdXNlcklkEjAKBmZyaWVuZBgCIAEoCzIYLmNvbS5leGFtcGxlLmNoYXQuRnJpZW5kUgZmcmllbmQiQAoKRnJp" +
+    "ZW5kTGlzdBIyCgdmcmllbmRzGAEgAygLMhguY29tLmV4YW1wbGUuY2hhdC5GcmllbmRSB2ZyaWVuZHMiPgoOUHJlc2VuY2VTdGF0" +
+    "dXMSFgoGb25saW5lGAEgASgIUgZvbmxpbmUSFAoFbm9kZXMYAiABKAVSBW5vZGVzIiQKBFJvb20SHAoHcm9vbV9pZBgBIAEoCUID" +
+    "wEMBUgZyb29tSWQiPAoEUG9zdBIcCgdyb29tX2lkGAEgASgJQgPAQwFSBnJvb21JZBIWCgZhdXRob3IYAiABKAlSBmF1dGhvciId" +
+    "CgVDb3VudBIUCgV2YWx1ZRgBIAEoA1IFdmFsdWUiRAoMVW5yZWFkQ2hhbmdlEhwKB3VzZXJfaWQYASABKAlCA8BDAVIGdXNlcklk" +
+    "EhYKBmNoYW5nZRgCIAEoA1IGY2hhbmdlIkIKCVJvb21WaXNpdBIcCgdyb29tX2lkGAEgASgJQgPAQwFSBnJvb21JZBIXCgd1c2Vy" +
+    "X2lkGAIgASgJUgZ1c2VySWQiJQoIVmlzaXRvcnMSGQoIdXNlcl9pZHMYASADKAlSB3VzZXJJZHMiMgoFVG9waWMSEgoEdGV4dBgB" +
+    "IAEoCVIEdGV4dBIVCgZzZXRfYnkYAiABKAlSBXNldEJ5IlcKCFNldFRvcGljEhwKB3Jvb21faWQYASABKAlCA8BDAVIGcm9vbUlk" +
+    "Ei0KBXRvcGljGAIgASgLMhcuY29tLmV4YW1wbGUuY2hhdC5Ub3BpY1IFdG9waWMiIAoGQ2xvc2VkEhYKBmNsb3NlZBgBIAEoCFIG" +
+    "Y2xvc2VkIj4KCFJlYWN0aW9uEhwKB3Jvb21faWQYASABKAlCA8BDAVIGcm9vbUlkEhQKBWVtb2ppGAIgASgJUgVlbW9qaSKHAQoJ" +
+    "UmVhY3Rpb25zEj8KBmNvdW50cxgBIAMoCzInLmNvbS5leGFtcGxlLmNoYXQuUmVhY3Rpb25zLkNvdW50c0VudHJ5UgZjb3VudHMa" +
+    "OQoLQ291bnRzRW50cnkSEAoDa2V5GAEgASgJUgNrZXkSFAoFdmFsdWUYAiABKANSBXZhbHVlOgI4ATLEAgoHRnJpZW5kcxJDCgNB" +
+    "ZGQSHi5jb20uZXhhbXBsZS5jaGF0LkZyaWVuZENoYW5nZRocLmNvbS5leGFtcGxlLmNoYXQuRnJpZW5kTGlzdBJGCgZSZW1vdmUS" +
+    "Hi5jb20uZXhhbXBsZS5jaGF0LkZyaWVuZENoYW5nZRocLmNvbS5leGFtcGxlLmNoYXQuRnJpZW5kTGlzdBJeCgRMaXN0EhYuY29t" +
+    "LmV4YW1wbGUuY2hhdC5Vc2VyGhwuY29tLmV4YW1wbGUuY2hhdC5GcmllbmRMaXN0IiCC0+STAhoSGC91c2Vycy97dXNlcl9pZH0v" +
+    "ZnJpZW5kcxI4CgZGb3JnZXQSFi5jb20uZXhhbXBsZS5jaGF0LlVzZXIaFi5nb29nbGUucHJvdG9idWYuRW1wdHkaEoK3GQ4IA0IK" +
+    "CAQSBkZyaWVuZDKkAQoIUHJlc2VuY2USRQoHQ29ubmVjdBIWLmNvbS5leGFtcGxlLmNoYXQuVXNlchogLmNvbS5leGFtcGxlLmNo" +
+    "YXQuUHJlc2VuY2VTdGF0dXMwARJFCgdNb25pdG9yEhYuY29tLmV4YW1wbGUuY2hhdC5Vc2VyGiAuY29tLmV4YW1wbGUuY2hhdC5Q" +
+    "cmVzZW5jZVN0YXR1czABGgqCtxkGCANCAggIMokBCghNZXNzYWdlcxI5CgZQb3N0ZWQSFi5jb20uZXhhbXBsZS5jaGF0LlBvc3Qa" +
+    "Fy5jb20uZXhhbXBsZS5jaGF0LkNvdW50EjYKA0dldBIWLmNvbS5leGFtcGxlLmNoYXQuUm9vbRoXLmNvbS5leGFtcGxlLmNoYXQu" +
+    "Q291bnQaCoK3GQYIA0ICCAEyVwoGVW5yZWFkEkEKBkNoYW5nZRIeLmNvbS5leGFtcGxlLmNoYXQuVW5yZWFkQ2hhbmdlGhcuY29t" +
+    "LmV4YW1wbGUuY2hhdC5Db3VudBoKgrcZBggDQgIIAjJkCgxSb29tVmlzaXRvcnMSQAoFVmlzaXQSGy5jb20uZXhhbXBsZS5jaGF0" +
+    "LlJvb21WaXNpdBoaLmNvbS5leGFtcGxlLmNoYXQuVmlzaXRvcnMaEoK3GQ4IA0IKCAMSBnN0cmluZzKSAQoJUm9vbVRvcGljEjoK" +
+    "A1NldBIaLmNvbS5leGFtcGxlLmNoYXQuU2V0VG9waWMaFy5jb20uZXhhbXBsZS5jaGF0LlRvcGljEjYKA0dldBIWLmNvbS5leGFt" +
+    "cGxlLmNoYXQuUm9vbRoXLmNvbS5leGFtcGxlLmNoYXQuVG9waWMaEYK3GQ0IA0IJCAUSBVRvcGljMowBCgpSb29tQ2xvc2VkEjkK" +
+    "BUNsb3NlEhYuY29tLmV4YW1wbGUuY2hhdC5Sb29tGhguY29tLmV4YW1wbGUuY2hhdC5DbG9zZWQSNwoDR2V0EhYuY29tLmV4YW1w" +
+    "bGUuY2hhdC5Sb29tGhguY29tLmV4YW1wbGUuY2hhdC5DbG9zZWQaCoK3GQYIA0ICCAYypwEKDVJvb21SZWFjdGlvbnMSQAoFUmVh" +
+    "Y3QSGi5jb20uZXhhbXBsZS5jaGF0LlJlYWN0aW9uGhsuY29tLmV4YW1wbGUuY2hhdC5SZWFjdGlvbnMSPAoFQ2xlYXISFi5jb20u" +
+    "ZXhhbXBsZS5jaGF0LlJvb20aGy5jb20uZXhhbXBsZS5jaGF0LlJlYWN0aW9ucxoWgrcZEggDQg4IBxIGc3RyaW5nGgIIAWIGcHJv" +
+    "dG8z",
+  [file_cloudstate_entity_key, file_cloudstate_typescript_entity_options, file_google_api_annotations, file_google_protobuf_empty],
+);
