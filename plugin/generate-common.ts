@@ -1,6 +1,6 @@
 /** The pieces every entity kind's generated code shares: names, imports, the handler interface, the wiring. */
 import type { CommandModel, EntityModel, MessageInfo } from "./model.js";
-import { lowerFirst, relativeImport } from "./names.js";
+import { lowerFirst, moduleOf, relativeImport } from "./names.js";
 import { tsdoc, type ImportTracker } from "./printer.js";
 
 /** What each entity emitter needs: where the runtime is, and how to name imported symbols. */
@@ -73,12 +73,18 @@ export function entityNames(entity: EntityModel) {
   };
 }
 
-/** The constant every `<file>_cloudstate` module exports: its proto file, embedded (see generate-descriptor.ts). */
-export const FILE_DESCRIPTOR_CONSTANT = "FILE_DESCRIPTOR";
+/**
+ * The constant a `<file>_cloudstate` module exports: its proto file, embedded (see generate-descriptor.ts). Named
+ * after the file, as protobuf-es names its file descriptors (`file_google_protobuf_descriptor`), so that a module
+ * importing several of them needs no aliases.
+ */
+export function fileDescriptorName(protoFile: string): string {
+  return `file_${moduleOf(protoFile).replace(/[^A-Za-z0-9]/g, "_")}`;
+}
 
-/** Every name a wiring module declares itself; imported names that equal one of them are aliased. */
-export function generatedNames(entities: readonly EntityModel[]): string[] {
-  return [FILE_DESCRIPTOR_CONSTANT, ...entities.flatMap((entity) => Object.values(entityNames(entity)))];
+/** Every name the wiring module of `protoFile` declares itself; imported names that equal one of them are aliased. */
+export function generatedNames(protoFile: string, entities: readonly EntityModel[]): string[] {
+  return [fileDescriptorName(protoFile), ...entities.flatMap((entity) => Object.values(entityNames(entity)))];
 }
 
 /** The handler member giving a new entity's state. */

@@ -1,10 +1,10 @@
 /**
- * Emits a file's embedded descriptor: the `FILE_DESCRIPTOR` constant of its `<file>_cloudstate` module, the file
+ * Emits a file's embedded descriptor: the `file_…` constant of its `<file>_cloudstate` module, the file
  * alone, referring to its imports' constants in their modules, as protobuf-es embeds files. Each file is thus
  * embedded once per output folder; the runtime assembles the set the proxy needs at discovery.
  */
 import type { EmbeddedFileModel } from "./embedding.js";
-import { codegenRef, FILE_DESCRIPTOR_CONSTANT, type EmitContext } from "./generate-common.js";
+import { codegenRef, fileDescriptorName, type EmitContext } from "./generate-common.js";
 import { moduleOf, relativeImport } from "./names.js";
 
 /** The module that embeds a proto file (and holds its entities' wiring, if it has any), without suffix. */
@@ -12,12 +12,9 @@ export function descriptorModuleOf(protoFile: string): string {
   return `${moduleOf(protoFile)}_cloudstate`;
 }
 
-/** An import's constant, named after its file as protobuf-es names them (`file_google_protobuf_descriptor`). */
+/** An import's constant, from its own module. */
 function importRef(ctx: EmitContext, protoFile: string): string {
-  const alias = `file_${moduleOf(protoFile).replace(/[^A-Za-z0-9]/g, "_")}`;
-  return ctx.imports.use(relativeImport(ctx.fromModule, descriptorModuleOf(protoFile)), FILE_DESCRIPTOR_CONSTANT, {
-    alias,
-  });
+  return ctx.imports.use(relativeImport(ctx.fromModule, descriptorModuleOf(protoFile)), fileDescriptorName(protoFile));
 }
 
 /** The exported constant embedding `file`, its bytes in base64 lines of 100 characters. */
@@ -27,7 +24,7 @@ export function fileDescriptorConstant(ctx: EmitContext, file: EmbeddedFileModel
   const imports = file.imports.map((name) => importRef(ctx, name));
   return (
     `/** ${file.name}, serialized by the compiler (source info left out), and its imports: for discovery. */\n` +
-    `export const ${FILE_DESCRIPTOR_CONSTANT} = ${codegenRef(ctx, "embeddedFile")}(\n` +
+    `export const ${fileDescriptorName(file.name)} = ${codegenRef(ctx, "embeddedFile")}(\n` +
     `  ${chunks.join(" +\n    ")},\n` +
     `  [${imports.join(", ")}],\n` +
     `);\n`

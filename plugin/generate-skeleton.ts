@@ -4,7 +4,7 @@
  * A kind fills in the parts (plugin/generate-{event-sourced,value-entity,crdt,action}.ts); the order and shape
  * of the code are the same for all.
  */
-import { definitionRef, entityNames, FILE_DESCRIPTOR_CONSTANT, type EmitContext } from "./generate-common.js";
+import { definitionRef, entityNames, fileDescriptorName, type EmitContext } from "./generate-common.js";
 import type { CommandModel, EntityModel } from "./model.js";
 import { tsdoc } from "./printer.js";
 
@@ -59,7 +59,7 @@ export function generateService(ctx: EmitContext, entity: EntityModel, parts: Ki
   out.push(`export function ${names.define}(handlers: ${names.handlers}${options}): ${parts.returnType} {\n`);
   out.push(`  return ${parts.defineCall}({\n`);
   out.push(`    service: ${definition},\n`);
-  out.push(`    descriptor: ${FILE_DESCRIPTOR_CONSTANT},\n`);
+  out.push(`    descriptor: ${fileDescriptorName(entity.file)},\n`);
   out.push(...parts.config);
   out.push(`    ${parts.methodMap}: {\n`);
   for (const command of entity.commands) {

@@ -75,7 +75,7 @@ function generateFile(
   // alias rather than clashing with the generated `CounterState`; the proto file's own messages keep their plain
   // names when another module exports the same name.
   const imports = new ImportTracker({
-    reserved: generatedNames(entities),
+    reserved: generatedNames(embedded.name, entities),
     preferred: [relativeImport(wiringModule, ownModule)],
   });
   const ctx = { runtimeImport: options.runtimeImport, imports, fromModule: wiringModule };

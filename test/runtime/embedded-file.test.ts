@@ -17,7 +17,7 @@ import { embeddedFile } from "../../runtime/codegen/v1/index.js";
 import { buildEntitySpec } from "../../runtime/discovery.js";
 import { shoppingCart } from "../../examples/shopping-cart/src/cart.js";
 import { cartSummary } from "../../examples/shopping-cart/src/summary.js";
-import { FILE_DESCRIPTOR as SHOPPING_CART_FILE } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart_cloudstate.js";
+import { file_com_example_shoppingcart_shoppingcart as SHOPPING_CART_FILE } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart_cloudstate.js";
 
 function file(name: string, imports: readonly EmbeddedFile[] = []): EmbeddedFile {
   const proto = create(FileDescriptorProtoSchema, { name, dependency: imports.map((i) => i.name) });

@@ -37,8 +37,9 @@ function generatedModules(dir: string): string[] {
   return found.sort();
 }
 
-const CONSTANT = /\nexport const (FILE_DESCRIPTOR) = \w+\(\n((?:\s*"[^"]*"(?: \+|,)\n)+)\s*\[([^\]]*)\],\n\);/;
-const IMPORT = /^import \{ FILE_DESCRIPTOR as (\w+) \} from "([^"]+)";$/gm;
+const CONSTANT = /\nexport const (file_\w+) = \w+\(\n((?:\s*"[^"]*"(?: \+|,)\n)+)\s*\[([^\]]*)\],\n\);/;
+/** An import of another module's constant, possibly aliased: `import { file_a_b } from "./b_cloudstate.js";`. */
+const IMPORT = /^import \{ (file_\w+)(?: as (\w+))? \} from "([^"]+)";$/gm;
 
 /** The embedded file of a generated module, its imports read from their modules (memoized by path). */
 function embeddedFileIn(path: string, cache: Map<string, EmbeddedFile>): EmbeddedFile {
@@ -46,9 +47,12 @@ function embeddedFileIn(path: string, cache: Map<string, EmbeddedFile>): Embedde
   if (cached !== undefined) return cached;
   const text = readFileSync(path, "utf8");
   const match = CONSTANT.exec(text);
-  if (match === null) throw new Error(`${relative(ROOT, path)} embeds no FILE_DESCRIPTOR`);
+  if (match === null) throw new Error(`${relative(ROOT, path)} embeds no file descriptor constant`);
   const modules = new Map(
-    [...text.matchAll(IMPORT)].map((m) => [m[1] ?? "", resolve(dirname(path), (m[2] ?? "").replace(/\.js$/, ".ts"))]),
+    [...text.matchAll(IMPORT)].map((m) => [
+      m[2] ?? m[1] ?? "",
+      resolve(dirname(path), (m[3] ?? "").replace(/\.js$/, ".ts")),
+    ]),
   );
   const imports = (match[3] ?? "")
     .split(",")
@@ -77,7 +81,7 @@ export function embeddedDescriptorSets(): EmbeddedSet[] {
     const file = embeddedFileIn(path, cache);
     return {
       module: relative(ROOT, path),
-      constant: "FILE_DESCRIPTOR",
+      constant: CONSTANT.exec(readFileSync(path, "utf8"))?.[1] ?? "",
       proto: file.name,
       bytes: assembleDescriptorSet([file]),
     };

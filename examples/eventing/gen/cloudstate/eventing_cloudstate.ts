@@ -3,10 +3,10 @@
 
 /* eslint-disable */
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_google_protobuf_descriptor } from "../google/protobuf/descriptor_cloudstate.js";
+import { file_google_protobuf_descriptor } from "../google/protobuf/descriptor_cloudstate.js";
 
 /** cloudstate/eventing.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_cloudstate_eventing = embeddedFile(
   "ChljbG91ZHN0YXRlL2V2ZW50aW5nLnByb3RvEgpjbG91ZHN0YXRlGiBnb29nbGUvcHJvdG9idWYvZGVzY3JpcHRvci5wcm90byJj" +
     "CghFdmVudGluZxInCgJpbhgBIAEoCzIXLmNsb3Vkc3RhdGUuRXZlbnRTb3VyY2VSAmluEi4KA291dBgCIAEoCzIcLmNsb3Vkc3Rh" +
     "dGUuRXZlbnREZXN0aW5hdGlvblIDb3V0InUKC0V2ZW50U291cmNlEiUKDmNvbnN1bWVyX2dyb3VwGAEgASgJUg1jb25zdW1lckdy" +

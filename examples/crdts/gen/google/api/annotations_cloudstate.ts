@@ -3,11 +3,11 @@
 
 /* eslint-disable */
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_google_protobuf_descriptor } from "../protobuf/descriptor_cloudstate.js";
-import { FILE_DESCRIPTOR as file_google_api_http } from "./http_cloudstate.js";
+import { file_google_protobuf_descriptor } from "../protobuf/descriptor_cloudstate.js";
+import { file_google_api_http } from "./http_cloudstate.js";
 
 /** google/api/annotations.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_google_api_annotations = embeddedFile(
   "Chxnb29nbGUvYXBpL2Fubm90YXRpb25zLnByb3RvEgpnb29nbGUuYXBpGhVnb29nbGUvYXBpL2h0dHAucHJvdG8aIGdvb2dsZS9w" +
     "cm90b2J1Zi9kZXNjcmlwdG9yLnByb3RvOksKBGh0dHASHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxiwyrwiIAEoCzIU" +
     "Lmdvb2dsZS5hcGkuSHR0cFJ1bGVSBGh0dHBCbgoOY29tLmdvb2dsZS5hcGlCEEFubm90YXRpb25zUHJvdG9QAVpBZ29vZ2xlLmdv" +

@@ -3,10 +3,10 @@
 
 /* eslint-disable */
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_google_protobuf_descriptor } from "../../google/protobuf/descriptor_cloudstate.js";
+import { file_google_protobuf_descriptor } from "../../google/protobuf/descriptor_cloudstate.js";
 
 /** cloudstate/typescript/entity_options.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_cloudstate_typescript_entity_options = embeddedFile(
   "CipjbG91ZHN0YXRlL3R5cGVzY3JpcHQvZW50aXR5X29wdGlvbnMucHJvdG8SFWNsb3Vkc3RhdGUudHlwZXNjcmlwdBogZ29vZ2xl" +
     "L3Byb3RvYnVmL2Rlc2NyaXB0b3IucHJvdG8izgIKDUVudGl0eU9wdGlvbnMSNQoEa2luZBgBIAEoDjIhLmNsb3Vkc3RhdGUudHlw" +
     "ZXNjcmlwdC5FbnRpdHlLaW5kUgRraW5kEhQKBXN0YXRlGAIgASgJUgVzdGF0ZRIWCgZldmVudHMYAyADKAlSBmV2ZW50cxIlCg5w" +

@@ -4,11 +4,11 @@
 /* eslint-disable */
 import { type CommandResult, type CrdtCommandContext, type CrdtEntity, type CrdtStreamedCommandContext, type CrdtStreamedResult, Flag, GCounter, GSet, LWWRegister, ORMap, ORSet, PNCounter, Vote, defineCrdtEntity, messageCodec, stringCodec } from "cloudstate-ts";
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_cloudstate_entity_key } from "../../../cloudstate/entity_key_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_typescript_entity_options } from "../../../cloudstate/typescript/entity_options_cloudstate.js";
-import { FILE_DESCRIPTOR as file_google_api_annotations } from "../../../google/api/annotations_cloudstate.js";
+import { file_cloudstate_entity_key } from "../../../cloudstate/entity_key_cloudstate.js";
+import { file_cloudstate_typescript_entity_options } from "../../../cloudstate/typescript/entity_options_cloudstate.js";
+import { file_google_api_annotations } from "../../../google/api/annotations_cloudstate.js";
 import { type Empty } from "../../../google/protobuf/empty.js";
-import { FILE_DESCRIPTOR as file_google_protobuf_empty } from "../../../google/protobuf/empty_cloudstate.js";
+import { file_google_protobuf_empty } from "../../../google/protobuf/empty_cloudstate.js";
 import { type Closed, type Count, Friend, type FriendChange, type FriendList, FriendsDefinition, MessagesDefinition, type Post, PresenceDefinition, type PresenceStatus, type Reaction, type Reactions, type Room, RoomClosedDefinition, RoomReactionsDefinition, RoomTopicDefinition, type RoomVisit, RoomVisitorsDefinition, type SetTopic, Topic, type UnreadChange, UnreadDefinition, type User, type Visitors } from "./chat.js";
 
 /** The CRDT of each Friends entity: an ORSet of com.example.chat.Friend. */
@@ -46,7 +46,7 @@ export interface FriendsOptions {
 export function friendsEntity(handlers: FriendsHandlers, options: FriendsOptions = {}): CrdtEntity<typeof FriendsDefinition, FriendsState> {
   return defineCrdtEntity<FriendsState, typeof FriendsDefinition>({
     service: FriendsDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_com_example_chat_chat,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: () => new ORSet<Friend>(messageCodec(Friend)),
     commands: {
@@ -100,7 +100,7 @@ export interface PresenceOptions {
 export function presenceEntity(handlers: PresenceHandlers, options: PresenceOptions = {}): CrdtEntity<typeof PresenceDefinition, PresenceState> {
   return defineCrdtEntity<PresenceState, typeof PresenceDefinition>({
     service: PresenceDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_com_example_chat_chat,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: () => new Vote(),
     commands: {
@@ -145,7 +145,7 @@ export interface MessagesOptions {
 export function messagesEntity(handlers: MessagesHandlers, options: MessagesOptions = {}): CrdtEntity<typeof MessagesDefinition, MessagesState> {
   return defineCrdtEntity<MessagesState, typeof MessagesDefinition>({
     service: MessagesDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_com_example_chat_chat,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: () => new GCounter(),
     commands: {
@@ -187,7 +187,7 @@ export interface UnreadOptions {
 export function unreadEntity(handlers: UnreadHandlers, options: UnreadOptions = {}): CrdtEntity<typeof UnreadDefinition, UnreadState> {
   return defineCrdtEntity<UnreadState, typeof UnreadDefinition>({
     service: UnreadDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_com_example_chat_chat,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: () => new PNCounter(),
     commands: {
@@ -225,7 +225,7 @@ export interface RoomVisitorsOptions {
 export function roomVisitorsEntity(handlers: RoomVisitorsHandlers, options: RoomVisitorsOptions = {}): CrdtEntity<typeof RoomVisitorsDefinition, RoomVisitorsState> {
   return defineCrdtEntity<RoomVisitorsState, typeof RoomVisitorsDefinition>({
     service: RoomVisitorsDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_com_example_chat_chat,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: () => new GSet<string>(stringCodec),
     commands: {
@@ -266,7 +266,7 @@ export interface RoomTopicOptions {
 export function roomTopicEntity(handlers: RoomTopicHandlers, options: RoomTopicOptions = {}): CrdtEntity<typeof RoomTopicDefinition, RoomTopicState> {
   return defineCrdtEntity<RoomTopicState, typeof RoomTopicDefinition>({
     service: RoomTopicDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_com_example_chat_chat,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: () => new LWWRegister<Topic>(messageCodec(Topic), Topic.create()),
     commands: {
@@ -311,7 +311,7 @@ export interface RoomClosedOptions {
 export function roomClosedEntity(handlers: RoomClosedHandlers, options: RoomClosedOptions = {}): CrdtEntity<typeof RoomClosedDefinition, RoomClosedState> {
   return defineCrdtEntity<RoomClosedState, typeof RoomClosedDefinition>({
     service: RoomClosedDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_com_example_chat_chat,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: () => new Flag(),
     commands: {
@@ -356,7 +356,7 @@ export interface RoomReactionsOptions {
 export function roomReactionsEntity(handlers: RoomReactionsHandlers, options: RoomReactionsOptions = {}): CrdtEntity<typeof RoomReactionsDefinition, RoomReactionsState> {
   return defineCrdtEntity<RoomReactionsState, typeof RoomReactionsDefinition>({
     service: RoomReactionsDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_com_example_chat_chat,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: () => new ORMap<string, GCounter>(stringCodec, () => new GCounter()),
     commands: {
@@ -374,7 +374,7 @@ export function roomReactionsEntity(handlers: RoomReactionsHandlers, options: Ro
 
 
 /** com/example/chat/chat.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_com_example_chat_chat = embeddedFile(
   "Chtjb20vZXhhbXBsZS9jaGF0L2NoYXQucHJvdG8SEGNvbS5leGFtcGxlLmNoYXQaG2Nsb3Vkc3RhdGUvZW50aXR5X2tleS5wcm90" +
     "bxoqY2xvdWRzdGF0ZS90eXBlc2NyaXB0L2VudGl0eV9vcHRpb25zLnByb3RvGhxnb29nbGUvYXBpL2Fubm90YXRpb25zLnByb3Rv" +
     "Ghtnb29nbGUvcHJvdG9idWYvZW1wdHkucHJvdG8iJAoEVXNlchIcCgd1c2VyX2lkGAEgASgJQgPAQwFSBnVzZXJJZCI1CgZGcmll" +

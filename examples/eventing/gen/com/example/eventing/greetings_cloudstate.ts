@@ -4,14 +4,14 @@
 /* eslint-disable */
 import { type Action, type ActionContext, type ActionResult, type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, defineAction, defineEventSourcedEntity } from "cloudstate-ts";
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_cloudstate_entity_key } from "../../../cloudstate/entity_key_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_eventing } from "../../../cloudstate/eventing_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_typescript_entity_options } from "../../../cloudstate/typescript/entity_options_cloudstate.js";
-import { FILE_DESCRIPTOR as file_google_api_annotations } from "../../../google/api/annotations_cloudstate.js";
+import { file_cloudstate_entity_key } from "../../../cloudstate/entity_key_cloudstate.js";
+import { file_cloudstate_eventing } from "../../../cloudstate/eventing_cloudstate.js";
+import { file_cloudstate_typescript_entity_options } from "../../../cloudstate/typescript/entity_options_cloudstate.js";
+import { file_google_api_annotations } from "../../../google/api/annotations_cloudstate.js";
 import { type Any } from "../../../google/protobuf/any.js";
-import { FILE_DESCRIPTOR as file_google_protobuf_any } from "../../../google/protobuf/any_cloudstate.js";
+import { file_google_protobuf_any } from "../../../google/protobuf/any_cloudstate.js";
 import { type Empty } from "../../../google/protobuf/empty.js";
-import { FILE_DESCRIPTOR as file_google_protobuf_empty } from "../../../google/protobuf/empty_cloudstate.js";
+import { file_google_protobuf_empty } from "../../../google/protobuf/empty_cloudstate.js";
 import { type GetCount, type Greeting, GreetingCount, GreetingCounted, GreetingCounterDefinition, GreetingListenerDefinition, type Shouted, ShouterDefinition } from "./greetings.js";
 
 /** What each GreetingListener handler can see and do. */
@@ -43,7 +43,7 @@ export interface GreetingListenerHandlers {
 export function greetingListenerAction(handlers: GreetingListenerHandlers): Action<typeof GreetingListenerDefinition> {
   return defineAction<typeof GreetingListenerDefinition>({
     service: GreetingListenerDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_com_example_eventing_greetings,
     handlers: {
       "Greeted": {
         method: GreetingListenerDefinition.methods.greeted,
@@ -83,7 +83,7 @@ export interface ShouterHandlers {
 export function shouterAction(handlers: ShouterHandlers): Action<typeof ShouterDefinition> {
   return defineAction<typeof ShouterDefinition>({
     service: ShouterDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_com_example_eventing_greetings,
     handlers: {
       "Shout": {
         method: ShouterDefinition.methods.shout,
@@ -141,7 +141,7 @@ export interface GreetingCounterOptions {
 export function greetingCounterEntity(handlers: GreetingCounterHandlers, options: GreetingCounterOptions = {}): EventSourcedEntity<typeof GreetingCounterDefinition, GreetingCounterState, GreetingCounterEvent> {
   return defineEventSourcedEntity<GreetingCounterState, GreetingCounterEvent, typeof GreetingCounterDefinition>({
     service: GreetingCounterDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_com_example_eventing_greetings,
     persistenceId: options.persistenceId ?? "GreetingCounter",
     ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -168,7 +168,7 @@ export function greetingCounterEntity(handlers: GreetingCounterHandlers, options
 
 
 /** com/example/eventing/greetings.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_com_example_eventing_greetings = embeddedFile(
   "CiRjb20vZXhhbXBsZS9ldmVudGluZy9ncmVldGluZ3MucHJvdG8SFGNvbS5leGFtcGxlLmV2ZW50aW5nGhtjbG91ZHN0YXRlL2Vu" +
     "dGl0eV9rZXkucHJvdG8aGWNsb3Vkc3RhdGUvZXZlbnRpbmcucHJvdG8aKmNsb3Vkc3RhdGUvdHlwZXNjcmlwdC9lbnRpdHlfb3B0" +
     "aW9ucy5wcm90bxocZ29vZ2xlL2FwaS9hbm5vdGF0aW9ucy5wcm90bxoZZ29vZ2xlL3Byb3RvYnVmL2FueS5wcm90bxobZ29vZ2xl" +

@@ -4,11 +4,11 @@
 /* eslint-disable */
 import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, defineEventSourcedEntity } from "cloudstate-ts";
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_cloudstate_entity_key } from "../../../cloudstate/entity_key_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_typescript_entity_options } from "../../../cloudstate/typescript/entity_options_cloudstate.js";
-import { FILE_DESCRIPTOR as file_google_api_annotations } from "../../../google/api/annotations_cloudstate.js";
+import { file_cloudstate_entity_key } from "../../../cloudstate/entity_key_cloudstate.js";
+import { file_cloudstate_typescript_entity_options } from "../../../cloudstate/typescript/entity_options_cloudstate.js";
+import { file_google_api_annotations } from "../../../google/api/annotations_cloudstate.js";
 import { type Empty } from "../../../google/protobuf/empty.js";
-import { FILE_DESCRIPTOR as file_google_protobuf_empty } from "../../../google/protobuf/empty_cloudstate.js";
+import { file_google_protobuf_empty } from "../../../google/protobuf/empty_cloudstate.js";
 import { Cart as PersistenceCart, ItemAdded, ItemRemoved } from "./persistence/domain.js";
 import { type AddLineItem, type Cart, type GetShoppingCart, type RemoveLineItem, ShoppingCartDefinition } from "./shoppingcart.js";
 
@@ -64,7 +64,7 @@ export interface ShoppingCartOptions {
 export function shoppingCartEntity(handlers: ShoppingCartHandlers, options: ShoppingCartOptions = {}): EventSourcedEntity<typeof ShoppingCartDefinition, ShoppingCartState, ShoppingCartEvent> {
   return defineEventSourcedEntity<ShoppingCartState, ShoppingCartEvent, typeof ShoppingCartDefinition>({
     service: ShoppingCartDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_com_example_shoppingcart_shoppingcart,
     persistenceId: options.persistenceId ?? "shopping-cart",
     snapshotEvery: options.snapshotEvery ?? 5,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -99,7 +99,7 @@ export function shoppingCartEntity(handlers: ShoppingCartHandlers, options: Shop
 
 
 /** com/example/shoppingcart/shoppingcart.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_com_example_shoppingcart_shoppingcart = embeddedFile(
   "Citjb20vZXhhbXBsZS9zaG9wcGluZ2NhcnQvc2hvcHBpbmdjYXJ0LnByb3RvEhhjb20uZXhhbXBsZS5zaG9wcGluZ2NhcnQaG2dv" +
     "b2dsZS9wcm90b2J1Zi9lbXB0eS5wcm90bxocZ29vZ2xlL2FwaS9hbm5vdGF0aW9ucy5wcm90bxobY2xvdWRzdGF0ZS9lbnRpdHlf" +
     "a2V5LnByb3RvGipjbG91ZHN0YXRlL3R5cGVzY3JpcHQvZW50aXR5X29wdGlvbnMucHJvdG8iegoLQWRkTGluZUl0ZW0SHAoHdXNl" +

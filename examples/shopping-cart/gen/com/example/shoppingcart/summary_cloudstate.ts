@@ -4,10 +4,10 @@
 /* eslint-disable */
 import { type Action, type ActionContext, type ActionResult, defineAction } from "cloudstate-ts";
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_cloudstate_eventing } from "../../../cloudstate/eventing_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_typescript_entity_options } from "../../../cloudstate/typescript/entity_options_cloudstate.js";
+import { file_cloudstate_eventing } from "../../../cloudstate/eventing_cloudstate.js";
+import { file_cloudstate_typescript_entity_options } from "../../../cloudstate/typescript/entity_options_cloudstate.js";
 import { type ItemAdded, type ItemRemoved } from "./persistence/domain.js";
-import { FILE_DESCRIPTOR as file_com_example_shoppingcart_persistence_domain } from "./persistence/domain_cloudstate.js";
+import { file_com_example_shoppingcart_persistence_domain } from "./persistence/domain_cloudstate.js";
 import { type CartChanged, CartSummaryDefinition } from "./summary.js";
 
 /** What each CartSummary handler can see and do. */
@@ -42,7 +42,7 @@ export interface CartSummaryHandlers {
 export function cartSummaryAction(handlers: CartSummaryHandlers): Action<typeof CartSummaryDefinition> {
   return defineAction<typeof CartSummaryDefinition>({
     service: CartSummaryDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_com_example_shoppingcart_summary,
     handlers: {
       "ItemAdded": {
         method: CartSummaryDefinition.methods.itemAdded,
@@ -60,7 +60,7 @@ export function cartSummaryAction(handlers: CartSummaryHandlers): Action<typeof 
 
 
 /** com/example/shoppingcart/summary.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_com_example_shoppingcart_summary = embeddedFile(
   "CiZjb20vZXhhbXBsZS9zaG9wcGluZ2NhcnQvc3VtbWFyeS5wcm90bxIYY29tLmV4YW1wbGUuc2hvcHBpbmdjYXJ0GhljbG91ZHN0" +
     "YXRlL2V2ZW50aW5nLnByb3RvGipjbG91ZHN0YXRlL3R5cGVzY3JpcHQvZW50aXR5X29wdGlvbnMucHJvdG8aMWNvbS9leGFtcGxl" +
     "L3Nob3BwaW5nY2FydC9wZXJzaXN0ZW5jZS9kb21haW4ucHJvdG8ihgEKC0NhcnRDaGFuZ2VkEhcKB3VzZXJfaWQYASABKAlSBnVz" +

@@ -4,8 +4,8 @@
 /* eslint-disable */
 import { type Action, type ActionContext, type ActionResult, type ReplyStream, defineAction } from "cloudstate-ts";
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_google_api_annotations } from "../../../google/api/annotations_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_typescript_entity_options } from "../../typescript/entity_options_cloudstate.js";
+import { file_google_api_annotations } from "../../../google/api/annotations_cloudstate.js";
+import { file_cloudstate_typescript_entity_options } from "../../typescript/entity_options_cloudstate.js";
 import { ActionTckModelDefinition, ActionTwoDefinition, type OtherRequest, type Request, type Response } from "./action.js";
 
 /** What each ActionTckModel handler can see and do. */
@@ -38,7 +38,7 @@ export interface ActionTckModelHandlers {
 export function actionTckModelAction(handlers: ActionTckModelHandlers): Action<typeof ActionTckModelDefinition> {
   return defineAction<typeof ActionTckModelDefinition>({
     service: ActionTckModelDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_cloudstate_tck_model_action,
     handlers: {
       "ProcessUnary": {
         method: ActionTckModelDefinition.methods.processUnary,
@@ -82,7 +82,7 @@ export interface ActionTwoHandlers {
 export function actionTwoAction(handlers: ActionTwoHandlers): Action<typeof ActionTwoDefinition> {
   return defineAction<typeof ActionTwoDefinition>({
     service: ActionTwoDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_cloudstate_tck_model_action,
     handlers: {
       "Call": {
         method: ActionTwoDefinition.methods.call,
@@ -95,7 +95,7 @@ export function actionTwoAction(handlers: ActionTwoHandlers): Action<typeof Acti
 
 
 /** cloudstate/tck/model/action.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_cloudstate_tck_model_action = embeddedFile(
   "CiFjbG91ZHN0YXRlL3Rjay9tb2RlbC9hY3Rpb24ucHJvdG8SG2Nsb3Vkc3RhdGUudGNrLm1vZGVsLmFjdGlvbhoqY2xvdWRzdGF0" +
     "ZS90eXBlc2NyaXB0L2VudGl0eV9vcHRpb25zLnByb3RvGhxnb29nbGUvYXBpL2Fubm90YXRpb25zLnByb3RvIkwKB1JlcXVlc3QS" +
     "QQoGZ3JvdXBzGAEgAygLMikuY2xvdWRzdGF0ZS50Y2subW9kZWwuYWN0aW9uLlByb2Nlc3NHcm91cFIGZ3JvdXBzIk4KDFByb2Nl" +

@@ -4,9 +4,9 @@
 /* eslint-disable */
 import { type CommandResult, type Crdt, type CrdtCommandContext, type CrdtEntity, type CrdtStreamedCommandContext, type CrdtStreamedResult, GCounter, defineCrdtEntity } from "cloudstate-ts";
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_google_api_annotations } from "../../../google/api/annotations_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_entity_key } from "../../entity_key_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_typescript_entity_options } from "../../typescript/entity_options_cloudstate.js";
+import { file_google_api_annotations } from "../../../google/api/annotations_cloudstate.js";
+import { file_cloudstate_entity_key } from "../../entity_key_cloudstate.js";
+import { file_cloudstate_typescript_entity_options } from "../../typescript/entity_options_cloudstate.js";
 import { CrdtConfiguredDefinition, CrdtTckModelDefinition, CrdtTwoDefinition, type Request, type Response, type StreamedRequest } from "./crdt.js";
 
 /** The CRDT of each CrdtTckModel entity: any CRDT, chosen per entity by `initialState`. */
@@ -43,7 +43,7 @@ export interface CrdtTckModelOptions {
 export function crdtTckModelEntity(handlers: CrdtTckModelHandlers, options: CrdtTckModelOptions = {}): CrdtEntity<typeof CrdtTckModelDefinition, CrdtTckModelState> {
   return defineCrdtEntity<CrdtTckModelState, typeof CrdtTckModelDefinition>({
     service: CrdtTckModelDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_cloudstate_tck_model_crdt,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: (entityId) => handlers.initialState(entityId),
     commands: {
@@ -85,7 +85,7 @@ export interface CrdtTwoOptions {
 export function crdtTwoEntity(handlers: CrdtTwoHandlers, options: CrdtTwoOptions = {}): CrdtEntity<typeof CrdtTwoDefinition, CrdtTwoState> {
   return defineCrdtEntity<CrdtTwoState, typeof CrdtTwoDefinition>({
     service: CrdtTwoDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_cloudstate_tck_model_crdt,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: () => new GCounter(),
     commands: {
@@ -123,7 +123,7 @@ export interface CrdtConfiguredOptions {
 export function crdtConfiguredEntity(handlers: CrdtConfiguredHandlers, options: CrdtConfiguredOptions = {}): CrdtEntity<typeof CrdtConfiguredDefinition, CrdtConfiguredState> {
   return defineCrdtEntity<CrdtConfiguredState, typeof CrdtConfiguredDefinition>({
     service: CrdtConfiguredDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_cloudstate_tck_model_crdt,
     passivationTimeoutMs: options.passivationTimeoutMs ?? 100,
     initialState: () => new GCounter(),
     commands: {
@@ -137,7 +137,7 @@ export function crdtConfiguredEntity(handlers: CrdtConfiguredHandlers, options: 
 
 
 /** cloudstate/tck/model/crdt.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_cloudstate_tck_model_crdt = embeddedFile(
   "Ch9jbG91ZHN0YXRlL3Rjay9tb2RlbC9jcmR0LnByb3RvEhljbG91ZHN0YXRlLnRjay5tb2RlbC5jcmR0GhtjbG91ZHN0YXRlL2Vu" +
     "dGl0eV9rZXkucHJvdG8aKmNsb3Vkc3RhdGUvdHlwZXNjcmlwdC9lbnRpdHlfb3B0aW9ucy5wcm90bxocZ29vZ2xlL2FwaS9hbm5v" +
     "dGF0aW9ucy5wcm90byJiCgdSZXF1ZXN0EhMKAmlkGAEgASgJQgPAQwFSAmlkEkIKB2FjdGlvbnMYAiADKAsyKC5jbG91ZHN0YXRl" +

@@ -5,12 +5,12 @@
 import { type Action, type ActionContext, type ActionResult, type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type ReplyStream, type StateInit, defineAction, defineEventSourcedEntity } from "cloudstate-ts";
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
 import { type Any } from "../../../google/protobuf/any.js";
-import { FILE_DESCRIPTOR as file_google_protobuf_any } from "../../../google/protobuf/any_cloudstate.js";
+import { file_google_protobuf_any } from "../../../google/protobuf/any_cloudstate.js";
 import { Empty } from "../../../google/protobuf/empty.js";
-import { FILE_DESCRIPTOR as file_google_protobuf_empty } from "../../../google/protobuf/empty_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_entity_key } from "../../entity_key_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_eventing } from "../../eventing_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_typescript_entity_options } from "../../typescript/entity_options_cloudstate.js";
+import { file_google_protobuf_empty } from "../../../google/protobuf/empty_cloudstate.js";
+import { file_cloudstate_entity_key } from "../../entity_key_cloudstate.js";
+import { file_cloudstate_eventing } from "../../eventing_cloudstate.js";
+import { file_cloudstate_typescript_entity_options } from "../../typescript/entity_options_cloudstate.js";
 import { type EffectRequest, type EmitEventRequest, EventLogSubscriberModelDefinition, EventOne, EventSourcedEntityOneDefinition, EventSourcedEntityTwoDefinition, EventTwo, JsonEvent, type Response } from "./eventlogeventing.js";
 
 /** What each EventLogSubscriberModel handler can see and do. */
@@ -53,7 +53,7 @@ export interface EventLogSubscriberModelHandlers {
 export function eventLogSubscriberModelAction(handlers: EventLogSubscriberModelHandlers): Action<typeof EventLogSubscriberModelDefinition> {
   return defineAction<typeof EventLogSubscriberModelDefinition>({
     service: EventLogSubscriberModelDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_cloudstate_tck_model_eventlogeventing,
     handlers: {
       "ProcessEventOne": {
         method: EventLogSubscriberModelDefinition.methods.processEventOne,
@@ -125,7 +125,7 @@ export interface EventSourcedEntityOneOptions {
 export function eventSourcedEntityOneEntity(handlers: EventSourcedEntityOneHandlers, options: EventSourcedEntityOneOptions = {}): EventSourcedEntity<typeof EventSourcedEntityOneDefinition, EventSourcedEntityOneState, EventSourcedEntityOneEvent> {
   return defineEventSourcedEntity<EventSourcedEntityOneState, EventSourcedEntityOneEvent, typeof EventSourcedEntityOneDefinition>({
     service: EventSourcedEntityOneDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_cloudstate_tck_model_eventlogeventing,
     persistenceId: options.persistenceId ?? "eventlogeventing-one",
     ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -191,7 +191,7 @@ export interface EventSourcedEntityTwoOptions {
 export function eventSourcedEntityTwoEntity(handlers: EventSourcedEntityTwoHandlers, options: EventSourcedEntityTwoOptions = {}): EventSourcedEntity<typeof EventSourcedEntityTwoDefinition, EventSourcedEntityTwoState, EventSourcedEntityTwoEvent> {
   return defineEventSourcedEntity<EventSourcedEntityTwoState, EventSourcedEntityTwoEvent, typeof EventSourcedEntityTwoDefinition>({
     service: EventSourcedEntityTwoDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_cloudstate_tck_model_eventlogeventing,
     persistenceId: options.persistenceId ?? "eventlogeventing-two",
     ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -215,7 +215,7 @@ export function eventSourcedEntityTwoEntity(handlers: EventSourcedEntityTwoHandl
 
 
 /** cloudstate/tck/model/eventlogeventing.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_cloudstate_tck_model_eventlogeventing = embeddedFile(
   "CitjbG91ZHN0YXRlL3Rjay9tb2RlbC9ldmVudGxvZ2V2ZW50aW5nLnByb3RvEiVjbG91ZHN0YXRlLnRjay5tb2RlbC5ldmVudGxv" +
     "Z2V2ZW50aW5nGhlnb29nbGUvcHJvdG9idWYvYW55LnByb3RvGhtnb29nbGUvcHJvdG9idWYvZW1wdHkucHJvdG8aGWNsb3Vkc3Rh" +
     "dGUvZXZlbnRpbmcucHJvdG8aG2Nsb3Vkc3RhdGUvZW50aXR5X2tleS5wcm90bxoqY2xvdWRzdGF0ZS90eXBlc2NyaXB0L2VudGl0" +

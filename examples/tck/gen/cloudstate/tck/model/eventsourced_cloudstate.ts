@@ -4,9 +4,9 @@
 /* eslint-disable */
 import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, defineEventSourcedEntity } from "cloudstate-ts";
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_google_api_annotations } from "../../../google/api/annotations_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_entity_key } from "../../entity_key_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_typescript_entity_options } from "../../typescript/entity_options_cloudstate.js";
+import { file_google_api_annotations } from "../../../google/api/annotations_cloudstate.js";
+import { file_cloudstate_entity_key } from "../../entity_key_cloudstate.js";
+import { file_cloudstate_typescript_entity_options } from "../../typescript/entity_options_cloudstate.js";
 import { EventSourcedConfiguredDefinition, EventSourcedTckModelDefinition, EventSourcedTwoDefinition, Persisted, type Request, type Response } from "./eventsourced.js";
 
 /** The state of each EventSourcedTckModel entity: `cloudstate.tck.model.Persisted`. */
@@ -52,7 +52,7 @@ export interface EventSourcedTckModelOptions {
 export function eventSourcedTckModelEntity(handlers: EventSourcedTckModelHandlers, options: EventSourcedTckModelOptions = {}): EventSourcedEntity<typeof EventSourcedTckModelDefinition, EventSourcedTckModelState, EventSourcedTckModelEvent> {
   return defineEventSourcedEntity<EventSourcedTckModelState, EventSourcedTckModelEvent, typeof EventSourcedTckModelDefinition>({
     service: EventSourcedTckModelDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_cloudstate_tck_model_eventsourced,
     persistenceId: options.persistenceId ?? "event-sourced-tck-model",
     snapshotEvery: options.snapshotEvery ?? 5,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -113,7 +113,7 @@ export interface EventSourcedTwoOptions {
 export function eventSourcedTwoEntity(handlers: EventSourcedTwoHandlers, options: EventSourcedTwoOptions = {}): EventSourcedEntity<typeof EventSourcedTwoDefinition, EventSourcedTwoState, EventSourcedTwoEvent> {
   return defineEventSourcedEntity<EventSourcedTwoState, EventSourcedTwoEvent, typeof EventSourcedTwoDefinition>({
     service: EventSourcedTwoDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_cloudstate_tck_model_eventsourced,
     persistenceId: options.persistenceId ?? "EventSourcedTwo",
     ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -175,7 +175,7 @@ export interface EventSourcedConfiguredOptions {
 export function eventSourcedConfiguredEntity(handlers: EventSourcedConfiguredHandlers, options: EventSourcedConfiguredOptions = {}): EventSourcedEntity<typeof EventSourcedConfiguredDefinition, EventSourcedConfiguredState, EventSourcedConfiguredEvent> {
   return defineEventSourcedEntity<EventSourcedConfiguredState, EventSourcedConfiguredEvent, typeof EventSourcedConfiguredDefinition>({
     service: EventSourcedConfiguredDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_cloudstate_tck_model_eventsourced,
     persistenceId: options.persistenceId ?? "event-sourced-configured",
     ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
     passivationTimeoutMs: options.passivationTimeoutMs ?? 100,
@@ -198,7 +198,7 @@ export function eventSourcedConfiguredEntity(handlers: EventSourcedConfiguredHan
 
 
 /** cloudstate/tck/model/eventsourced.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_cloudstate_tck_model_eventsourced = embeddedFile(
   "CidjbG91ZHN0YXRlL3Rjay9tb2RlbC9ldmVudHNvdXJjZWQucHJvdG8SFGNsb3Vkc3RhdGUudGNrLm1vZGVsGhtjbG91ZHN0YXRl" +
     "L2VudGl0eV9rZXkucHJvdG8aKmNsb3Vkc3RhdGUvdHlwZXNjcmlwdC9lbnRpdHlfb3B0aW9ucy5wcm90bxocZ29vZ2xlL2FwaS9h" +
     "bm5vdGF0aW9ucy5wcm90byJdCgdSZXF1ZXN0EhMKAmlkGAEgASgJQgPAQwFSAmlkEj0KB2FjdGlvbnMYAiADKAsyIy5jbG91ZHN0" +

@@ -4,9 +4,9 @@
 /* eslint-disable */
 import { type CommandResult, type StateInit, type ValueEntity, type ValueEntityCommandContext, defineValueEntity } from "cloudstate-ts";
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_google_api_annotations } from "../../../google/api/annotations_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_entity_key } from "../../entity_key_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_typescript_entity_options } from "../../typescript/entity_options_cloudstate.js";
+import { file_google_api_annotations } from "../../../google/api/annotations_cloudstate.js";
+import { file_cloudstate_entity_key } from "../../entity_key_cloudstate.js";
+import { file_cloudstate_typescript_entity_options } from "../../typescript/entity_options_cloudstate.js";
 import { Persisted, type Request, type Response, ValueEntityConfiguredDefinition, ValueEntityTckModelDefinition, ValueEntityTwoDefinition } from "./valueentity.js";
 
 /** The state of each ValueEntityTckModel entity: `cloudstate.tck.model.valueentity.Persisted`. */
@@ -41,7 +41,7 @@ export interface ValueEntityTckModelOptions {
 export function valueEntityTckModelEntity(handlers: ValueEntityTckModelHandlers, options: ValueEntityTckModelOptions = {}): ValueEntity<typeof ValueEntityTckModelDefinition, ValueEntityTckModelState> {
   return defineValueEntity<ValueEntityTckModelState, typeof ValueEntityTckModelDefinition>({
     service: ValueEntityTckModelDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_cloudstate_tck_model_valueentity,
     persistenceId: options.persistenceId ?? "value-entity-tck-model",
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     state: Persisted,
@@ -85,7 +85,7 @@ export interface ValueEntityTwoOptions {
 export function valueEntityTwoEntity(handlers: ValueEntityTwoHandlers, options: ValueEntityTwoOptions = {}): ValueEntity<typeof ValueEntityTwoDefinition, ValueEntityTwoState> {
   return defineValueEntity<ValueEntityTwoState, typeof ValueEntityTwoDefinition>({
     service: ValueEntityTwoDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_cloudstate_tck_model_valueentity,
     persistenceId: options.persistenceId ?? "value-entity-tck-model-two",
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     state: Persisted,
@@ -130,7 +130,7 @@ export interface ValueEntityConfiguredOptions {
 export function valueEntityConfiguredEntity(handlers: ValueEntityConfiguredHandlers, options: ValueEntityConfiguredOptions = {}): ValueEntity<typeof ValueEntityConfiguredDefinition, ValueEntityConfiguredState> {
   return defineValueEntity<ValueEntityConfiguredState, typeof ValueEntityConfiguredDefinition>({
     service: ValueEntityConfiguredDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_cloudstate_tck_model_valueentity,
     persistenceId: options.persistenceId ?? "value-entity-configured",
     passivationTimeoutMs: options.passivationTimeoutMs ?? 100,
     state: Persisted,
@@ -146,7 +146,7 @@ export function valueEntityConfiguredEntity(handlers: ValueEntityConfiguredHandl
 
 
 /** cloudstate/tck/model/valueentity.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_cloudstate_tck_model_valueentity = embeddedFile(
   "CiZjbG91ZHN0YXRlL3Rjay9tb2RlbC92YWx1ZWVudGl0eS5wcm90bxIgY2xvdWRzdGF0ZS50Y2subW9kZWwudmFsdWVlbnRpdHka" +
     "G2Nsb3Vkc3RhdGUvZW50aXR5X2tleS5wcm90bxoqY2xvdWRzdGF0ZS90eXBlc2NyaXB0L2VudGl0eV9vcHRpb25zLnByb3RvGhxn" +
     "b29nbGUvYXBpL2Fubm90YXRpb25zLnByb3RvImkKB1JlcXVlc3QSEwoCaWQYASABKAlCA8BDAVICaWQSSQoHYWN0aW9ucxgCIAMo" +

@@ -4,7 +4,7 @@
 /* eslint-disable */
 import { type Action, type ActionContext, type ActionResult, type ReplyStream, defineAction } from "cloudstate-ts";
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_cloudstate_typescript_entity_options } from "../cloudstate/typescript/entity_options_cloudstate.js";
+import { file_cloudstate_typescript_entity_options } from "../cloudstate/typescript/entity_options_cloudstate.js";
 import { CartQueriesDefinition, type Lookup, type Summary } from "./carts.js";
 
 /** What each CartQueries handler can see and do. */
@@ -33,7 +33,7 @@ export interface CartQueriesHandlers {
 export function cartQueriesAction(handlers: CartQueriesHandlers): Action<typeof CartQueriesDefinition> {
   return defineAction<typeof CartQueriesDefinition>({
     service: CartQueriesDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_action_carts,
     handlers: {
       "Get": {
         method: CartQueriesDefinition.methods.get,
@@ -61,7 +61,7 @@ export function cartQueriesAction(handlers: CartQueriesHandlers): Action<typeof 
 
 
 /** action/carts.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_action_carts = embeddedFile(
   "ChJhY3Rpb24vY2FydHMucHJvdG8SDGNhc2VzLmFjdGlvbhoqY2xvdWRzdGF0ZS90eXBlc2NyaXB0L2VudGl0eV9vcHRpb25zLnBy" +
     "b3RvIiEKBkxvb2t1cBIXCgd1c2VyX2lkGAEgASgJUgZ1c2VySWQiJAoHU3VtbWFyeRIZCgh1c2VyX2lkcxgBIAMoCVIHdXNlcklk" +
     "czL0AQoLQ2FydFF1ZXJpZXMSMgoDR2V0EhQuY2FzZXMuYWN0aW9uLkxvb2t1cBoVLmNhc2VzLmFjdGlvbi5TdW1tYXJ5EjgKB0Nv" +

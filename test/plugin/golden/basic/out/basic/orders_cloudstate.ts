@@ -4,12 +4,12 @@
 /* eslint-disable */
 import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, defineEventSourcedEntity } from "cloudstate-ts";
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_cloudstate_entity_key } from "../cloudstate/entity_key_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_typescript_entity_options } from "../cloudstate/typescript/entity_options_cloudstate.js";
+import { file_cloudstate_entity_key } from "../cloudstate/entity_key_cloudstate.js";
+import { file_cloudstate_typescript_entity_options } from "../cloudstate/typescript/entity_options_cloudstate.js";
 import { type Empty } from "../google/protobuf/empty.js";
-import { FILE_DESCRIPTOR as file_google_protobuf_empty } from "../google/protobuf/empty_cloudstate.js";
+import { file_google_protobuf_empty } from "../google/protobuf/empty_cloudstate.js";
 import { Cancelled, OrderState, Placed, Placed_Note } from "./domain/state.js";
-import { FILE_DESCRIPTOR as file_basic_domain_state } from "./domain/state_cloudstate.js";
+import { file_basic_domain_state } from "./domain/state_cloudstate.js";
 import { type CancelOrder, type GetOrder, OrdersDefinition, type PlaceOrder } from "./orders.js";
 
 /** The state of each Orders entity: `cases.basic.domain.OrderState`. */
@@ -71,7 +71,7 @@ export interface OrdersOptions {
 export function ordersEntity(handlers: OrdersHandlers, options: OrdersOptions = {}): EventSourcedEntity<typeof OrdersDefinition, OrdersState, OrdersEvent> {
   return defineEventSourcedEntity<OrdersState, OrdersEvent, typeof OrdersDefinition>({
     service: OrdersDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_basic_orders,
     persistenceId: options.persistenceId ?? "orders-v1",
     snapshotEvery: options.snapshotEvery ?? 20,
     passivationTimeoutMs: options.passivationTimeoutMs ?? 60000,
@@ -110,7 +110,7 @@ export function ordersEntity(handlers: OrdersHandlers, options: OrdersOptions = 
 
 
 /** basic/orders.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_basic_orders = embeddedFile(
   "ChJiYXNpYy9vcmRlcnMucHJvdG8SC2Nhc2VzLmJhc2ljGhtnb29nbGUvcHJvdG9idWYvZW1wdHkucHJvdG8aG2Nsb3Vkc3RhdGUv" +
     "ZW50aXR5X2tleS5wcm90bxoqY2xvdWRzdGF0ZS90eXBlc2NyaXB0L2VudGl0eV9vcHRpb25zLnByb3RvGhhiYXNpYy9kb21haW4v" +
     "c3RhdGUucHJvdG8ikAEKClBsYWNlT3JkZXISHgoIb3JkZXJfaWQYASABKAlCA8BDAVIHb3JkZXJJZBIyCgVsaW5lcxgCIAMoCzIc" +

@@ -3,10 +3,10 @@
 
 /* eslint-disable */
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_google_protobuf_descriptor } from "../google/protobuf/descriptor_cloudstate.js";
+import { file_google_protobuf_descriptor } from "../google/protobuf/descriptor_cloudstate.js";
 
 /** cloudstate/entity_key.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_cloudstate_entity_key = embeddedFile(
   "ChtjbG91ZHN0YXRlL2VudGl0eV9rZXkucHJvdG8SCmNsb3Vkc3RhdGUaIGdvb2dsZS9wcm90b2J1Zi9kZXNjcmlwdG9yLnByb3Rv" +
     "Oj0KCmVudGl0eV9rZXkSHS5nb29nbGUucHJvdG9idWYuRmllbGRPcHRpb25zGLgIIAEoCFIJZW50aXR5S2V5Qg8KDWlvLmNsb3Vk" +
     "c3RhdGViBnByb3RvMw==",

@@ -4,8 +4,8 @@
 /* eslint-disable */
 import { type CommandResult, type Crdt, type CrdtCommandContext, type CrdtEntity, type CrdtStreamedCommandContext, type CrdtStreamedResult, INT64_ZERO, type Int64, LWWRegister, ORMap, ORSet, PNCounter, defineCrdtEntity, int64Codec, messageCodec, stringCodec } from "cloudstate-ts";
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_cloudstate_entity_key } from "../cloudstate/entity_key_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_typescript_entity_options } from "../cloudstate/typescript/entity_options_cloudstate.js";
+import { file_cloudstate_entity_key } from "../cloudstate/entity_key_cloudstate.js";
+import { file_cloudstate_typescript_entity_options } from "../cloudstate/typescript/entity_options_cloudstate.js";
 import { AnythingDefinition, CounterDefinition, Friend, PresenceDefinition, type Status, TagsDefinition, type User } from "./presence.js";
 
 /** The CRDT of each Presence entity: an ORSet of cases.crdt.Friend. */
@@ -36,7 +36,7 @@ export interface PresenceOptions {
 export function presenceEntity(handlers: PresenceHandlers, options: PresenceOptions = {}): CrdtEntity<typeof PresenceDefinition, PresenceState> {
   return defineCrdtEntity<PresenceState, typeof PresenceDefinition>({
     service: PresenceDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_crdt_presence,
     passivationTimeoutMs: options.passivationTimeoutMs ?? 500,
     initialState: () => new ORSet<Friend>(messageCodec(Friend)),
     commands: {
@@ -78,7 +78,7 @@ export interface CounterOptions {
 export function counterEntity(handlers: CounterHandlers, options: CounterOptions = {}): CrdtEntity<typeof CounterDefinition, CounterState> {
   return defineCrdtEntity<CounterState, typeof CounterDefinition>({
     service: CounterDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_crdt_presence,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: () => new PNCounter(),
     commands: {
@@ -116,7 +116,7 @@ export interface TagsOptions {
 export function tagsEntity(handlers: TagsHandlers, options: TagsOptions = {}): CrdtEntity<typeof TagsDefinition, TagsState> {
   return defineCrdtEntity<TagsState, typeof TagsDefinition>({
     service: TagsDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_crdt_presence,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: () => new ORMap<string, LWWRegister<Int64>>(stringCodec, () => new LWWRegister<Int64>(int64Codec, INT64_ZERO)),
     commands: {
@@ -157,7 +157,7 @@ export interface AnythingOptions {
 export function anythingEntity(handlers: AnythingHandlers, options: AnythingOptions = {}): CrdtEntity<typeof AnythingDefinition, AnythingState> {
   return defineCrdtEntity<AnythingState, typeof AnythingDefinition>({
     service: AnythingDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_crdt_presence,
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     initialState: (entityId) => handlers.initialState(entityId),
     commands: {
@@ -171,7 +171,7 @@ export function anythingEntity(handlers: AnythingHandlers, options: AnythingOpti
 
 
 /** crdt/presence.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_crdt_presence = embeddedFile(
   "ChNjcmR0L3ByZXNlbmNlLnByb3RvEgpjYXNlcy5jcmR0GhtjbG91ZHN0YXRlL2VudGl0eV9rZXkucHJvdG8aKmNsb3Vkc3RhdGUv" +
     "dHlwZXNjcmlwdC9lbnRpdHlfb3B0aW9ucy5wcm90byIvCgRVc2VyEhMKAmlkGAEgASgJQgPAQwFSAmlkEhIKBG5hbWUYAiABKAlS" +
     "BG5hbWUiHAoGRnJpZW5kEhIKBG5hbWUYASABKAlSBG5hbWUiIAoGU3RhdHVzEhYKBm9ubGluZRgBIAEoCFIGb25saW5lMoUBCghQ" +

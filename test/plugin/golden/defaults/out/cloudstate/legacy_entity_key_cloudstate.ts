@@ -3,10 +3,10 @@
 
 /* eslint-disable */
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_google_protobuf_descriptor } from "../google/protobuf/descriptor_cloudstate.js";
+import { file_google_protobuf_descriptor } from "../google/protobuf/descriptor_cloudstate.js";
 
 /** cloudstate/legacy_entity_key.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_cloudstate_legacy_entity_key = embeddedFile(
   "CiJjbG91ZHN0YXRlL2xlZ2FjeV9lbnRpdHlfa2V5LnByb3RvEgpjbG91ZHN0YXRlGiBnb29nbGUvcHJvdG9idWYvZGVzY3JpcHRv" +
     "ci5wcm90bzpLChFsZWdhY3lfZW50aXR5X2tleRIdLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE9wdGlvbnMY0oYDIAEoCFIPbGVnYWN5" +
     "RW50aXR5S2V5Qg8KDWlvLmNsb3Vkc3RhdGViBnByb3RvMw==",

@@ -4,8 +4,8 @@
 /* eslint-disable */
 import { type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, defineEventSourcedEntity } from "cloudstate-ts";
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_cloudstate_legacy_entity_key } from "../cloudstate/legacy_entity_key_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_typescript_entity_options } from "../cloudstate/typescript/entity_options_cloudstate.js";
+import { file_cloudstate_legacy_entity_key } from "../cloudstate/legacy_entity_key_cloudstate.js";
+import { file_cloudstate_typescript_entity_options } from "../cloudstate/typescript/entity_options_cloudstate.js";
 import { CounterDefinition, type Increment, Incremented, Value } from "./counter.js";
 
 /** The state of each Counter entity: `cases.defaults.Value`. */
@@ -47,7 +47,7 @@ export interface CounterOptions {
 export function counterEntity(handlers: CounterHandlers, options: CounterOptions = {}): EventSourcedEntity<typeof CounterDefinition, CounterState, CounterEvent> {
   return defineEventSourcedEntity<CounterState, CounterEvent, typeof CounterDefinition>({
     service: CounterDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_defaults_counter,
     persistenceId: options.persistenceId ?? "Counter",
     ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -70,7 +70,7 @@ export function counterEntity(handlers: CounterHandlers, options: CounterOptions
 
 
 /** defaults/counter.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_defaults_counter = embeddedFile(
   "ChZkZWZhdWx0cy9jb3VudGVyLnByb3RvEg5jYXNlcy5kZWZhdWx0cxoiY2xvdWRzdGF0ZS9sZWdhY3lfZW50aXR5X2tleS5wcm90" +
     "bxoqY2xvdWRzdGF0ZS90eXBlc2NyaXB0L2VudGl0eV9vcHRpb25zLnByb3RvIjEKCUluY3JlbWVudBIUCgJpZBgBIAEoCUIEkLUY" +
     "AVICaWQSDgoCYnkYAiABKAVSAmJ5Ih0KBVZhbHVlEhQKBXZhbHVlGAEgASgDUgV2YWx1ZSIdCgtJbmNyZW1lbnRlZBIOCgJieRgB" +

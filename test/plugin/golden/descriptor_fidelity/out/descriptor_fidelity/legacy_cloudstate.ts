@@ -5,7 +5,7 @@
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
 
 /** descriptor_fidelity/legacy.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_descriptor_fidelity_legacy = embeddedFile(
   "CiBkZXNjcmlwdG9yX2ZpZGVsaXR5L2xlZ2FjeS5wcm90bxIZY2FzZXMuZGVzY3JpcHRvcl9maWRlbGl0eSKkBgoLTWVhc3VyZW1l" +
     "bnQSFwoFdmFsdWUYASABKAE6ATBSBXZhbHVlEiEKCXByZWNpc2lvbhgCIAEoAjoDMS41UglwcmVjaXNpb24SOQoEdW5pdBgDIAEo" +
     "DjIfLmNhc2VzLmRlc2NyaXB0b3JfZmlkZWxpdHkuVW5pdDoER1JBTVIEdW5pdBIWCgVsYWJlbBgEIAEoCToAUgVsYWJlbBIbCgdz" +

@@ -4,11 +4,11 @@
 /* eslint-disable */
 import { type CommandResult, type StateInit, type ValueEntity, type ValueEntityCommandContext, defineValueEntity } from "cloudstate-ts";
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_cloudstate_entity_key } from "../cloudstate/entity_key_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_typescript_entity_options } from "../cloudstate/typescript/entity_options_cloudstate.js";
+import { file_cloudstate_entity_key } from "../cloudstate/entity_key_cloudstate.js";
+import { file_cloudstate_typescript_entity_options } from "../cloudstate/typescript/entity_options_cloudstate.js";
 import { type Empty } from "../google/protobuf/empty.js";
-import { FILE_DESCRIPTOR as file_google_protobuf_empty } from "../google/protobuf/empty_cloudstate.js";
-import { FILE_DESCRIPTOR as file_descriptor_fidelity_legacy } from "./legacy_cloudstate.js";
+import { file_google_protobuf_empty } from "../google/protobuf/empty_cloudstate.js";
+import { file_descriptor_fidelity_legacy } from "./legacy_cloudstate.js";
 import { type GetScale, type Reading, ScaleState, ScalesDefinition } from "./scales.js";
 
 /** The state of each Scales entity: `cases.descriptor_fidelity.ScaleState`. */
@@ -43,7 +43,7 @@ export interface ScalesOptions {
 export function scalesEntity(handlers: ScalesHandlers, options: ScalesOptions = {}): ValueEntity<typeof ScalesDefinition, ScalesState> {
   return defineValueEntity<ScalesState, typeof ScalesDefinition>({
     service: ScalesDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_descriptor_fidelity_scales,
     persistenceId: options.persistenceId ?? "Scales",
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     state: ScaleState,
@@ -63,7 +63,7 @@ export function scalesEntity(handlers: ScalesHandlers, options: ScalesOptions = 
 
 
 /** descriptor_fidelity/scales.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_descriptor_fidelity_scales = embeddedFile(
   "CiBkZXNjcmlwdG9yX2ZpZGVsaXR5L3NjYWxlcy5wcm90bxIZY2FzZXMuZGVzY3JpcHRvcl9maWRlbGl0eRobY2xvdWRzdGF0ZS9l" +
     "bnRpdHlfa2V5LnByb3RvGipjbG91ZHN0YXRlL3R5cGVzY3JpcHQvZW50aXR5X29wdGlvbnMucHJvdG8aIGRlc2NyaXB0b3JfZmlk" +
     "ZWxpdHkvbGVnYWN5LnByb3RvGhtnb29nbGUvcHJvdG9idWYvZW1wdHkucHJvdG8ioQUKB1JlYWRpbmcSHgoIc2NhbGVfaWQYASAB" +

@@ -4,13 +4,13 @@
 /* eslint-disable */
 import { type Action, type ActionContext, type ActionResult, type CommandResult, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, defineAction, defineEventSourcedEntity } from "cloudstate-ts";
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_cloudstate_entity_key } from "../cloudstate/entity_key_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_eventing } from "../cloudstate/eventing_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_typescript_entity_options } from "../cloudstate/typescript/entity_options_cloudstate.js";
+import { file_cloudstate_entity_key } from "../cloudstate/entity_key_cloudstate.js";
+import { file_cloudstate_eventing } from "../cloudstate/eventing_cloudstate.js";
+import { file_cloudstate_typescript_entity_options } from "../cloudstate/typescript/entity_options_cloudstate.js";
 import { type Any } from "../google/protobuf/any.js";
-import { FILE_DESCRIPTOR as file_google_protobuf_any } from "../google/protobuf/any_cloudstate.js";
+import { file_google_protobuf_any } from "../google/protobuf/any_cloudstate.js";
 import { type Empty } from "../google/protobuf/empty.js";
-import { FILE_DESCRIPTOR as file_google_protobuf_empty } from "../google/protobuf/empty_cloudstate.js";
+import { file_google_protobuf_empty } from "../google/protobuf/empty_cloudstate.js";
 import { Noted, Order, OrderTallyDefinition, OrdersDefinition, type PlaceOrder, Placed, type Tally } from "./orders.js";
 
 /** The state of each Orders entity: `cases.eventing.Order`. */
@@ -58,7 +58,7 @@ export interface OrdersOptions {
 export function ordersEntity(handlers: OrdersHandlers, options: OrdersOptions = {}): EventSourcedEntity<typeof OrdersDefinition, OrdersState, OrdersEvent> {
   return defineEventSourcedEntity<OrdersState, OrdersEvent, typeof OrdersDefinition>({
     service: OrdersDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_eventing_orders,
     persistenceId: options.persistenceId ?? "orders",
     ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -122,7 +122,7 @@ export interface OrderTallyHandlers {
 export function orderTallyAction(handlers: OrderTallyHandlers): Action<typeof OrderTallyDefinition> {
   return defineAction<typeof OrderTallyDefinition>({
     service: OrderTallyDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_eventing_orders,
     handlers: {
       "OnPlaced": {
         method: OrderTallyDefinition.methods.onPlaced,
@@ -145,7 +145,7 @@ export function orderTallyAction(handlers: OrderTallyHandlers): Action<typeof Or
 
 
 /** eventing/orders.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_eventing_orders = embeddedFile(
   "ChVldmVudGluZy9vcmRlcnMucHJvdG8SDmNhc2VzLmV2ZW50aW5nGhlnb29nbGUvcHJvdG9idWYvYW55LnByb3RvGhtnb29nbGUv" +
     "cHJvdG9idWYvZW1wdHkucHJvdG8aG2Nsb3Vkc3RhdGUvZW50aXR5X2tleS5wcm90bxoZY2xvdWRzdGF0ZS9ldmVudGluZy5wcm90" +
     "bxoqY2xvdWRzdGF0ZS90eXBlc2NyaXB0L2VudGl0eV9vcHRpb25zLnByb3RvIkAKClBsYWNlT3JkZXISHgoIb3JkZXJfaWQYASAB" +

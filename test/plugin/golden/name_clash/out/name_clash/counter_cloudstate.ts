@@ -4,8 +4,8 @@
 /* eslint-disable */
 import { type CommandResult as CommandResult1, type DeepReadonly, type EventSourcedCommandContext, type EventSourcedEntity, type StateInit, type ValueEntity, type ValueEntityCommandContext, defineEventSourcedEntity, defineValueEntity } from "cloudstate-ts";
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_cloudstate_entity_key } from "../cloudstate/entity_key_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_typescript_entity_options } from "../cloudstate/typescript/entity_options_cloudstate.js";
+import { file_cloudstate_entity_key } from "../cloudstate/entity_key_cloudstate.js";
+import { file_cloudstate_typescript_entity_options } from "../cloudstate/typescript/entity_options_cloudstate.js";
 import { type CommandResult, type CounterContext as NameClashCounterContext, CounterDefinition, CounterEvent as NameClashCounterEvent, type CounterHandlers as NameClashCounterHandlers, CounterOptions as NameClashCounterOptions, CounterState as NameClashCounterState, type DateMessage, TallyDefinition, counter, type counterHandlers, type fileDescriptorSet, type snakeCaseTotal } from "./counter.js";
 
 /** The state of each Counter entity: `cases.name_clash.CounterState`. */
@@ -56,7 +56,7 @@ export interface CounterOptions {
 export function counterEntity(handlers: CounterHandlers, options: CounterOptions = {}): EventSourcedEntity<typeof CounterDefinition, CounterState, CounterEvent> {
   return defineEventSourcedEntity<CounterState, CounterEvent, typeof CounterDefinition>({
     service: CounterDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_name_clash_counter,
     persistenceId: options.persistenceId ?? "Counter",
     ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
@@ -118,7 +118,7 @@ export interface TallyOptions {
 export function tallyEntity(handlers: TallyHandlers, options: TallyOptions = {}): ValueEntity<typeof TallyDefinition, TallyState> {
   return defineValueEntity<TallyState, typeof TallyDefinition>({
     service: TallyDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_name_clash_counter,
     persistenceId: options.persistenceId ?? "Tally",
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     state: counter,
@@ -138,7 +138,7 @@ export function tallyEntity(handlers: TallyHandlers, options: TallyOptions = {})
 
 
 /** name_clash/counter.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_name_clash_counter = embeddedFile(
   "ChhuYW1lX2NsYXNoL2NvdW50ZXIucHJvdG8SEGNhc2VzLm5hbWVfY2xhc2gaG2Nsb3Vkc3RhdGUvZW50aXR5X2tleS5wcm90bxoq" +
     "Y2xvdWRzdGF0ZS90eXBlc2NyaXB0L2VudGl0eV9vcHRpb25zLnByb3RvIiQKDENvdW50ZXJTdGF0ZRIUCgV2YWx1ZRgBIAEoA1IF" +
     "dmFsdWUiHgoMQ291bnRlckV2ZW50Eg4KAmJ5GAEgASgDUgJieSI0Cg5Db3VudGVyQ29udGV4dBIiCgpjb3VudGVyX2lkGAEgASgJ" +

@@ -4,10 +4,10 @@
 /* eslint-disable */
 import { type CommandResult, type StateInit, type ValueEntity, type ValueEntityCommandContext, defineValueEntity } from "cloudstate-ts";
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_cloudstate_entity_key } from "../cloudstate/entity_key_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_typescript_entity_options } from "../cloudstate/typescript/entity_options_cloudstate.js";
+import { file_cloudstate_entity_key } from "../cloudstate/entity_key_cloudstate.js";
+import { file_cloudstate_typescript_entity_options } from "../cloudstate/typescript/entity_options_cloudstate.js";
 import { type Empty } from "../google/protobuf/empty.js";
-import { FILE_DESCRIPTOR as file_google_protobuf_empty } from "../google/protobuf/empty_cloudstate.js";
+import { file_google_protobuf_empty } from "../google/protobuf/empty_cloudstate.js";
 import { type ForgetRequest, type GetProfile, Profile, ProfilesDefinition, type SetNameRequest } from "./profiles.js";
 
 /** The state of each Profiles entity: `cases.value_entity.Profile`. */
@@ -45,7 +45,7 @@ export interface ProfilesOptions {
 export function profilesEntity(handlers: ProfilesHandlers, options: ProfilesOptions = {}): ValueEntity<typeof ProfilesDefinition, ProfilesState> {
   return defineValueEntity<ProfilesState, typeof ProfilesDefinition>({
     service: ProfilesDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_value_entity_profiles,
     persistenceId: options.persistenceId ?? "profiles",
     passivationTimeoutMs: options.passivationTimeoutMs ?? 120000,
     state: Profile,
@@ -69,7 +69,7 @@ export function profilesEntity(handlers: ProfilesHandlers, options: ProfilesOpti
 
 
 /** value_entity/profiles.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_value_entity_profiles = embeddedFile(
   "Cht2YWx1ZV9lbnRpdHkvcHJvZmlsZXMucHJvdG8SEmNhc2VzLnZhbHVlX2VudGl0eRobZ29vZ2xlL3Byb3RvYnVmL2VtcHR5LnBy" +
     "b3RvGhtjbG91ZHN0YXRlL2VudGl0eV9rZXkucHJvdG8aKmNsb3Vkc3RhdGUvdHlwZXNjcmlwdC9lbnRpdHlfb3B0aW9ucy5wcm90" +
     "byJCCg5TZXROYW1lUmVxdWVzdBIcCgd1c2VyX2lkGAEgASgJQgPAQwFSBnVzZXJJZBISCgRuYW1lGAIgASgJUgRuYW1lIioKCkdl" +

@@ -4,10 +4,10 @@
 /* eslint-disable */
 import { type CommandResult, type StateInit, type ValueEntity, type ValueEntityCommandContext, defineValueEntity } from "cloudstate-ts";
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
-import { FILE_DESCRIPTOR as file_cloudstate_entity_key } from "../../../cloudstate/entity_key_cloudstate.js";
-import { FILE_DESCRIPTOR as file_cloudstate_typescript_entity_options } from "../../../cloudstate/typescript/entity_options_cloudstate.js";
+import { file_cloudstate_entity_key } from "../../../cloudstate/entity_key_cloudstate.js";
+import { file_cloudstate_typescript_entity_options } from "../../../cloudstate/typescript/entity_options_cloudstate.js";
 import { type Empty } from "../../../google/protobuf/empty.js";
-import { FILE_DESCRIPTOR as file_google_protobuf_empty } from "../../../google/protobuf/empty_cloudstate.js";
+import { file_google_protobuf_empty } from "../../../google/protobuf/empty_cloudstate.js";
 import { type BumpRequest, type GetTally, type RecordRequest, TalliesDefinition, Tally } from "./tally.js";
 
 /** The state of each Tallies entity: `com.example.soak.Tally`. */
@@ -45,7 +45,7 @@ export interface TalliesOptions {
 export function talliesEntity(handlers: TalliesHandlers, options: TalliesOptions = {}): ValueEntity<typeof TalliesDefinition, TalliesState> {
   return defineValueEntity<TalliesState, typeof TalliesDefinition>({
     service: TalliesDefinition,
-    descriptor: FILE_DESCRIPTOR,
+    descriptor: file_com_example_soak_tally,
     persistenceId: options.persistenceId ?? "soak-tallies",
     ...(options.passivationTimeoutMs === undefined ? {} : { passivationTimeoutMs: options.passivationTimeoutMs }),
     state: Tally,
@@ -69,7 +69,7 @@ export function talliesEntity(handlers: TalliesHandlers, options: TalliesOptions
 
 
 /** com/example/soak/tally.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_com_example_soak_tally = embeddedFile(
   "Chxjb20vZXhhbXBsZS9zb2FrL3RhbGx5LnByb3RvEhBjb20uZXhhbXBsZS5zb2FrGhtnb29nbGUvcHJvdG9idWYvZW1wdHkucHJv" +
     "dG8aG2Nsb3Vkc3RhdGUvZW50aXR5X2tleS5wcm90bxoqY2xvdWRzdGF0ZS90eXBlc2NyaXB0L2VudGl0eV9vcHRpb25zLnByb3Rv" +
     "Ik4KDVJlY29yZFJlcXVlc3QSHgoIdGFsbHlfaWQYASABKAlCA8BDAVIHdGFsbHlJZBIdCgpyZXF1ZXN0X2lkGAIgASgJUglyZXF1" +

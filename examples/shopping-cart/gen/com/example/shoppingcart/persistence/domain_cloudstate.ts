@@ -5,7 +5,7 @@
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
 
 /** com/example/shoppingcart/persistence/domain.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_com_example_shoppingcart_persistence_domain = embeddedFile(
   "CjFjb20vZXhhbXBsZS9zaG9wcGluZ2NhcnQvcGVyc2lzdGVuY2UvZG9tYWluLnByb3RvEiRjb20uZXhhbXBsZS5zaG9wcGluZ2Nh" +
     "cnQucGVyc2lzdGVuY2UiWQoITGluZUl0ZW0SHQoKcHJvZHVjdF9pZBgBIAEoCVIJcHJvZHVjdElkEhIKBG5hbWUYAiABKAlSBG5h" +
     "bWUSGgoIcXVhbnRpdHkYAyABKAVSCHF1YW50aXR5Ik8KCUl0ZW1BZGRlZBJCCgRpdGVtGAEgASgLMi4uY29tLmV4YW1wbGUuc2hv" +

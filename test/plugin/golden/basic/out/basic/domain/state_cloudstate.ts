@@ -5,7 +5,7 @@
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
 
 /** basic/domain/state.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_basic_domain_state = embeddedFile(
   "ChhiYXNpYy9kb21haW4vc3RhdGUucHJvdG8SEmNhc2VzLmJhc2ljLmRvbWFpbiJYCgpPcmRlclN0YXRlEhYKBnBsYWNlZBgBIAEo" +
     "CFIGcGxhY2VkEhwKCWNhbmNlbGxlZBgCIAEoCFIJY2FuY2VsbGVkEhQKBWxpbmVzGAMgASgDUgVsaW5lcyI6CgZQbGFjZWQSFAoF" +
     "bGluZXMYASABKANSBWxpbmVzGhoKBE5vdGUSEgoEdGV4dBgBIAEoCVIEdGV4dCIjCglDYW5jZWxsZWQSFgoGcmVhc29uGAEgASgJ" +

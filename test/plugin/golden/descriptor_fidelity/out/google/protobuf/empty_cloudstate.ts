@@ -5,7 +5,7 @@
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
 
 /** google/protobuf/empty.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_google_protobuf_empty = embeddedFile(
   "Chtnb29nbGUvcHJvdG9idWYvZW1wdHkucHJvdG8SD2dvb2dsZS5wcm90b2J1ZiIHCgVFbXB0eUJ9ChNjb20uZ29vZ2xlLnByb3Rv" +
     "YnVmQgpFbXB0eVByb3RvUAFaLmdvb2dsZS5nb2xhbmcub3JnL3Byb3RvYnVmL3R5cGVzL2tub3duL2VtcHR5cGL4AQGiAgNHUEKq" +
     "Ah5Hb29nbGUuUHJvdG9idWYuV2VsbEtub3duVHlwZXNiBnByb3RvMw==",

@@ -5,7 +5,7 @@
 import { embeddedFile } from "cloudstate-ts/codegen/v1";
 
 /** google/protobuf/descriptor.proto, serialized by the compiler (source info left out), and its imports: for discovery. */
-export const FILE_DESCRIPTOR = embeddedFile(
+export const file_google_protobuf_descriptor = embeddedFile(
   "CiBnb29nbGUvcHJvdG9idWYvZGVzY3JpcHRvci5wcm90bxIPZ29vZ2xlLnByb3RvYnVmIsoBChFGaWxlRGVzY3JpcHRvclNldBI4" +
     "CgRmaWxlGAEgAygLMiQuZ29vZ2xlLnByb3RvYnVmLkZpbGVEZXNjcmlwdG9yUHJvdG9SBGZpbGUqewiA7Mr/ARCB7Mr/ARptEmsI" +
     "gOzK/wESNC5idWYuZGVzY3JpcHRvci52MS5idWZfZmlsZV9kZXNjcmlwdG9yX3NldF9leHRlbnNpb24aLS5idWYuZGVzY3JpcHRv" +
