@@ -142,8 +142,18 @@ export function assembleDescriptorSet(sources: Iterable<DescriptorSource>): Uint
  * FileDescriptorSet written by hand (`descriptorSet`), exactly one of them.
  */
 export type EntityDescriptors =
-  | { readonly descriptor: EmbeddedFile; readonly descriptorSet?: undefined }
-  | { readonly descriptorSet: Uint8Array; readonly descriptor?: undefined };
+  | {
+      /** The entity's proto file as generated code embeds it, its imports referenced. */
+      readonly descriptor: EmbeddedFile;
+      /** Not given with `descriptor`. */
+      readonly descriptorSet?: undefined;
+    }
+  | {
+      /** A serialized FileDescriptorSet holding the entity's service and everything it imports. */
+      readonly descriptorSet: Uint8Array;
+      /** Not given with `descriptorSet`. */
+      readonly descriptor?: undefined;
+    };
 
 /**
  * The FileDescriptorSet of an entity's config, assembled on first use and then kept (the testkit's descriptor

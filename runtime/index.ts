@@ -91,6 +91,7 @@ export type { DeepReadonly } from "./deep-readonly.js";
 export { packMessage, unpackMessage, packJson, unpackJson } from "./any.js";
 export type { Any, Json } from "./any.js";
 export type { ServiceInfoOptions } from "./discovery.js";
+export type { EmbeddedFile, EntityDescriptors } from "./descriptor-set.js";
 export { consoleLogger } from "./logger.js";
 export type { Logger } from "./logger.js";
 export { LIBRARY_VERSION } from "./version.js";
