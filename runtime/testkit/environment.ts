@@ -34,7 +34,7 @@ export interface TestEnvironmentOptions extends Omit<ProxyOptions, "userFunction
    */
   readonly valueEntityDefectTimeoutMs?: number;
   /**
-   * How long the first call to an entity's service may take after a restart of the user function before the
+   * How long the first unary call to an entity's service may take after a restart of the user function before the
    * client fails it with `DEADLINE_EXCEEDED` (the proxy may have lost it, see
    * {@link CloudstateTestEnvironment.restartUserFunction}). Default 10 s.
    */
@@ -187,8 +187,9 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
   /**
    * A typed client of `definition` through the proxy (for example `env.client(ShoppingCartDefinition)`). After a
    * crash on the released proxy, a call to a value entity that does not answer within `valueEntityDefectTimeoutMs`
-   * fails with a `ClientError` that names the proxy's defect, rather than hanging; after any other restart, the first
-   * call to each entity service gets `firstCallAfterRestartTimeoutMs` and an error that says the proxy lost it.
+   * fails with a `ClientError` that names the proxy's defect, rather than hanging; after a restart, the first
+   * unary call to each other entity service gets `firstCallAfterRestartTimeoutMs` and an error that says the proxy may
+   * have lost it.
    */
   client<S extends CompatServiceDefinition>(definition: S): Client<S> {
     return createClientFactory().use(this.#defectAware.bind(this)).create(definition, this.#channel);
@@ -301,7 +302,10 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
     options: CallOptions,
   ): AsyncGenerator<Response, Response | void, undefined> {
     const service = call.method.path.split("/")[1] ?? "";
-    if (this.#firstCallPending.has(service)) return yield* this.#firstCallAfterRestart(service, call, options);
+    // A streamed call may rightly wait long for its first message (a subscription), so only unary calls are bounded.
+    if (this.#firstCallPending.has(service) && !call.responseStream) {
+      return yield* this.#firstCallAfterRestart(service, call, options);
+    }
     if (!this.#valueEntitiesStuck || !this.#valueEntities.has(service)) return yield* call.next(call.request, options);
     const timeout = AbortSignal.timeout(this.#options.valueEntityDefectTimeoutMs ?? 10_000);
     const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
