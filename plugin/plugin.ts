@@ -113,11 +113,12 @@ function generateAll(request: PluginRequest, options: PluginOptions): CodeGenera
  * error. The request stays at hand as bytes because the embedded descriptor sets are cut from it unchanged.
  */
 export function run(serializedRequest: Uint8Array): CodeGeneratorResponse {
-  const request = decodeRequest(serializedRequest);
   const response = create(CodeGeneratorResponseSchema, {
     supportedFeatures: BigInt(CodeGeneratorResponse_Feature.PROTO3_OPTIONAL),
   });
   try {
+    // Inside the try: a request whose files do not resolve (no registry can be built) is answered with an error.
+    const request = decodeRequest(serializedRequest);
     const options = parseOptions(request.request.parameter);
     const wiring = generateAll(request, options);
     response.file = options.tsProto ? [...runTsProto(serializedRequest), ...wiring] : wiring;

@@ -170,7 +170,8 @@ export function configDescriptors(
     return () => (assembled ??= assembleDescriptorSet([descriptor]));
   }
   if (descriptorSet !== undefined && descriptor === undefined) return () => descriptorSet;
+  const got = descriptor === undefined ? "neither" : "both";
   throw new Error(
-    `${serviceName}: give one of descriptor (the file generated code embeds) and descriptorSet (a serialized FileDescriptorSet)`,
+    `${serviceName}: give exactly one of descriptor (the file generated code embeds) or descriptorSet (a serialized FileDescriptorSet); got ${got}`,
   );
 }

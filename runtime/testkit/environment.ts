@@ -58,8 +58,8 @@ const DEFECT =
 const LOST_FIRST_COMMAND =
   "The Cloudstate 0.6.0 proxy stops an entity whose stream to the user function ended without telling its shard " +
   "first, so a command that arrives meanwhile is lost (no answer until the proxy's relay-timeout, 1 min, resets " +
-  "the connection) or fails with 'Unexpected entity termination', without reaching the user function. Send it " +
-  "again (docs/testing.md).";
+  "the connection) or fails with 'Unexpected entity termination', without reaching the user function. A slow " +
+  "command may still be applied, so send it again only if it is idempotent, or read first (docs/testing.md).";
 
 /** How the proxy fails a command that reached an entity while it stopped after its stream ended. */
 const UNEXPECTED_TERMINATION = /Unexpected .*entity termination/i;
@@ -222,6 +222,11 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
    */
   async restartUserFunction(options: RestartOptions = {}): Promise<void> {
     this.#ensureRunning();
+    // From now on a command may be lost: mark the services first, so a call sent during the restart is bounded too.
+    const stuck = options.crash === true && this.#options.fixes !== true && this.#valueEntities.size > 0;
+    this.#firstCallPending = new Set(
+      [...this.#entityServices].filter((s) => !((stuck || this.#valueEntitiesStuck) && this.#valueEntities.has(s))),
+    );
     if (options.crash === true) {
       const streams = this.#server.openEntityStreams;
       const since = this.#proxy.log.length;
@@ -234,18 +239,14 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
       await this.#proxyFailures(streams, since);
       // Measured on the released proxy: after every crash, a value entity that had a stream open never answers
       // again (its relay misses the failed stream).
-      const stuck = this.#options.fixes !== true && this.#valueEntities.size > 0;
       if (stuck) {
         this.#valueEntitiesStuck = true;
         process.emitWarning(`cloudstate-ts/testkit: the user function crashed. ${DEFECT}`, "CloudstateProxyDefect");
       }
-      // The failed streams' entities stop as closed ones do, with the same race for the next command.
-      this.#firstCallPending = new Set([...this.#entityServices].filter((s) => !(stuck && this.#valueEntities.has(s))));
     } else {
       // As on SIGTERM: each stream finishes the command in hand and ends in order. The proxy then stops those
       // entities, and may lose a command sent before their shards notice: nothing it logs says when they have.
       await this.#server.shutdown(CLEAN_STOP_GRACE_MS);
-      this.#firstCallPending = new Set(this.#entityServices);
     }
     this.#server = new CloudstateServer({
       entities: this.#options.entities,
@@ -302,11 +303,12 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
     options: CallOptions,
   ): AsyncGenerator<Response, Response | void, undefined> {
     const service = call.method.path.split("/")[1] ?? "";
+    const stuck = this.#valueEntitiesStuck && this.#valueEntities.has(service);
     // A streamed call may rightly wait long for its first message (a subscription), so only unary calls are bounded.
-    if (this.#firstCallPending.has(service) && !call.responseStream) {
-      return yield* this.#firstCallAfterRestart(service, call, options);
+    if (!stuck && this.#firstCallPending.has(service) && !call.responseStream) {
+      return yield* this.#firstCallAfterRestart(this.#firstCallPending, service, call, options);
     }
-    if (!this.#valueEntitiesStuck || !this.#valueEntities.has(service)) return yield* call.next(call.request, options);
+    if (!stuck) return yield* call.next(call.request, options);
     const timeout = AbortSignal.timeout(this.#options.valueEntityDefectTimeoutMs ?? 10_000);
     const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
     try {
@@ -322,6 +324,7 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
   }
   /** A first call to `service` after a restart: bounded, and its loss by the proxy named as such. */
   async *#firstCallAfterRestart<Request, Response>(
+    pending: Set<string>,
     service: string,
     call: ClientMiddlewareCall<Request, Response>,
     options: CallOptions,
@@ -330,7 +333,8 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
     const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
     try {
       const answer = yield* call.next(call.request, { ...options, signal });
-      this.#firstCallPending.delete(service);
+      // The set of the restart this call followed: a later restart's marks stay.
+      pending.delete(service);
       return answer;
     } catch (error) {
       if (timeout.aborted && options.signal?.aborted !== true) {
@@ -338,15 +342,17 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
           call.method.path,
           Status.DEADLINE_EXCEEDED,
           `no answer within ${this.#options.firstCallAfterRestartTimeoutMs ?? 10_000} ms to the first command ` +
-            `after a restart of the user function: the proxy may have lost it. ${LOST_FIRST_COMMAND}`,
+            `after a restart of the user function: the proxy may have lost it, or the entity is slow to recover. ` +
+            LOST_FIRST_COMMAND,
         );
       }
       if (!(error instanceof ClientError)) throw error;
-      if (UNEXPECTED_TERMINATION.test(error.details)) {
+      // The lost command's own end, at the proxy's relay-timeout, is a reset connection.
+      if (UNEXPECTED_TERMINATION.test(error.details) || /ECONNRESET/.test(error.details)) {
         throw new ClientError(error.path, error.code, `${error.details}. ${LOST_FIRST_COMMAND}`);
       }
       // Any other answer (a failure from the user function, say) came from a running entity: the race is over.
-      this.#firstCallPending.delete(service);
+      pending.delete(service);
       throw error;
     }
   }

@@ -88,10 +88,13 @@ describe("an entity's descriptors", () => {
   it("come from exactly one of descriptor and descriptorSet", () => {
     const set = shoppingCart.descriptorSet;
     assert.equal(configDescriptors("s.S", { descriptorSet: set })(), set);
-    assert.throws(() => configDescriptors("s.S", {}), /^Error: s\.S: give one of descriptor .* and descriptorSet/);
+    assert.throws(
+      () => configDescriptors("s.S", {}),
+      /^Error: s\.S: give exactly one of descriptor .* or descriptorSet .*; got neither$/,
+    );
     assert.throws(
       () => configDescriptors("s.S", { descriptor: SHOPPING_CART_FILE, descriptorSet: set }),
-      /s\.S: give one of descriptor/,
+      /s\.S: give exactly one of descriptor .*; got both$/,
     );
   });
 });
