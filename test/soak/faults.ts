@@ -149,6 +149,27 @@ export const VALUE_ENTITY_ZOMBIES =
   "Cloudstate 0.6.0 proxy defect: a value entity whose user-function stream failed is never restarted " +
   "(ValueEntityRelay ignores StreamFailed), so its commands time out until the proxy restarts";
 
+/**
+ * Another defect of the 0.6.0 proxy: its `ValueEntity` (valueentity/Entity.scala) persists an update in a Future
+ * and, in that Future's callback, replies and takes the next queued command (`commandHandled()`), changing the
+ * actor's state off the actor's thread while the actor enqueues new commands. Under concurrent commands to one
+ * value entity the queue update can be lost both ways, and a queued command then runs twice: the second reply goes
+ * to the already answered client's completed ask, which forwards it to dead letters. Recognised per entity by that
+ * dead letter, one per extra application.
+ */
+export const VALUE_ENTITY_DOUBLE_RUN =
+  "Cloudstate 0.6.0 proxy defect: under concurrent commands a value entity can run a queued command twice " +
+  "(valueentity/Entity.scala takes the next command in a Future callback, off the actor), the second reply a dead letter";
+
+/** The proxy's log line for the second reply of a value entity's command that ran twice. */
+export function doubleRunReply(entity: string): RegExp {
+  const id = entity.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(
+    `UserFunctionReply\\] from Actor\\[[^\\]]*/sharding/soak-tallies/\\d+/${id}/entity#[^\\]]*\\] to Actor\\[[^\\]]*/deadLetters\\] was not delivered`,
+    "g",
+  );
+}
+
 /** The proxy's log line for a command sent to a dead value entity actor. */
 export const DEAD_VALUE_ENTITY =
   /EntityCommand\] .* to Actor\[[^\]]*\/sharding\/soak-tallies\/\d+\/[^/]+\/entity#[^\]]*\] was not delivered/;

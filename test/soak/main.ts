@@ -20,7 +20,7 @@ import { freePort, proxyClasspath, retryUntil, startPostgres, type Postgres } fr
 import { ROOT } from "../support/root.js";
 import { Api, idSequence, readBack } from "./clients.js";
 import { runCycle, verify, type CycleResult } from "./cycle.js";
-import { FAULTS, Logs, System, VALUE_ENTITY_ZOMBIES } from "./faults.js";
+import { doubleRunReply, FAULTS, Logs, System, VALUE_ENTITY_DOUBLE_RUN, VALUE_ENTITY_ZOMBIES } from "./faults.js";
 import { addCounts, isClean, KINDS, Ledger, zeroCounts, type Counts, type Kind } from "./ledger.js";
 import { runOverload, type OverloadPlan, type OverloadResult } from "./overload.js";
 import { formatCounts, formatFailures } from "./report.js";
@@ -62,6 +62,29 @@ let postgres: Postgres | undefined;
 let system: System | undefined;
 let api: Api | undefined;
 const cycleResults: CycleResult[] = [];
+/** Value commands the proxy ran twice, each matched by the dead letter of its second reply. */
+let doubleRuns = 0;
+
+/**
+ * Whether every extra application of a value entity in `result` is the proxy's double run: for each such entity,
+ * at least as many dead-letter second replies in the proxy's log since `since` (waited for briefly, as the log
+ * line follows the write).
+ */
+async function doubleRunsLogged(result: OverloadResult, since: number): Promise<boolean> {
+  const proxy = system?.proxy;
+  if (proxy === undefined) return false;
+  for (const { kind, entity, extra } of result.excessByEntity) {
+    if (kind !== "value") continue;
+    const one = doubleRunReply(entity).source;
+    const found = await proxy.waitFor(new RegExp(`(?:${one}[^]*?){${extra}}`), 5_000, since).then(
+      () => true,
+      () => false,
+    );
+    if (!found) return false;
+  }
+  return true;
+}
+
 const overloads: OverloadResult[] = [];
 let final: Record<Kind, Counts> | undefined;
 let store = "";
@@ -138,6 +161,7 @@ try {
       `overload "${phase.name}": ${phase.clientsPerKind} clients per kind on ${phase.entitiesPerKind} entities ` +
         `per kind for ${phase.durationMs / 1000} s`,
     );
+    const since = system.proxy?.output.length ?? 0;
     const result = await runOverload(phase, ready, pid, plan.deadlineMs);
     overloads.push(result);
     log(`  ${result.commandsPerSecond.toFixed(0)} acknowledged commands/s`);
@@ -148,8 +172,14 @@ try {
           `(in flight ${result.inFlight[kind]}), applied twice ${result.excess[kind]}`,
       );
       if (result.lost[kind] > 0) problems.push(`overload ${phase.name}: ${kind} lost ${result.lost[kind]}`);
-      if (result.excess[kind] > 0)
-        problems.push(`overload ${phase.name}: ${kind} counted ${result.excess[kind]} extra`);
+      if (result.excess[kind] === 0) continue;
+      const explained = kind === "value" && (await doubleRunsLogged(result, since));
+      if (explained) {
+        doubleRuns += result.excess[kind];
+        log(
+          `  KNOWN PROXY DEFECT: ${VALUE_ENTITY_DOUBLE_RUN}; the proxy logged each extra run's reply as a dead letter`,
+        );
+      } else problems.push(`overload ${phase.name}: ${kind} counted ${result.excess[kind]} extra`);
     }
     log(
       `  user function RSS: ${result.rss.before.toFixed(0)} MiB before, peak ${result.rss.peak.toFixed(0)} MiB, ` +
@@ -202,6 +232,11 @@ if (overloads.length > 0)
     `user function peak RSS in the overload: ${Math.max(...overloads.map((o) => o.rss.peak)).toFixed(0)} MiB`,
   );
 if (store !== "") console.log(`PostgreSQL: ${store}`);
+if (doubleRuns > 0)
+  console.log(
+    `value commands run twice by the proxy under contention: ${doubleRuns}, each confirmed by its dead-letter reply ` +
+      `(Cloudstate 0.6.0 proxy defect)`,
+  );
 const crashes = cycleResults.filter((_, i) => FAULTS[i % FAULTS.length]?.failsStreamsUnderLiveProxy === true).length;
 if (crashes > 0)
   console.log(

@@ -31,6 +31,8 @@ export interface OverloadResult {
   readonly lost: Record<Kind, number>;
   /** More counted than sent: a command applied twice. */
   readonly excess: Record<Kind, number>;
+  /** The same, per entity that had any: kind and entity name, and how many extra. */
+  readonly excessByEntity: readonly { readonly kind: Kind; readonly entity: string; readonly extra: number }[];
   readonly failures: Map<string, number>;
   /** Failures without a message a user could act on. */
   readonly unclear: number;
@@ -130,6 +132,7 @@ export async function runOverload(
   const inFlight = { "event-sourced": 0, value: 0 };
   const lost = { "event-sourced": 0, value: 0 };
   const excess = { "event-sourced": 0, value: 0 };
+  const excessByEntity: { kind: Kind; entity: string; extra: number }[] = [];
   for (const kind of KINDS) {
     const entities = [...ledger.byEntity(kind)];
     const totals = await limited(
@@ -144,7 +147,7 @@ export async function runOverload(
             ),
       ),
     );
-    entities.forEach(([, commands], index) => {
+    entities.forEach(([entity, commands], index) => {
       const acked = commands.filter((c) => c.outcome === "acknowledged").length;
       const unsure = commands.filter((c) => c.outcome === "in-flight").length;
       const compared = compareTotals(acked, unsure, totals[index] ?? 0);
@@ -152,6 +155,7 @@ export async function runOverload(
       inFlight[kind] += unsure;
       lost[kind] += compared.lost;
       excess[kind] += compared.excess;
+      if (compared.excess > 0) excessByEntity.push({ kind, entity, extra: compared.excess });
     });
   }
   return {
@@ -161,6 +165,7 @@ export async function runOverload(
     inFlight,
     lost,
     excess,
+    excessByEntity,
     failures,
     unclear,
     rss: { before, peak, after },
