@@ -82,14 +82,6 @@ function fileName(file: Uint8Array): string {
 }
 
 /**
- * Joins descriptor sets into one, each file once (first occurrence wins), keeping every set's order so that
- * files still follow their imports.
- */
-export function mergeDescriptorSets(sets: Iterable<Uint8Array>): Uint8Array {
-  return assembleDescriptorSet(sets);
-}
-
-/**
  * One proto file as generated code embeds it: the file alone, serialized as the compiler did (without source
  * info), and the embedded files of its imports. Generated code embeds each file once, in its own module, and
  * refers to its imports' modules; the runtime joins a file and its imports into the FileDescriptorSet the proxy

@@ -19,6 +19,7 @@ import { memoryLogger } from "./memory-logger.js";
 import { freePort, type Started } from "./processes.js";
 import { startProxy, type PostgresConnection, type ProxyProcess } from "./proxy.js";
 import { startUserFunctionProcess } from "./user-function.js";
+import { Conditions } from "./conditions.js";
 
 /** The ports of one node, all on 127.0.0.1, fixed for the cluster's life so a restarted node comes back on them. */
 export interface ClusterNodePorts {
@@ -336,7 +337,7 @@ export class CloudstateCluster implements AsyncDisposable {
   readonly #up = new Set<string>();
   /** The same addresses in the order they were moved to Up: Akka's oldest member first. */
   #upOrder: string[] = [];
-  readonly #watchers = new Set<() => void>();
+  readonly #conditions = new Conditions();
 
   private constructor(
     /** The options the cluster was started with. */
@@ -418,7 +419,7 @@ export class CloudstateCluster implements AsyncDisposable {
       this.#upOrder = this.#upOrder.filter((a) => a !== address);
     } else return;
     this.options.onMemberEvent?.({ kind, node: this.nodeAt(address), address, loggedBy });
-    for (const watcher of this.#watchers) watcher();
+    this.#conditions.changed();
   }
 
   /** Resolves once `count` nodes are members (Up, as logged by the leader); fails after `timeoutMs`. */
@@ -432,20 +433,9 @@ export class CloudstateCluster implements AsyncDisposable {
   }
 
   #waitUntil(done: () => boolean, what: string, timeoutMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (!done()) return;
-        this.#watchers.delete(check);
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#watchers.delete(check);
-        const members = this.members.map((node) => node.name).join(", ") || "none";
-        reject(new Error(`the cluster did not reach "${what}" within ${timeoutMs} ms (members: ${members})`));
-      }, timeoutMs);
-      this.#watchers.add(check);
-      check();
+    return this.#conditions.waitUntil(done, timeoutMs, () => {
+      const members = this.members.map((node) => node.name).join(", ") || "none";
+      return new Error(`the cluster did not reach "${what}" within ${timeoutMs} ms (members: ${members})`);
     });
   }
 

@@ -75,6 +75,16 @@ function withLogFromEnvironment(options: TestEnvironmentOptions): TestEnvironmen
   return { ...options, onOutput: (chunk) => process.stderr.write(chunk) };
 }
 
+/**
+ * `options` with a deadline of `ms` added to the caller's own signal; `expired()` tells afterwards whether it was
+ * this deadline, not the caller, that ended the call.
+ */
+function withDeadline(options: CallOptions, ms: number): { readonly options: CallOptions; expired(): boolean } {
+  const timeout = AbortSignal.timeout(ms);
+  const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+  return { options: { ...options, signal }, expired: () => timeout.aborted && options.signal?.aborted !== true };
+}
+
 /** How long a clean stop lets the user function's streams end in order (as `serve` does on SIGTERM). */
 const CLEAN_STOP_GRACE_MS = 5000;
 
@@ -309,12 +319,11 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
       return yield* this.#firstCallAfterRestart(this.#firstCallPending, service, call, options);
     }
     if (!stuck) return yield* call.next(call.request, options);
-    const timeout = AbortSignal.timeout(this.#options.valueEntityDefectTimeoutMs ?? 10_000);
-    const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+    const deadline = withDeadline(options, this.#options.valueEntityDefectTimeoutMs ?? 10_000);
     try {
-      return yield* call.next(call.request, { ...options, signal });
+      return yield* call.next(call.request, deadline.options);
     } catch (error) {
-      if (timeout.aborted && options.signal?.aborted !== true) {
+      if (deadline.expired()) {
         throw new ClientError(call.method.path, Status.DEADLINE_EXCEEDED, `no answer after the restart. ${DEFECT}`);
       }
       // The stuck entity may also make the proxy reset the connection (UNAVAILABLE: read ECONNRESET).
@@ -329,15 +338,14 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
     call: ClientMiddlewareCall<Request, Response>,
     options: CallOptions,
   ): AsyncGenerator<Response, Response | void, undefined> {
-    const timeout = AbortSignal.timeout(this.#options.firstCallAfterRestartTimeoutMs ?? 10_000);
-    const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+    const deadline = withDeadline(options, this.#options.firstCallAfterRestartTimeoutMs ?? 10_000);
     try {
-      const answer = yield* call.next(call.request, { ...options, signal });
+      const answer = yield* call.next(call.request, deadline.options);
       // The set of the restart this call followed: a later restart's marks stay.
       pending.delete(service);
       return answer;
     } catch (error) {
-      if (timeout.aborted && options.signal?.aborted !== true) {
+      if (deadline.expired()) {
         throw new ClientError(
           call.method.path,
           Status.DEADLINE_EXCEEDED,

@@ -3,6 +3,7 @@
  * an entity (entities.ts), with the size of the state it found. Pure apart from the clock, so the parsing and the
  * bookkeeping are unit-tested (first-commands.test.ts).
  */
+import { Conditions } from "../../runtime/testkit/conditions.js";
 
 /** One first command, as a user function printed it. */
 export interface FirstCommand {
@@ -23,7 +24,7 @@ const LINE = /^cluster-first-command (\S+) (\S+) state=(\d+)$/;
 export class FirstCommands {
   readonly all: FirstCommand[] = [];
   readonly #partial = new Map<string, string>();
-  readonly #watchers = new Set<() => void>();
+  readonly #conditions = new Conditions();
 
   /** Feeds a chunk of `node`'s user function output (lines may be split across chunks). */
   add(node: string, chunk: string, at: number): void {
@@ -34,7 +35,7 @@ export class FirstCommands {
       if (match === null) continue;
       this.all.push({ node, service: match[1] ?? "", entity: match[2] ?? "", stateSize: Number(match[3]), at });
     }
-    if (lines.length > 0) for (const watcher of this.#watchers) watcher();
+    if (lines.length > 0) this.#conditions.changed();
   }
 
   /** Where each entity of `service` was handled last (its current home), by entity. */
@@ -63,19 +64,6 @@ export class FirstCommands {
 
   /** Resolves once `done()` holds after some new line (or at once); fails after `timeoutMs` naming `what`. */
   waitUntil(done: () => boolean, what: string, timeoutMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (!done()) return;
-        this.#watchers.delete(check);
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#watchers.delete(check);
-        reject(new Error(`${what}: not seen within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#watchers.add(check);
-      check();
-    });
+    return this.#conditions.waitUntil(done, timeoutMs, () => new Error(`${what}: not seen within ${timeoutMs} ms`));
   }
 }

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { FileDescriptorSet } from "ts-proto-descriptors";
 import { defineEventSourcedEntity, LIBRARY_VERSION, type ServiceDefinition } from "../../runtime/index.js";
-import { mergeDescriptorSets, splitDescriptorSet } from "../../runtime/descriptor-set.js";
+import { assembleDescriptorSet, splitDescriptorSet } from "../../runtime/descriptor-set.js";
 import { buildEntitySpec } from "../../runtime/discovery.js";
 import { shoppingCart, shoppingCartHandlers } from "../../examples/shopping-cart/src/cart.js";
 import { shoppingCartEntity } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart_cloudstate.js";
@@ -27,7 +27,7 @@ describe("descriptor sets", () => {
       { name: "other.proto" },
       { name: "b.proto", dependency: ["dep.proto", "other.proto"] },
     );
-    const merged = splitDescriptorSet(mergeDescriptorSets([a, b]));
+    const merged = splitDescriptorSet(assembleDescriptorSet([a, b]));
     assert.deepEqual(
       merged.map((f) => f.name),
       ["dep.proto", "a.proto", "other.proto", "b.proto"],
@@ -35,7 +35,7 @@ describe("descriptor sets", () => {
   });
 
   it("copies files byte for byte", () => {
-    const merged = mergeDescriptorSets([shoppingCart.descriptorSet]);
+    const merged = assembleDescriptorSet([shoppingCart.descriptorSet]);
     assert.deepEqual(Buffer.from(merged), Buffer.from(shoppingCart.descriptorSet));
   });
 });

@@ -41,8 +41,14 @@ const CONSTANT = /\nexport const (file_\w+) = \w+\(\n((?:\s*"[^"]*"(?: \+|,)\n)+
 /** An import of another module's constant, possibly aliased: `import { file_a_b } from "./b_cloudstate.js";`. */
 const IMPORT = /^import \{ (file_\w+)(?: as (\w+))? \} from "([^"]+)";$/gm;
 
+/** A generated module's embedded file and the name of the constant holding it. */
+interface Embedded {
+  readonly file: EmbeddedFile;
+  readonly constant: string;
+}
+
 /** The embedded file of a generated module, its imports read from their modules (memoized by path). */
-function embeddedFileIn(path: string, cache: Map<string, EmbeddedFile>): EmbeddedFile {
+function embeddedFileIn(path: string, cache: Map<string, Embedded>): Embedded {
   const cached = cache.get(path);
   if (cached !== undefined) return cached;
   const text = readFileSync(path, "utf8");
@@ -61,12 +67,15 @@ function embeddedFileIn(path: string, cache: Map<string, EmbeddedFile>): Embedde
     .map((name) => {
       const module = modules.get(name);
       if (module === undefined) throw new Error(`${relative(ROOT, path)}: ${name} is not imported`);
-      return embeddedFileIn(module, cache);
+      return embeddedFileIn(module, cache).file;
     });
   const base64 = [...(match[2] ?? "").matchAll(/"([^"]*)"/g)].map((m) => m[1]).join("");
-  const file = embeddedFileOf(new Uint8Array(Buffer.from(base64, "base64")), imports);
-  cache.set(path, file);
-  return file;
+  const embedded = {
+    file: embeddedFileOf(new Uint8Array(Buffer.from(base64, "base64")), imports),
+    constant: match[1] ?? "",
+  };
+  cache.set(path, embedded);
+  return embedded;
 }
 
 /** Every file embedded in the generated code of the examples, the soak and the plugin's golden cases. */
@@ -76,12 +85,12 @@ export function embeddedDescriptorSets(): EmbeddedSet[] {
     join(ROOT, "test/soak/gen"),
     ...readdirSync(join(ROOT, "test/plugin/golden")).map((name) => join(ROOT, "test/plugin/golden", name, "out")),
   ].filter((dir) => statSync(dir, { throwIfNoEntry: false })?.isDirectory() === true);
-  const cache = new Map<string, EmbeddedFile>();
+  const cache = new Map<string, Embedded>();
   return dirs.flatMap(generatedModules).map((path) => {
-    const file = embeddedFileIn(path, cache);
+    const { file, constant } = embeddedFileIn(path, cache);
     return {
       module: relative(ROOT, path),
-      constant: CONSTANT.exec(readFileSync(path, "utf8"))?.[1] ?? "",
+      constant,
       proto: file.name,
       bytes: assembleDescriptorSet([file]),
     };
