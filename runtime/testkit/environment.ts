@@ -191,7 +191,21 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
 
   /** The user function's log lines, when no `logger` was given. */
   get userFunctionLog(): string {
-    return this.#log.lines.map((line) => `${line.level} ${line.message}`).join("\n");
+    return this.#log.text();
+  }
+
+  /**
+   * Resolves with the first match of `pattern` in {@link CloudstateTestEnvironment.userFunctionLog} (from the
+   * offset `since` on), as soon as the user function logs it: for what it logs on its own time, such as the
+   * rejection of a topic message the proxy delivered beside others. Needs the default in-memory log (no `logger`).
+   */
+  waitForUserFunctionLog(pattern: RegExp, timeoutMs = 30_000, since = 0): Promise<RegExpMatchArray> {
+    if (this.#options.logger !== undefined) {
+      return Promise.reject(
+        new Error("waitForUserFunctionLog reads the in-memory log; this environment was given a logger"),
+      );
+    }
+    return this.#log.waitFor(pattern, timeoutMs, since);
   }
 
   /**

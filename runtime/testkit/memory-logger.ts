@@ -1,5 +1,6 @@
 /** A logger that keeps its lines in memory, for assertions and for showing a user function's log on failure. */
 import type { Logger } from "../logger.js";
+import { Conditions } from "./conditions.js";
 
 /** One line a {@link MemoryLogger} was told. */
 export interface LogLine {
@@ -15,15 +16,40 @@ export interface LogLine {
 export interface MemoryLogger extends Logger {
   /** Every line logged so far, in order. */
   readonly lines: readonly LogLine[];
+  /** The lines so far as text, one `<level> <message>` per line. */
+  text(): string;
+  /**
+   * Resolves with the first match of `pattern` in {@link MemoryLogger.text} (at once if already there, else as
+   * soon as a line makes it match); with `since` (an earlier `text().length`), only text logged after that point
+   * counts. Rejects after `timeoutMs`, quoting what was logged since.
+   */
+  waitFor(pattern: RegExp, timeoutMs: number, since?: number): Promise<RegExpMatchArray>;
 }
 
 /** A new, empty {@link MemoryLogger}. */
 export function memoryLogger(): MemoryLogger {
   const lines: LogLine[] = [];
+  const logged = new Conditions();
+  const text = (): string => lines.map((line) => `${line.level} ${line.message}`).join("\n");
   const at =
     (level: LogLine["level"]) =>
     (message: string, detail?: unknown): void => {
       lines.push({ level, message, detail });
+      logged.changed();
     };
-  return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+  const waitFor = async (pattern: RegExp, timeoutMs: number, since = 0): Promise<RegExpMatchArray> => {
+    const find = (): RegExpMatchArray | null => text().slice(since).match(pattern);
+    await logged.waitUntil(
+      () => find() !== null,
+      timeoutMs,
+      () =>
+        new Error(
+          `the user function did not log ${pattern} within ${timeoutMs} ms; it logged:\n${text().slice(since)}`,
+        ),
+    );
+    const match = find();
+    if (match === null) throw new Error(`${pattern} matched, then no longer did`); // lines are only ever appended
+    return match;
+  };
+  return { lines, text, waitFor, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
