@@ -39,11 +39,15 @@ function header(source: string): string {
   ].join("\n");
 }
 
-function fileOf(name: string, source: string, imports: ImportTracker, body: string): CodeGeneratorResponse_File {
-  return create(CodeGeneratorResponse_FileSchema, {
-    name,
-    content: `${header(source)}${imports.render(body)}`,
-  });
+/** A file the plugin writes, and the proto file it was generated from. */
+interface GeneratedModule {
+  readonly file: CodeGeneratorResponse_File;
+  readonly source: string;
+}
+
+function fileOf(name: string, source: string, imports: ImportTracker, body: string): GeneratedModule {
+  const content = `${header(source)}${imports.render(body)}`;
+  return { file: create(CodeGeneratorResponse_FileSchema, { name, content }), source };
 }
 
 function generateEntity(ctx: EmitContext, entity: EntityModel): string {
@@ -67,7 +71,7 @@ function generateFile(
   embedded: EmbeddedFileModel,
   file: FileModel | undefined,
   options: PluginOptions,
-): CodeGeneratorResponse_File[] {
+): GeneratedModule[] {
   const entities = file?.entities ?? [];
   const ownModule = moduleOf(embedded.name);
   const wiringModule = descriptorModuleOf(embedded.name);
@@ -98,7 +102,7 @@ function generateFile(
  * Every module the request's entities need: one per file with entities, and one embedding each file they import,
  * transitively (so each file is embedded once, in the module of its own name).
  */
-function generateAll(request: PluginRequest, options: PluginOptions): CodeGeneratorResponse_File[] {
+function generateAll(request: PluginRequest, options: PluginOptions): GeneratedModule[] {
   const files = buildModel(request);
   const byName = new Map(files.map((file) => [file.file, file] as const));
   const embedded = filesToEmbed(
@@ -106,6 +110,26 @@ function generateAll(request: PluginRequest, options: PluginOptions): CodeGenera
     request,
   );
   return embedded.flatMap((file) => generateFile(file, byName.get(file.name), options));
+}
+
+/**
+ * Fails when a module the plugin writes has the name of a module ts-proto writes for a proto file of the request
+ * (a `counter_cloudstate.proto` beside `counter.proto`): one would overwrite the other in the output folder.
+ */
+function checkNoModuleClash(request: PluginRequest, generated: readonly GeneratedModule[]): void {
+  const tsProtoModules = new Map<string, string>(
+    request.serialized.map((file) => [`${moduleOf(file.name)}.ts`, file.name]),
+  );
+  const clashes = generated.flatMap(({ file, source }) => {
+    const protoFile = tsProtoModules.get(file.name);
+    return protoFile === undefined
+      ? []
+      : [
+          `${protoFile}: ts-proto writes it to ${file.name}, where protoc-gen-cloudstate writes the module of ` +
+            `${source}; rename ${protoFile}`,
+        ];
+  });
+  if (clashes.length > 0) throw new Error(clashes.join("\n"));
 }
 
 /**
@@ -120,7 +144,9 @@ export function run(serializedRequest: Uint8Array): CodeGeneratorResponse {
     // Inside the try: a request whose files do not resolve (no registry can be built) is answered with an error.
     const request = decodeRequest(serializedRequest);
     const options = parseOptions(request.request.parameter);
-    const wiring = generateAll(request, options);
+    const generated = generateAll(request, options);
+    checkNoModuleClash(request, generated);
+    const wiring = generated.map((module) => module.file);
     response.file = options.tsProto ? [...runTsProto(serializedRequest), ...wiring] : wiring;
   } catch (error) {
     response.error = error instanceof Error ? error.message : String(error);

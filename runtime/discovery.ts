@@ -8,7 +8,7 @@ import type {
 import type { Empty } from "../gen/google/protobuf/empty.js";
 import type { DeepPartial } from "../gen/typeRegistry.js";
 import Long from "long";
-import { assembleDescriptorSet } from "./descriptor-set.js";
+import { assembleDescriptorSet, splitDescriptorSet } from "./descriptor-set.js";
 import type { Logger } from "./logger.js";
 import { LIBRARY_NAME, LIBRARY_VERSION, PROTOCOL_VERSION } from "./version.js";
 
@@ -69,6 +69,36 @@ function toEntityMessage(entity: DiscoverableEntity): EntityMessage {
   };
 }
 
+/** A proto file that two served entities carry with different contents. */
+export interface ConflictingFile {
+  /** The file's path, e.g. `google/protobuf/descriptor.proto`. */
+  readonly name: string;
+  /** The service whose copy the proxy gets (the first entity that carries the file). */
+  readonly kept: string;
+  /** A service whose copy differs, and is not sent. */
+  readonly dropped: string;
+}
+
+/**
+ * The files that served entities carry under one name with different bytes, each once. The proxy gets a file of a
+ * name once, the first entity's copy, so the others' differences (a newer `descriptor.proto`, or two unrelated
+ * files that happen to share a path) are silently not seen by it; the server warns about each. Pure.
+ */
+export function conflictingFiles(entities: readonly DiscoverableEntity[]): ConflictingFile[] {
+  const first = new Map<string, { service: string; bytes: Uint8Array }>();
+  const conflicts = new Map<string, ConflictingFile>();
+  for (const entity of entities) {
+    for (const file of splitDescriptorSet(entity.descriptorSet)) {
+      const earlier = first.get(file.name);
+      if (earlier === undefined) first.set(file.name, { service: entity.serviceName, bytes: file.bytes });
+      else if (!conflicts.has(file.name) && Buffer.compare(earlier.bytes, file.bytes) !== 0) {
+        conflicts.set(file.name, { name: file.name, kept: earlier.service, dropped: entity.serviceName });
+      }
+    }
+  }
+  return [...conflicts.values()];
+}
+
 /** The `EntityDiscovery` service. @internal */
 export function entityDiscoveryService(
   entities: readonly DiscoverableEntity[],
@@ -76,6 +106,12 @@ export function entityDiscoveryService(
   logger: Logger,
 ): EntityDiscoveryServiceImplementation {
   const spec = buildEntitySpec(entities, info);
+  for (const conflict of conflictingFiles(entities)) {
+    logger.warn(
+      `two different files named ${conflict.name} are served: the proxy gets ${conflict.kept}'s, not ` +
+        `${conflict.dropped}'s; generate both from the same proto`,
+    );
+  }
   return {
     discover(proxy: ProxyInfo): Promise<DeepPartial<EntitySpec>> {
       logger.info(

@@ -5,7 +5,8 @@ import { describe, it } from "node:test";
 import { FileDescriptorSet } from "ts-proto-descriptors";
 import { defineEventSourcedEntity, LIBRARY_VERSION, type ServiceDefinition } from "../../runtime/index.js";
 import { assembleDescriptorSet, splitDescriptorSet } from "../../runtime/descriptor-set.js";
-import { buildEntitySpec } from "../../runtime/discovery.js";
+import { buildEntitySpec, conflictingFiles, entityDiscoveryService } from "../../runtime/discovery.js";
+import { memoryLogger } from "../../runtime/testkit/memory-logger.js";
 import { shoppingCart, shoppingCartHandlers } from "../../examples/shopping-cart/src/cart.js";
 import { shoppingCartEntity } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart_cloudstate.js";
 import { ShoppingCartDefinition } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart.js";
@@ -101,5 +102,28 @@ describe("version", () => {
   it("reports the version in package.json", () => {
     const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
     assert.equal(LIBRARY_VERSION, pkg.version);
+  });
+});
+
+describe("files served under one name with different contents", () => {
+  const entity = (serviceName: string, descriptorSet: Uint8Array) => ({ ...shoppingCart, serviceName, descriptorSet });
+  const shared = setOf({ name: "dep.proto" }, { name: "a.proto", dependency: ["dep.proto"] });
+  const sameName = setOf({ name: "other.proto" }, { name: "dep.proto", dependency: ["other.proto"] });
+
+  it("finds none when every copy is the same", () => {
+    assert.deepEqual(conflictingFiles([entity("a.A", shared), entity("b.B", shared)]), []);
+  });
+
+  it("names the file, the service whose copy the proxy gets and the one it does not", () => {
+    const entities = [entity("a.A", shared), entity("b.B", sameName), entity("c.C", sameName)];
+    assert.deepEqual(conflictingFiles(entities), [{ name: "dep.proto", kept: "a.A", dropped: "b.B" }]);
+    const log = memoryLogger();
+    entityDiscoveryService(entities, {}, log);
+    assert.deepEqual(
+      log.lines.map((line) => `${line.level} ${line.message}`),
+      [
+        "warn two different files named dep.proto are served: the proxy gets a.A's, not b.B's; generate both from the same proto",
+      ],
+    );
   });
 });
