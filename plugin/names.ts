@@ -43,6 +43,11 @@ function tsProtoTypeName(name: string): string {
     .join("");
 }
 
+/** The property ts-proto gives a message field (snakeToCamel=keys: `cart_id` is `cartId`, `CART_ID` is `cartId`). */
+export function fieldKey(protoName: string): string {
+  return tsProtoTypeName(protoName);
+}
+
 /** The key of an rpc in ts-proto's generic service definition: the rpc name with a lower-case first letter. */
 export function methodKey(rpcName: string): string {
   return rpcName.charAt(0).toLowerCase() + rpcName.slice(1);

@@ -19,6 +19,7 @@ import type { Logger } from "../logger.js";
 import { memoryLogger, type MemoryLogger } from "./memory-logger.js";
 import { freePort } from "./processes.js";
 import { startProxy, type ProxyOptions, type ProxyProcess } from "./proxy.js";
+import { entityOfCall, type EntityOfCall } from "./entity-keys.js";
 import { listServices } from "./reflection.js";
 import { TcpRelay } from "./tcp-relay.js";
 
@@ -34,11 +35,19 @@ export interface TestEnvironmentOptions extends Omit<ProxyOptions, "userFunction
    */
   readonly valueEntityDefectTimeoutMs?: number;
   /**
-   * How long the first unary call to an entity's service may take after a restart of the user function before the
-   * client fails it with `DEADLINE_EXCEEDED` (the proxy may have lost it, see
+   * How long the first unary call to each entity (told apart by its request's `(cloudstate.entity_key)` fields) may
+   * take after a restart of the user function before the client fails it with `DEADLINE_EXCEEDED` (the proxy may have lost it, see
    * {@link CloudstateTestEnvironment.restartUserFunction}). Default 10 s.
    */
   readonly firstCallAfterRestartTimeoutMs?: number;
+}
+
+/** What a restart of the user function puts at risk until each entity has answered once. */
+interface RestartWindow {
+  /** The entity services whose first calls are bounded (not value entities already known to be stuck). */
+  readonly services: ReadonlySet<string>;
+  /** The entities (see entity-keys.ts) that answered since the restart. */
+  readonly answered: Set<string>;
 }
 
 /** How {@link CloudstateTestEnvironment.restartUserFunction} ends the running user function. */
@@ -112,7 +121,9 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
   /** The services of the stateful entities (not actions): the ones the proxy keeps entity actors for. */
   readonly #entityServices: ReadonlySet<string>;
   /** Entity services not yet answered since a restart of the user function. */
-  #firstCallPending = new Set<string>();
+  /** Since the last restart of the user function: which services' first calls are bounded, and who answered. */
+  #afterRestart: RestartWindow | undefined;
+  readonly #entityOfCall: EntityOfCall;
   #server: CloudstateServer;
   #proxy: ProxyProcess;
   /** Set by a user-function restart on the released proxy while value entities are served; cleared by a proxy restart. */
@@ -133,6 +144,7 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
     this.#proxy = proxy;
     this.#valueEntities = new Set(options.entities.filter((e) => e.kind === "value").map((e) => e.serviceName));
     this.#entityServices = new Set(options.entities.filter((e) => e.kind !== "action").map((e) => e.serviceName));
+    this.#entityOfCall = entityOfCall(options.entities.filter((e) => e.kind !== "action"));
     this.#channel = createChannel(this.address);
   }
 
@@ -212,7 +224,7 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
    * A typed client of `definition` through the proxy (for example `env.client(ShoppingCartDefinition)`). After a
    * crash on the released proxy, a call to a value entity that does not answer within `valueEntityDefectTimeoutMs`
    * fails with a `ClientError` that names the proxy's defect, rather than hanging; after a restart, the first
-   * unary call to each other entity service gets `firstCallAfterRestartTimeoutMs` and an error that says the proxy may
+   * unary call to each other entity gets `firstCallAfterRestartTimeoutMs` and an error that says the proxy may
    * have lost it.
    */
   client<S extends CompatServiceDefinition>(definition: S): Client<S> {
@@ -248,9 +260,12 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
     this.#ensureRunning();
     // From now on a command may be lost: mark the services first, so a call sent during the restart is bounded too.
     const stuck = options.crash === true && this.#options.fixes !== true && this.#valueEntities.size > 0;
-    this.#firstCallPending = new Set(
-      [...this.#entityServices].filter((s) => !((stuck || this.#valueEntitiesStuck) && this.#valueEntities.has(s))),
-    );
+    this.#afterRestart = {
+      services: new Set(
+        [...this.#entityServices].filter((s) => !((stuck || this.#valueEntitiesStuck) && this.#valueEntities.has(s))),
+      ),
+      answered: new Set(),
+    };
     if (options.crash === true) {
       const streams = this.#server.openEntityStreams;
       const since = this.#proxy.log.length;
@@ -293,7 +308,7 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
       port: this.proxyPort,
     });
     this.#valueEntitiesStuck = false;
-    this.#firstCallPending.clear();
+    this.#afterRestart = undefined;
   }
 
   /** Stops the proxy and the user function; safe to call twice. */
@@ -329,8 +344,12 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
     const service = call.method.path.split("/")[1] ?? "";
     const stuck = this.#valueEntitiesStuck && this.#valueEntities.has(service);
     // A streamed call may rightly wait long for its first message (a subscription), so only unary calls are bounded.
-    if (!stuck && this.#firstCallPending.has(service) && !call.responseStream) {
-      return yield* this.#firstCallAfterRestart(this.#firstCallPending, service, call, options);
+    const window = this.#afterRestart;
+    if (!stuck && window !== undefined && window.services.has(service) && !call.responseStream) {
+      // Each entity's first call is at risk, so entities are told apart by their keys (the service as a whole when
+      // the request's keys cannot be read).
+      const entity = (call.requestStream ? undefined : this.#entityOfCall(call.method.path, call.request)) ?? service;
+      if (!window.answered.has(entity)) return yield* this.#firstCallAfterRestart(window, entity, call, options);
     }
     if (!stuck) return yield* call.next(call.request, options);
     const deadline = withDeadline(options, this.#options.valueEntityDefectTimeoutMs ?? 10_000);
@@ -345,18 +364,18 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
       throw error;
     }
   }
-  /** A first call to `service` after a restart: bounded, and its loss by the proxy named as such. */
+  /** A first call to `entity` after a restart: bounded, and its loss by the proxy named as such. */
   async *#firstCallAfterRestart<Request, Response>(
-    pending: Set<string>,
-    service: string,
+    window: RestartWindow,
+    entity: string,
     call: ClientMiddlewareCall<Request, Response>,
     options: CallOptions,
   ): AsyncGenerator<Response, Response | void, undefined> {
     const deadline = withDeadline(options, this.#options.firstCallAfterRestartTimeoutMs ?? 10_000);
     try {
       const answer = yield* call.next(call.request, deadline.options);
-      // The set of the restart this call followed: a later restart's marks stay.
-      pending.delete(service);
+      // The window of the restart this call followed: a later restart's window starts empty.
+      window.answered.add(entity);
       return answer;
     } catch (error) {
       if (deadline.expired()) {
@@ -374,7 +393,7 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
         throw new ClientError(error.path, error.code, `${error.details}. ${LOST_FIRST_COMMAND}`);
       }
       // Any other answer (a failure from the user function, say) came from a running entity: the race is over.
-      pending.delete(service);
+      window.answered.add(entity);
       throw error;
     }
   }

@@ -89,16 +89,17 @@ describe("integration testkit", () => {
     assert.deepEqual(items, [["fig", 2]]);
   });
 
-  it("bounds the first call after a restart, saying the proxy may have lost it", async () => {
-    // The first GetCart after the restart is held in the user function until the client has given up on it, as a
-    // command the proxy lost would be never answered.
+  it("bounds the first call to each entity after a restart, saying the proxy may have lost it", async () => {
+    // The first GetCart of cart "held" after the restart is held in the user function until the client has given up
+    // on it, as a command the proxy lost would be never answered. Another cart answering first must not lift the
+    // bound: every entity's first command is at risk.
     let release = (): void => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
     let hold = false;
     const slowCart = shoppingCartEntity({
       ...shoppingCartHandlers,
       getCart: async (command, context) => {
-        if (hold) await held;
+        if (hold && command.userId === "held") await held;
         return shoppingCartHandlers.getCart(command, context);
       },
     });
@@ -108,8 +109,15 @@ describe("integration testkit", () => {
     });
     const cart = env.client(ShoppingCartDefinition);
     await cart.addItem({ userId: "held", productId: "fig", name: "Fig", quantity: 3 });
+    await cart.addItem({ userId: "other", productId: "kiwi", name: "Kiwi", quantity: 1 });
     await env.restartUserFunction();
     hold = true;
+    const other = await retryUntil(
+      "GetCart of the other cart after the restart",
+      async () => (await cart.getCart({ userId: "other" })).items.map((i) => [i.productId, i.quantity]),
+      60_000,
+    );
+    assert.deepEqual(other, [["kiwi", 1]]);
     await assert.rejects(cart.getCart({ userId: "held" }), (error) => {
       assert.ok(error instanceof ClientError, String(error));
       assert.equal(error.code, Status.DEADLINE_EXCEEDED);

@@ -1,0 +1,51 @@
+/**
+ * Which entity a client's call is for, read from the request as ts-proto gives it: the values of the input
+ * message's fields marked `(cloudstate.entity_key)`, found in the entity's descriptor set. The test environment
+ * bounds the first call to each entity after a restart, so it must tell entities apart without the proxy.
+ */
+import { createFileRegistry, fromBinary } from "@bufbuild/protobuf";
+import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import Long from "long";
+import { fieldKey } from "../../plugin/names.js";
+import { isEntityKey } from "../../plugin/proto-options.js";
+
+/** What the reader needs of a served entity. */
+export interface KeyedService {
+  readonly serviceName: string;
+  readonly descriptorSet: Uint8Array;
+}
+
+/**
+ * A function from a call's method path (`/pkg.Service/Method`) and request to the id of the entity it addresses
+ * (`pkg.Service` and the key values), or to undefined when the method is not known or its request has no key
+ * field the reader can read (the caller then treats the whole service as one).
+ */
+export type EntityOfCall = (methodPath: string, request: unknown) => string | undefined;
+
+/** An {@link EntityOfCall} for the given services. */
+export function entityOfCall(services: readonly KeyedService[]): EntityOfCall {
+  const keysByPath = new Map<string, readonly string[]>();
+  for (const { serviceName, descriptorSet } of services) {
+    const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, descriptorSet));
+    const service = registry.getService(serviceName);
+    for (const method of service?.methods ?? []) {
+      const keys = method.input.fields.filter(isEntityKey).map((field) => fieldKey(field.name));
+      if (keys.length > 0) keysByPath.set(`/${serviceName}/${method.name}`, keys);
+    }
+  }
+  return (methodPath, request) => {
+    const keys = keysByPath.get(methodPath);
+    if (keys === undefined || typeof request !== "object" || request === null) return undefined;
+    const values = keys.map((key) => keyText(Reflect.get(request, key)));
+    return `${methodPath.split("/")[1]} ${JSON.stringify(values)}`;
+  };
+}
+
+/** A key field's value as text: strings, numbers (Long included), booleans and bytes; a field left out is "". */
+function keyText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
+  if (Long.isLong(value)) return value.toString();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
+  return "";
+}
