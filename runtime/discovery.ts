@@ -8,7 +8,10 @@ import type {
 import type { Empty } from "../gen/google/protobuf/empty.js";
 import type { DeepPartial } from "../gen/typeRegistry.js";
 import Long from "long";
-import { assembleDescriptorSet, splitDescriptorSet } from "./descriptor-set.js";
+import { assembleDescriptorSet, splitDescriptorSet, withoutField } from "./descriptor-set.js";
+
+/** FileDescriptorProto.source_code_info: comments and spans, which do not change what a file means. */
+const SOURCE_CODE_INFO_FIELD = 9;
 import type { Logger } from "./logger.js";
 import { LIBRARY_NAME, LIBRARY_VERSION, PROTOCOL_VERSION } from "./version.js";
 
@@ -80,7 +83,7 @@ export interface ConflictingFile {
 }
 
 /**
- * The files that served entities carry under one name with different bytes, each once. The proxy gets a file of a
+ * The files that served entities carry under one name with different contents (source info aside), each once. The proxy gets a file of a
  * name once, the first entity's copy, so the others' differences (a newer `descriptor.proto`, or two unrelated
  * files that happen to share a path) are silently not seen by it; the server warns about each. Pure.
  */
@@ -90,8 +93,9 @@ export function conflictingFiles(entities: readonly DiscoverableEntity[]): Confl
   for (const entity of entities) {
     for (const file of splitDescriptorSet(entity.descriptorSet)) {
       const earlier = first.get(file.name);
-      if (earlier === undefined) first.set(file.name, { service: entity.serviceName, bytes: file.bytes });
-      else if (!conflicts.has(file.name) && Buffer.compare(earlier.bytes, file.bytes) !== 0) {
+      const bytes = withoutField(file.bytes, SOURCE_CODE_INFO_FIELD);
+      if (earlier === undefined) first.set(file.name, { service: entity.serviceName, bytes });
+      else if (!conflicts.has(file.name) && Buffer.compare(earlier.bytes, bytes) !== 0) {
         conflicts.set(file.name, { name: file.name, kept: earlier.service, dropped: entity.serviceName });
       }
     }
@@ -109,7 +113,7 @@ export function entityDiscoveryService(
   for (const conflict of conflictingFiles(entities)) {
     logger.warn(
       `two different files named ${conflict.name} are served: the proxy gets ${conflict.kept}'s, not ` +
-        `${conflict.dropped}'s; generate both from the same proto`,
+        `${conflict.dropped}'s (serve entities generated in one project, from one set of protos)`,
     );
   }
   return {

@@ -24,21 +24,41 @@ export type EntityOfCall = (methodPath: string, request: unknown) => string | un
 
 /** An {@link EntityOfCall} for the given services. */
 export function entityOfCall(services: readonly KeyedService[]): EntityOfCall {
-  const keysByPath = new Map<string, readonly string[]>();
+  const keysByPath = new Map<string, readonly KeyField[]>();
   for (const { serviceName, descriptorSet } of services) {
     const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, descriptorSet));
     const service = registry.getService(serviceName);
     for (const method of service?.methods ?? []) {
-      const keys = method.input.fields.filter(isEntityKey).map((field) => fieldKey(field.name));
+      const keys = method.input.fields
+        .filter(isEntityKey)
+        .map((field): KeyField =>
+          field.oneof === undefined
+            ? { property: fieldKey(field.name) }
+            : { property: fieldKey(field.oneof.name), oneofCase: fieldKey(field.name) },
+        );
       if (keys.length > 0) keysByPath.set(`/${serviceName}/${method.name}`, keys);
     }
   }
   return (methodPath, request) => {
     const keys = keysByPath.get(methodPath);
     if (keys === undefined || typeof request !== "object" || request === null) return undefined;
-    const values = keys.map((key) => keyText(Reflect.get(request, key)));
+    const values = keys.map((key) => keyText(valueOf(request, key)));
     return `${methodPath.split("/")[1]} ${JSON.stringify(values)}`;
   };
+}
+
+/** Where ts-proto puts a key field: its own property, or the `{ $case, value }` of its oneof's property. */
+interface KeyField {
+  readonly property: string;
+  /** The field's `$case` when it is in a oneof (ts-proto's `oneof=unions-value`). */
+  readonly oneofCase?: string;
+}
+
+function valueOf(request: object, key: KeyField): unknown {
+  const value: unknown = Reflect.get(request, key.property);
+  if (key.oneofCase === undefined) return value;
+  if (typeof value !== "object" || value === null || Reflect.get(value, "$case") !== key.oneofCase) return undefined;
+  return Reflect.get(value, "value");
 }
 
 /** A key field's value as text: strings, numbers (Long included), booleans and bytes; a field left out is "". */

@@ -46,8 +46,16 @@ export interface TestEnvironmentOptions extends Omit<ProxyOptions, "userFunction
 interface RestartWindow {
   /** The entity services whose first calls are bounded (not value entities already known to be stuck). */
   readonly services: ReadonlySet<string>;
-  /** The entities (see entity-keys.ts) that answered since the restart. */
+  /**
+   * The entities (see entity-keys.ts) that answered since the new user function serves: one short string per
+   * entity called, kept until the next restart.
+   */
   readonly answered: Set<string>;
+  /**
+   * Whether the new user function serves. An answer to a call sent before (the old one finishing its command in
+   * hand, or the proxy failing a call while nothing serves) says nothing of the entity's first command after.
+   */
+  live: boolean;
 }
 
 /** How {@link CloudstateTestEnvironment.restartUserFunction} ends the running user function. */
@@ -120,7 +128,6 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
   readonly #valueEntities: ReadonlySet<string>;
   /** The services of the stateful entities (not actions): the ones the proxy keeps entity actors for. */
   readonly #entityServices: ReadonlySet<string>;
-  /** Entity services not yet answered since a restart of the user function. */
   /** Since the last restart of the user function: which services' first calls are bounded, and who answered. */
   #afterRestart: RestartWindow | undefined;
   readonly #entityOfCall: EntityOfCall;
@@ -136,6 +143,7 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
     log: MemoryLogger,
     relay: TcpRelay,
     proxy: ProxyProcess,
+    entityOf: EntityOfCall,
   ) {
     this.#options = options;
     this.#server = server;
@@ -144,7 +152,7 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
     this.#proxy = proxy;
     this.#valueEntities = new Set(options.entities.filter((e) => e.kind === "value").map((e) => e.serviceName));
     this.#entityServices = new Set(options.entities.filter((e) => e.kind !== "action").map((e) => e.serviceName));
-    this.#entityOfCall = entityOfCall(options.entities.filter((e) => e.kind !== "action"));
+    this.#entityOfCall = entityOf;
     this.#channel = createChannel(this.address);
   }
 
@@ -155,6 +163,8 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
    */
   static async start(options: TestEnvironmentOptions): Promise<CloudstateTestEnvironment> {
     const log = memoryLogger();
+    // Before anything starts: a descriptor set that does not resolve fails here, not after the proxy's start.
+    const entityOf = entityOfCall(options.entities.filter((e) => e.kind !== "action"));
     const server = new CloudstateServer({ entities: options.entities, logger: options.logger ?? log });
     const port = await server.start({ host: "127.0.0.1", port: 0 });
     let relay: TcpRelay | undefined;
@@ -162,7 +172,7 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
     try {
       relay = await TcpRelay.start(await freePort(), port);
       proxy = await startProxy({ ...withLogFromEnvironment(options), userFunctionPort: relay.port });
-      return new CloudstateTestEnvironment(options, server, log, relay, proxy);
+      return new CloudstateTestEnvironment(options, server, log, relay, proxy, entityOf);
     } catch (error) {
       await proxy?.stop();
       await relay?.close();
@@ -265,7 +275,9 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
         [...this.#entityServices].filter((s) => !((stuck || this.#valueEntitiesStuck) && this.#valueEntities.has(s))),
       ),
       answered: new Set(),
+      live: false,
     };
+    const window = this.#afterRestart;
     if (options.crash === true) {
       const streams = this.#server.openEntityStreams;
       const since = this.#proxy.log.length;
@@ -292,6 +304,7 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
       logger: this.#options.logger ?? this.#log,
     });
     this.#relay.retarget(await this.#server.start({ host: "127.0.0.1", port: 0 }));
+    window.live = true;
   }
 
   /**
@@ -372,10 +385,11 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
     options: CallOptions,
   ): AsyncGenerator<Response, Response | void, undefined> {
     const deadline = withDeadline(options, this.#options.firstCallAfterRestartTimeoutMs ?? 10_000);
+    // The window of the restart this call followed: a later restart's window starts empty.
+    const sentLive = window.live;
     try {
       const answer = yield* call.next(call.request, deadline.options);
-      // The window of the restart this call followed: a later restart's window starts empty.
-      window.answered.add(entity);
+      if (sentLive) window.answered.add(entity);
       return answer;
     } catch (error) {
       if (deadline.expired()) {
@@ -393,7 +407,7 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
         throw new ClientError(error.path, error.code, `${error.details}. ${LOST_FIRST_COMMAND}`);
       }
       // Any other answer (a failure from the user function, say) came from a running entity: the race is over.
-      window.answered.add(entity);
+      if (sentLive) window.answered.add(entity);
       throw error;
     }
   }

@@ -110,8 +110,18 @@ describe("files served under one name with different contents", () => {
   const shared = setOf({ name: "dep.proto" }, { name: "a.proto", dependency: ["dep.proto"] });
   const sameName = setOf({ name: "other.proto" }, { name: "dep.proto", dependency: ["other.proto"] });
 
-  it("finds none when every copy is the same", () => {
-    assert.deepEqual(conflictingFiles([entity("a.A", shared), entity("b.B", shared)]), []);
+  it("finds none when every copy is the same, source info aside", () => {
+    const comment = { location: [{ path: [4], leadingComments: " a comment" }] };
+    const withComments = FileDescriptorSet.encode(
+      FileDescriptorSet.fromPartial({
+        file: [
+          { name: "dep.proto", sourceCodeInfo: comment },
+          { name: "a.proto", dependency: ["dep.proto"], sourceCodeInfo: comment },
+        ],
+      }),
+    ).finish();
+    assert.notDeepEqual(Buffer.from(withComments), Buffer.from(shared));
+    assert.deepEqual(conflictingFiles([entity("a.A", shared), entity("b.B", shared), entity("c.C", withComments)]), []);
   });
 
   it("names the file, the service whose copy the proxy gets and the one it does not", () => {
@@ -122,7 +132,7 @@ describe("files served under one name with different contents", () => {
     assert.deepEqual(
       log.lines.map((line) => `${line.level} ${line.message}`),
       [
-        "warn two different files named dep.proto are served: the proxy gets a.A's, not b.B's; generate both from the same proto",
+        "warn two different files named dep.proto are served: the proxy gets a.A's, not b.B's (serve entities generated in one project, from one set of protos)",
       ],
     );
   });

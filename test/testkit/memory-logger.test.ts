@@ -16,7 +16,7 @@ describe("memoryLogger", () => {
         ["error", "two"],
       ],
     );
-    assert.equal(log.text(), "info one\nerror two");
+    assert.equal(log.text(), "info one\nerror two\n");
   });
 
   it("waitFor resolves when a later line matches, not before", async () => {
@@ -24,7 +24,7 @@ describe("memoryLogger", () => {
     log.info("rejected: old");
     const since = log.text().length;
     let resolved = false;
-    const waiting = log.waitFor(/rejected: (\w+)/, 5_000, since).then((match) => {
+    const waiting = log.waitFor(/^warn rejected: (\w+)/, 5_000, since).then((match) => {
       resolved = true;
       return match;
     });
@@ -42,7 +42,7 @@ describe("memoryLogger", () => {
     log.info("something else");
     await assert.rejects(
       log.waitFor(/never/, 20, since),
-      /did not log \/never\/ within 20 ms; it logged:\n\ninfo something else/,
+      /^Error: nothing logged matched \/never\/ within 20 ms; logged since:\ninfo something else\n$/,
     );
   });
 });
