@@ -20,12 +20,26 @@ import {
   type Implementation,
   type ImplementationName,
 } from "./implementations.js";
+import { commandLine } from "../support/cli-args.js";
 
-const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=") as [string, string | undefined]));
-const quick = args.has("quick");
-const only = (args.get("only")?.split(",") ??
+const { values: args } = commandLine(
+  "bench",
+  "usage: npm run bench -- [--quick] [--only=ours,go,java,echo] [--json=FILE]",
+  {
+    options: { quick: { type: "boolean", default: false }, only: { type: "string" }, json: { type: "string" } },
+  },
+);
+const quick = args.quick;
+const only = (args.only?.split(",") ??
   (quick ? ["ours", "echo"] : ["ours", "go", "java", "echo"])) as ImplementationName[];
-const output = args.get("json") ?? join(new URL("../..", import.meta.url).pathname, "bench-results/latest.json");
+const unknownImplementations = only.filter((name) => !(name in IMPLEMENTATIONS));
+if (unknownImplementations.length > 0) {
+  console.error(
+    `bench: --only names ${unknownImplementations.join(", ")}; known: ${Object.keys(IMPLEMENTATIONS).join(", ")}`,
+  );
+  process.exit(2);
+}
+const output = args.json ?? join(new URL("../..", import.meta.url).pathname, "bench-results/latest.json");
 
 interface Row {
   scenario: string;

@@ -20,7 +20,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { parseArgs } from "node:util";
 import {
   CloudstateCluster,
   retryUntil,
@@ -29,6 +28,7 @@ import {
   type ClusterNode,
   type Postgres,
 } from "cloudstate-ts/testkit";
+import { commandLine } from "../support/cli-args.js";
 import { ROOT } from "../support/root.js";
 import { Api, idSequence, readBack } from "../soak/clients.js";
 import { Logs } from "../soak/faults.js";
@@ -48,13 +48,12 @@ import { FirstCommands } from "./first-commands.js";
 import { PeakMemory } from "./memory.js";
 import { SERVICE, servedAgain, spread, WriterPool, type EntityRef } from "./writers.js";
 
-const { values: args } = parseArgs({
+const { values: args } = commandLine("cluster", "usage: npm run cluster -- [--short] [--fixes] [--heap=256m]", {
   options: {
     short: { type: "boolean", default: false },
     fixes: { type: "boolean", default: false },
     heap: { type: "string", default: "256m" },
   },
-  strict: true,
 });
 if (!/^\d+[mg]$/.test(args.heap)) throw new Error(`--heap must look like 256m or 1g, got ${args.heap}`);
 const short = args.short;

@@ -17,6 +17,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { freePort, proxyClasspath, retryUntil, startPostgres, type Postgres } from "cloudstate-ts/testkit";
+import { commandLine } from "../support/cli-args.js";
 import { ROOT } from "../support/root.js";
 import { Api, idSequence, readBack } from "./clients.js";
 import { runCycle, verify, type CycleResult } from "./cycle.js";
@@ -26,19 +27,30 @@ import { runOverload, type OverloadPlan, type OverloadResult } from "./overload.
 import { formatCounts, formatFailures } from "./report.js";
 import { formatLatency, summarize } from "./stats.js";
 
-const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=") as [string, string | undefined]));
-const short = args.has("short");
+const { values: args } = commandLine(
+  "soak",
+  "usage: npm run soak -- [--short] [--cycles=N] [--fixes] [--max-rss-mib=N]",
+  {
+    options: {
+      short: { type: "boolean", default: false },
+      fixes: { type: "boolean", default: false },
+      cycles: { type: "string" },
+      "max-rss-mib": { type: "string", default: "512" },
+    },
+  },
+);
+const short = args.short;
 /** The fixes artifact first on the proxy's classpath: value entities then answer again after a crash. */
-const fixes = args.has("fixes");
+const fixes = args.fixes;
 const mode = (short ? "short" : "full") + (fixes ? ", fixes artifact" : "");
 const plan = {
-  cycles: Number(args.get("cycles") ?? (short ? FAULTS.length : 4 * FAULTS.length)),
+  cycles: Number(args.cycles ?? (short ? FAULTS.length : 4 * FAULTS.length)),
   clientsPerKind: short ? 3 : 6,
   acknowledgementsAround: short ? 10 : 50,
   /** A client gives up on a command after this: it is then in flight (it may have landed or not). */
   deadlineMs: 10_000,
   /** The user function's resident memory must stay below this during the overload. */
-  maxRssMiB: Number(args.get("max-rss-mib") ?? 512),
+  maxRssMiB: Number(args["max-rss-mib"]),
   overload: [
     { name: "few", clientsPerKind: short ? 32 : 64, entitiesPerKind: 2, durationMs: short ? 10_000 : 60_000 },
     {
@@ -50,6 +62,7 @@ const plan = {
   ] satisfies OverloadPlan[],
 };
 if (!Number.isInteger(plan.cycles) || plan.cycles < 1) throw new Error(`--cycles must be a positive integer`);
+if (!(plan.maxRssMiB > 0)) throw new Error(`--max-rss-mib must be a positive number, got ${args["max-rss-mib"]}`);
 
 const RESULTS = join(ROOT, "soak-results");
 const began = performance.now();

@@ -18,7 +18,6 @@
  */
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import {
   ARTIFACTS,
   classpathOf,
@@ -33,18 +32,23 @@ import {
   type ProxyProcess,
   type Started,
 } from "cloudstate-ts/testkit";
+import { commandLine } from "../support/cli-args.js";
 import { ROOT } from "../support/root.js";
 import { countsByGroup, parseTckOutput, verdict, type Outcome } from "./results.js";
 
-const { values: args } = parseArgs({
-  options: {
-    example: { type: "string" },
-    reference: { type: "boolean", default: false },
-    proxy: { type: "string", default: "dev" },
-    "min-passed": { type: "string", default: "1" },
-    junit: { type: "string", default: join(ROOT, "tck-results") },
+const { values: args } = commandLine(
+  "tck",
+  "usage: npm run tck -- [--proxy=dev|postgres] [--min-passed=N] [--reference] [--example=NAME] [--junit=DIR]",
+  {
+    options: {
+      example: { type: "string" },
+      reference: { type: "boolean", default: false },
+      proxy: { type: "string", default: "dev" },
+      "min-passed": { type: "string", default: "1" },
+      junit: { type: "string", default: join(ROOT, "tck-results") },
+    },
   },
-});
+);
 
 /** The TCK model example once it exists, the shopping cart until then. */
 const example = args.example ?? (existsSync(join(ROOT, "examples/tck")) ? "tck" : "shopping-cart");
