@@ -9,11 +9,11 @@ import type { Empty } from "../gen/google/protobuf/empty.js";
 import type { DeepPartial } from "../gen/typeRegistry.js";
 import Long from "long";
 import { assembleDescriptorSet, splitDescriptorSet, withoutField } from "./descriptor-set.js";
+import type { Logger } from "./logger.js";
+import { LIBRARY_NAME, LIBRARY_VERSION, PROTOCOL_VERSION } from "./version.js";
 
 /** FileDescriptorProto.source_code_info: comments and spans, which do not change what a file means. */
 const SOURCE_CODE_INFO_FIELD = 9;
-import type { Logger } from "./logger.js";
-import { LIBRARY_NAME, LIBRARY_VERSION, PROTOCOL_VERSION } from "./version.js";
 
 /** What discovery needs to know of a served entity, whatever its kind. */
 export interface DiscoverableEntity {
@@ -83,9 +83,10 @@ export interface ConflictingFile {
 }
 
 /**
- * The files that served entities carry under one name with different contents (source info aside), each once. The proxy gets a file of a
- * name once, the first entity's copy, so the others' differences (a newer `descriptor.proto`, or two unrelated
- * files that happen to share a path) are silently not seen by it; the server warns about each. Pure.
+ * The files that served entities carry under one name with different contents (source info aside), each once. The
+ * proxy gets a file of a name once, the first entity's copy, so the others' differences (a newer `descriptor.proto`,
+ * or two unrelated files that happen to share a path) are silently not seen by it; the server warns about each.
+ * Pure.
  */
 export function conflictingFiles(entities: readonly DiscoverableEntity[]): ConflictingFile[] {
   const first = new Map<string, { service: string; bytes: Uint8Array }>();

@@ -1,7 +1,9 @@
 /**
  * Which entity a client's call is for, read from the request as ts-proto gives it: the values of the input
  * message's fields marked `(cloudstate.entity_key)`, found in the entity's descriptor set. The test environment
- * bounds the first call to each entity after a restart, so it must tell entities apart without the proxy.
+ * bounds the first call to each entity after a restart, so it must tell entities apart without the proxy. The key
+ * option and ts-proto's property names are read by the plugin's own readers (plugin/proto-options.ts, names.ts), so
+ * the two agree on which fields are keys and what they are called.
  */
 import { createFileRegistry, fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";

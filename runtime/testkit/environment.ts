@@ -36,8 +36,8 @@ export interface TestEnvironmentOptions extends Omit<ProxyOptions, "userFunction
   readonly valueEntityDefectTimeoutMs?: number;
   /**
    * How long the first unary call to each entity (told apart by its request's `(cloudstate.entity_key)` fields) may
-   * take after a restart of the user function before the client fails it with `DEADLINE_EXCEEDED` (the proxy may have lost it, see
-   * {@link CloudstateTestEnvironment.restartUserFunction}). Default 10 s.
+   * take after a restart of the user function before the client fails it with `DEADLINE_EXCEEDED` (the proxy may
+   * have lost it, see {@link CloudstateTestEnvironment.restartUserFunction}). Default 10 s.
    */
   readonly firstCallAfterRestartTimeoutMs?: number;
 }
@@ -56,6 +56,11 @@ interface RestartWindow {
    * hand, or the proxy failing a call while nothing serves) says nothing of the entity's first command after.
    */
   live: boolean;
+}
+
+/** The stateful entities (not actions): the ones the proxy keeps entity actors for. */
+function statefulEntities(entities: readonly ServableEntity[]): ServableEntity[] {
+  return entities.filter((entity) => entity.kind !== "action");
 }
 
 /** How {@link CloudstateTestEnvironment.restartUserFunction} ends the running user function. */
@@ -151,7 +156,7 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
     this.#relay = relay;
     this.#proxy = proxy;
     this.#valueEntities = new Set(options.entities.filter((e) => e.kind === "value").map((e) => e.serviceName));
-    this.#entityServices = new Set(options.entities.filter((e) => e.kind !== "action").map((e) => e.serviceName));
+    this.#entityServices = new Set(statefulEntities(options.entities).map((e) => e.serviceName));
     this.#entityOfCall = entityOf;
     this.#channel = createChannel(this.address);
   }
@@ -164,7 +169,7 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
   static async start(options: TestEnvironmentOptions): Promise<CloudstateTestEnvironment> {
     const log = memoryLogger();
     // Before anything starts: a descriptor set that does not resolve fails here, not after the proxy's start.
-    const entityOf = entityOfCall(options.entities.filter((e) => e.kind !== "action"));
+    const entityOf = entityOfCall(statefulEntities(options.entities));
     const server = new CloudstateServer({ entities: options.entities, logger: options.logger ?? log });
     const port = await server.start({ host: "127.0.0.1", port: 0 });
     let relay: TcpRelay | undefined;
@@ -270,14 +275,14 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
     this.#ensureRunning();
     // From now on a command may be lost: mark the services first, so a call sent during the restart is bounded too.
     const stuck = options.crash === true && this.#options.fixes !== true && this.#valueEntities.size > 0;
-    this.#afterRestart = {
+    const window: RestartWindow = {
       services: new Set(
         [...this.#entityServices].filter((s) => !((stuck || this.#valueEntitiesStuck) && this.#valueEntities.has(s))),
       ),
       answered: new Set(),
       live: false,
     };
-    const window = this.#afterRestart;
+    this.#afterRestart = window;
     if (options.crash === true) {
       const streams = this.#server.openEntityStreams;
       const since = this.#proxy.log.length;
