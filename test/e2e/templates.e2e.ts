@@ -10,7 +10,6 @@
  * tests and serves.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,43 +18,9 @@ import Long from "long";
 import { createChannel, createClient, type CompatServiceDefinition } from "nice-grpc";
 import { freePort, retryUntil, startPostgres, startProcess, stopAll, type Started } from "cloudstate-ts/testkit";
 import { ROOT } from "../support/root.js";
+import { createProject as create, packPackages, run, type PackedPackages } from "../support/packed-projects.js";
 
 const TEMPLATES = ["event-sourced", "value-entity", "crdt", "action"] as const;
-
-/**
- * A new user's shell: nothing inherited from the npm run that started this test, nor from its test runner
- * (NODE_TEST_CONTEXT would make the projects' own `node --test` report to this runner instead of printing).
- */
-function userEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.toLowerCase().startsWith("npm_") && key !== "NODE_OPTIONS" && key !== "NODE_TEST_CONTEXT") {
-      env[key] = value;
-    }
-  }
-  return env;
-}
-
-function run(cwd: string, env: NodeJS.ProcessEnv, command: string, ...args: string[]): string {
-  const started = Date.now();
-  const result = spawnSync(command, args, { cwd, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  const shown = `${command} ${args.join(" ")}`;
-  assert.equal(result.status, 0, `\`${shown}\` failed in ${cwd}:\n${result.stdout}\n${result.stderr}`);
-  console.log(`# ${shown}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return result.stdout;
-}
-
-function pack(dir: string, into: string): string {
-  const result = spawnSync("npm", ["pack", "--pack-destination", into, "--json"], {
-    cwd: dir,
-    env: userEnv(),
-    encoding: "utf8",
-  });
-  assert.equal(result.status, 0, result.stderr);
-  const [packed] = JSON.parse(result.stdout.slice(result.stdout.indexOf("["))) as { filename: string }[];
-  assert.ok(packed !== undefined);
-  return join(into, packed.filename);
-}
 
 function edit(file: string, from: string | RegExp, to: string): void {
   const text = readFileSync(file, "utf8");
@@ -84,38 +49,23 @@ const post = (url: string, body: unknown): Promise<unknown> =>
 describe("project templates, outside the repository, from the packed tarballs", { timeout: 900_000 }, () => {
   const base = mkdtempSync(join(tmpdir(), "cloudstate-templates-"));
   const started: Started[] = [];
-  let createTarball = "";
-  const env = userEnv();
+  let packed: PackedPackages | undefined;
+  let env: NodeJS.ProcessEnv = {};
   const projects = new Map<string, string>();
 
   before(() => {
-    env["CLOUDSTATE_TS"] = pack(ROOT, base);
-    createTarball = pack(join(ROOT, "create"), base);
+    packed = packPackages(base);
+    env = packed.env;
   });
   after(async () => {
     await stopAll(...started);
     rmSync(base, { recursive: true, force: true });
   });
 
-  /** `npm create cloudstate-ts`, with the create package from its tarball. */
+  /** `npm create cloudstate-ts`, with the create package from its tarball, then `npm install`. */
   function createProject(template: string, name: string): string {
-    run(
-      base,
-      env,
-      "npm",
-      "exec",
-      "--yes",
-      `--package=${createTarball}`,
-      "--",
-      "create-cloudstate-ts",
-      name,
-      "--template",
-      template,
-    );
-    const dir = join(base, name);
-    // One npm cache for every project: what the first install downloaded, the others reuse.
-    run(dir, env, "npm", "install", "--prefer-offline", "--no-audit", "--no-fund");
-    return dir;
+    assert.ok(packed !== undefined, "the packages were packed");
+    return create(base, packed, template, name);
   }
 
   for (const template of TEMPLATES) {
