@@ -155,27 +155,26 @@ describe("templates in containers: podman build, podman kube play, through the p
     const manifest = join(base, `${name}.pod.yaml`);
     writeFileSync(manifest, hostText);
     if (checks.stateful) {
-      // podman 4.3 reads a secretKeyRef from a podman secret holding the Secret as JSON: the template's own
-      // credentials file with the suite's database in it, its stringData also given as data (base64), whichever
-      // podman reads.
+      // podman 4.3 reads a secretKeyRef from a podman secret holding a JSON object of the Secret's keys, each
+      // value base64-encoded as in the Secret's `data`: the keys of the template's credentials file, with the
+      // suite's database.
       const secretDoc = parseDocument(readFileSync(join(dir, "deploy/postgres-credentials.yaml"), "utf8")).toJS() as {
         metadata: { name: string };
         stringData: Record<string, string>;
-        data?: Record<string, string>;
       };
       const secret = `${name}-postgres`;
       assert.equal(secretDoc.metadata.name, secret, "the credentials are the secret the Deployment names");
       assert.deepEqual(Object.keys(secretDoc.stringData).sort(), ["database", "password", "username"]);
-      secretDoc.stringData = {
+      const values: Record<string, string> = {
         database: db.connection.database,
         username: db.connection.user,
         password: db.connection.password,
       };
-      secretDoc.data = Object.fromEntries(
-        Object.entries(secretDoc.stringData).map(([key, value]) => [key, Buffer.from(value).toString("base64")]),
+      const data = Object.fromEntries(
+        Object.entries(values).map(([key, value]) => [key, Buffer.from(value).toString("base64")]),
       );
       const credentialsFile = join(base, `${secret}.json`);
-      writeFileSync(credentialsFile, JSON.stringify(secretDoc));
+      writeFileSync(credentialsFile, JSON.stringify(data));
       made.secret(secret);
       podman(["secret", "create", secret, credentialsFile]);
     }
