@@ -15,7 +15,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, sep } from "node:path";
 import { spawnSync } from "node:child_process";
-import { ARTIFACTS, CLOUDSTATE_VERSION, classpathOf } from "../../runtime/testkit/maven.js";
+import { ARTIFACTS, CLOUDSTATE_VERSION, classpathOf } from "../../devkit/launch/maven.js";
 import { cacheDir, podman, runOrThrow } from "./podman.js";
 
 /** Told what is being made and how long it took. */

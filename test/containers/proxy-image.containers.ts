@@ -22,8 +22,8 @@ import {
   startPostgres,
   startProcess,
   type Postgres,
-} from "../../runtime/testkit/index.js";
-import { createProject, packPackages, run, type PackedPackages } from "../support/packed-projects.js";
+} from "../../devkit/index.js";
+import { createProject, packAll, run, userEnv, type Tarballs } from "../support/packages.js";
 import { ensureNodeImage, ensureProxyImages } from "./images.js";
 import { NODE_LINE } from "./node-line.js";
 import { assertCanRunContainers, ensurePodman, podman, podmanEnv } from "./podman.js";
@@ -44,7 +44,7 @@ describe("the proxy from its image, with the Cloudstate artifacts hidden from Ma
     MAVEN_OPTS: `-Dmaven.repo.local=${join(base, "empty-m2")}`,
     CLOUDSTATE_TS_CACHE: join(base, "cache"),
   };
-  let packed: PackedPackages | undefined;
+  let tarballs: Tarballs | undefined;
   let postgres: Postgres | undefined;
   const saved = { ...process.env };
 
@@ -54,7 +54,7 @@ describe("the proxy from its image, with the Cloudstate artifacts hidden from Ma
     const images = await ensureProxyImages(note);
     await ensureNodeImage({ line: NODE_LINE }, note);
     assertCanRunContainers(images[0] ?? "");
-    packed = packPackages(base);
+    tarballs = packAll(base);
     postgres = await startPostgres({ log: note });
     Object.assign(process.env, hidden, { CONTAINERS_CONF: podmanEnv()["CONTAINERS_CONF"] });
     assert.deepEqual(proxyContainers(), [], "no proxy container is running before the suite");
@@ -120,9 +120,9 @@ describe("the proxy from its image, with the Cloudstate artifacts hidden from Ma
   });
 
   it("a template's npm run test:integration and npm run dev, with no Cloudstate artifact in Maven", async () => {
-    assert.ok(packed !== undefined);
-    const env = { ...packed.env, ...hidden, CONTAINERS_CONF: podmanEnv()["CONTAINERS_CONF"] };
-    const dir = createProject(base, { ...packed, env }, "value-entity", "from-image");
+    assert.ok(tarballs !== undefined);
+    const env = userEnv({ ...hidden, CONTAINERS_CONF: podmanEnv()["CONTAINERS_CONF"] });
+    const dir = createProject(base, env, tarballs, "value-entity", "from-image");
     const integration = run(dir, env, "npm", "run", "test:integration");
     assert.match(integration, /ℹ fail 0/);
     assert.match(integration, /ℹ pass [1-9]/);
@@ -150,11 +150,10 @@ describe("the proxy from its image, with the Cloudstate artifacts hidden from Ma
   });
 
   it("says what to install when neither Maven nor a container engine can provide the proxy", () => {
-    assert.ok(packed !== undefined);
     const cli = join(base, "from-image/node_modules/.bin/cloudstate-ts");
     // Docker's client is on this machine without a daemon: it does not count as an engine.
     const result = spawnSync(cli, ["proxy", "--port", "1", "--user-function-port", "2"], {
-      env: { ...packed.env, ...hidden, CLOUDSTATE_CONTAINER_ENGINE: "docker" },
+      env: userEnv({ ...hidden, CLOUDSTATE_CONTAINER_ENGINE: "docker" }),
       encoding: "utf8",
     });
     assert.notEqual(result.status, 0);

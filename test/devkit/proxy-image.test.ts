@@ -6,8 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { proxyContainerCommand, proxyImage } from "../../runtime/testkit/proxy-image.js";
-import { chooseProxySource } from "../../runtime/testkit/proxy-source.js";
+import { proxyContainerCommand, proxyImage } from "../../devkit/launch/proxy-image.js";
+import { chooseProxySource } from "../../devkit/launch/proxy-source.js";
 
 const base = {
   image: "cloudstateio/cloudstate-proxy-core:0.6.0",
