@@ -221,8 +221,23 @@ describe("templates in containers: podman build, podman kube play, through the p
     const pid = Number(podman(["inspect", "--format", "{{.State.Pid}}", userContainer]).stdout.trim());
     assert.ok(pid > 0, `${userContainer} runs`);
     process.kill(pid, "SIGKILL");
-    await retryUntil(`${checks.template}: served after the kill`, () => checks.read(served), 300_000);
-    note(`${checks.template}: user function killed → served again: ${seconds(Date.now() - started)}`);
+    if (checks.afterCrash === undefined) {
+      await retryUntil(`${checks.template}: served after the kill`, () => checks.read(served), 300_000);
+      note(`${checks.template}: user function killed → served again: ${seconds(Date.now() - started)}`);
+    } else {
+      const afterCrash = checks.afterCrash;
+      let attempt = 0;
+      await retryUntil(
+        `${checks.template}: a new entity after the kill`,
+        () => afterCrash.fresh(served, ++attempt),
+        300_000,
+      );
+      note(`${checks.template}: user function killed → a new entity served: ${seconds(Date.now() - started)}`);
+      // The released proxy's known defect: an entity active at the crash never answers again until the proxy
+      // restarts (the kube down and play below cure it, and show its state was kept).
+      await afterCrash.stuck(served, 10_000);
+      note(`${checks.template}: an entity active at the crash does not answer (the released proxy's defect)`);
+    }
 
     // SIGTERM, as the kubelet stops a container: `podman stop` sends it and waits up to the pod's grace period
     // before SIGKILL. Exit code 0 says the user function ended by itself, not by the SIGKILL.
