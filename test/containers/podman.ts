@@ -123,11 +123,11 @@ export function ensurePodman(log: (line: string) => void = () => undefined): str
  * own error, and what was tried, rather than a test timing out later.
  */
 export function assertCanRunContainers(image: string): void {
-  const result = podman(["run", "--rm", "--network", "host", image, "true"], { allowFailure: true });
+  const result = podman(["run", "--rm", "--network", "host", "--entrypoint", "true", image], { allowFailure: true });
   if (result.status === 0) return;
   throw new Error(
     `This machine cannot run containers with podman (runtime runc, ulimits lowered to the hard limits, ` +
-      `CONTAINERS_CONF=${podmanEnv()["CONTAINERS_CONF"] ?? ""}): \`podman run --rm ${image} true\` exited ` +
+      `CONTAINERS_CONF=${podmanEnv()["CONTAINERS_CONF"] ?? ""}): \`podman run --rm --entrypoint true ${image}\` exited ` +
       `${result.status}:\n${result.stderr.trim()}\nContainers need root or user namespaces, cgroups and an OCI ` +
       `runtime (runc); in a container without them, podman cannot start one.`,
   );
