@@ -99,12 +99,12 @@ export async function runCommand<Context extends CommandEffects, Handler extends
       description: `Bad request for ${name}: ${error instanceof Error ? error.message : String(error)}`,
     };
   }
-  const call =
-    watch === undefined
-      ? (context: Context) => handler.handle(request, context)
-      : (context: Context) => watch.around(() => handler.handle(request, context));
-  const outcome = await invokeHandler(name, entity, handler.method, makeContext(), call, logger);
-  if (watch !== undefined && outcome.ok) watch.decorate(outcome.context.sideEffects, outcome.clientAction);
+  const invoke = () =>
+    invokeHandler(name, entity, handler.method, makeContext(), (context) => handler.handle(request, context), logger);
+  if (watch === undefined) return invoke();
+  // The whole run inside the observer's context: the handler's own spans and log lines, and ours, belong to it.
+  const outcome = await watch.around(invoke);
+  if (outcome.ok) watch.decorate(outcome.context.sideEffects, outcome.clientAction);
   return outcome;
 }
 

@@ -107,10 +107,11 @@ async function answerOnce(
   logger: Logger,
   watch: CommandWatch | undefined,
 ): Promise<Response> {
-  const run = watch === undefined ? call : () => watch.around(call);
-  const settled = await callUserCodeAsync(scopeOf(name, context, logger), async () =>
-    toResponse(await run(), handler.method.responseType, context.takeSideEffects()),
-  );
+  const invoke = () =>
+    callUserCodeAsync(scopeOf(name, context, logger), async () =>
+      toResponse(await call(), handler.method.responseType, context.takeSideEffects()),
+    );
+  const settled = await (watch === undefined ? invoke() : watch.around(invoke));
   const response = settled.ok ? settled.value : fromFailure(settled, context);
   if (watch !== undefined) {
     decorate(watch, response);
