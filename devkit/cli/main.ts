@@ -6,8 +6,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { DevSession } from "../testkit/dev.js";
-import { startProxy } from "../testkit/proxy.js";
+import { DevSession } from "../dev/session.js";
+import { untilInterrupted } from "../launch/lifecycle.js";
+import { startProxy } from "../launch/proxy.js";
+import { bufGenerate } from "./buf-workspace.js";
 import { genCheck } from "./gen-check.js";
 import { parsePostgresUrl } from "./postgres-url.js";
 import { portOf, USAGE, UsageError } from "./usage.js";
@@ -20,14 +22,6 @@ function flags<T extends Flags>(args: readonly string[], options: T) {
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-}
-
-/** Resolves when the process is told to stop (Ctrl-C, SIGTERM). */
-function untilInterrupted(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-  });
 }
 
 async function proxyCommand(args: readonly string[]): Promise<number> {
@@ -96,15 +90,21 @@ async function devCommand(args: readonly string[]): Promise<number> {
 
 function genCommand(args: readonly string[]): number {
   const values = flags(args, { check: { type: "boolean" } });
-  if (values.check !== true)
-    throw new UsageError("`cloudstate-ts gen` only checks: pass --check (generate with `buf generate`)");
-  const local = join(process.cwd(), "node_modules", ".bin", "buf");
-  const problems = genCheck(process.cwd(), existsSync(local) ? local : "buf");
-  if (problems.length > 0) {
-    console.error(`gen:check failed; run \`npm run gen\`:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+  if (values.check === true) {
+    const problems = genCheck(process.cwd());
+    if (problems.length > 0) {
+      console.error(`gen:check failed; run \`npm run gen\`:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+      return 1;
+    }
+    console.log("gen:check: generated code is up to date");
+    return 0;
+  }
+  const run = bufGenerate(process.cwd());
+  if (!run.ok) {
+    console.error(`cloudstate-ts gen: buf generate failed:\n${run.errors}`);
     return 1;
   }
-  console.log("gen:check: generated code is up to date");
+  console.log("cloudstate-ts gen: generated code written (buf.gen.yaml's outputs)");
   return 0;
 }
 

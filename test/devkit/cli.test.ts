@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { parsePostgresUrl } from "../../runtime/cli/postgres-url.js";
-import { UsageError } from "../../runtime/cli/usage.js";
+import { parsePostgresUrl } from "../../devkit/cli/postgres-url.js";
+import { UsageError } from "../../devkit/cli/usage.js";
 import { ROOT } from "../support/root.js";
 
 const empty = mkdtempSync(join(tmpdir(), "cloudstate-cli-"));
@@ -19,7 +19,7 @@ after(() => rmSync(empty, { recursive: true, force: true }));
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   // tsx by its path: the command runs in an empty folder, where `--import tsx` would not resolve.
   const tsx = fileURLToPath(import.meta.resolve("tsx"));
-  const run = spawnSync("node", ["--import", tsx, join(ROOT, "runtime/cli/main.ts"), ...args], {
+  const run = spawnSync("node", ["--import", tsx, join(ROOT, "devkit/cli/main.ts"), ...args], {
     cwd: empty,
     encoding: "utf8",
     timeout: 60_000,
@@ -37,7 +37,7 @@ describe("cloudstate-ts command line", () => {
       [["proxy", "--port", "ninety"], /--port must be a port number \(1 to 65535\), got "ninety"/],
       [["proxy", "--user-function-port", "70000"], /--user-function-port must be a port number/],
       [["proxy", "--postgres", "localhost:5432"], /--postgres must be a postgres:\/\/ URL/],
-      [["gen"], /pass --check/],
+      [["gen", "--chek"], /Unknown option '--chek'/],
       [["dev"], /run `cloudstate-ts dev` in a project folder/],
     ] as const) {
       const run = cli(...args);
@@ -54,10 +54,12 @@ describe("cloudstate-ts command line", () => {
     assert.match(run.stdout, /dev {6}regenerate, build/);
   });
 
-  it("fails gen --check outside a project, saying why", () => {
-    const run = cli("gen", "--check");
-    assert.equal(run.status, 1);
-    assert.match(run.stderr, /no buf\.gen\.yaml/);
+  it("fails gen and gen --check outside a project, saying why", () => {
+    for (const args of [["gen", "--check"], ["gen"]]) {
+      const run = cli(...args);
+      assert.equal(run.status, 1, args.join(" "));
+      assert.match(run.stderr, /no buf\.gen\.yaml/);
+    }
   });
 
   it("reads --postgres URLs", () => {

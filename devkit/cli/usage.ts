@@ -8,7 +8,8 @@ Commands:
   proxy    start the Cloudstate 0.6.0 proxy alone, in front of a user function already running
            [--port N (9000)] [--user-function-port N (8080)] [--postgres postgres://user:password@host:port/db]
            [--fixes]
-  gen      --check: regenerate into a temporary folder and fail if gen/ differs (buf.gen.yaml's outputs)
+  gen      run buf generate with the project's buf.gen.yaml (also where npm hoisted cloudstate-ts to a parent)
+           [--check: regenerate into a temporary folder and fail if gen/ differs; writes nothing]
   help     this text
 
 --fixes puts io.cloudstate:cloudstate-proxy-fixes_2.13:0.6.0 (not upstream) first on the proxy's classpath.`;
