@@ -44,7 +44,7 @@ export function inMemoryTelemetry(): InMemoryTelemetry {
     async points(name) {
       const { resourceMetrics } = await reader.collect();
       const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
-      return (metric?.dataPoints ?? []);
+      return metric?.dataPoints ?? [];
     },
   };
 }
