@@ -126,8 +126,9 @@ export async function findTraces(
   jaeger: Jaeger,
   service: string,
   operation: string,
+  tags: Readonly<Record<string, string>> = {},
 ): Promise<readonly (readonly JaegerSpan[])[]> {
-  const query = new URLSearchParams({ service, operation, limit: "50", lookback: "1h" });
+  const query = new URLSearchParams({ service, operation, limit: "50", lookback: "1h", tags: JSON.stringify(tags) });
   const response = await fetch(`${jaeger.queryUrl}/api/traces?${query.toString()}`);
   if (!response.ok) throw new Error(`Jaeger answered ${response.status}: ${await response.text()}`);
   const body = (await response.json()) as { data?: { spans: JaegerSpan[] }[] };
