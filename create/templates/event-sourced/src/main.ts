@@ -1,8 +1,5 @@
 // The user function: serves the entities on HOST:PORT (default 127.0.0.1:8080) for the Cloudstate proxy.
 import { serve } from "cloudstate-ts";
-import { telemetry } from "./telemetry.js";
 import { shoppingCart } from "./cart.js";
 
-// Tracing and metrics when OTEL_EXPORTER_OTLP_ENDPOINT or METRICS_PORT is set (see src/telemetry.ts).
-const observer = await telemetry("__SERVICE_NAME__");
-await serve({ entities: [shoppingCart], serviceName: "__SERVICE_NAME__", ...(observer && { observer }) });
+await serve({ entities: [shoppingCart], serviceName: "__SERVICE_NAME__" });
