@@ -1,10 +1,10 @@
 /**
- * `npm run bench`: the shopping cart on this library, on the Go and Java supports, and a bare nice-grpc echo
- * server, driven side by side at the protocol level. Prints one table row per scenario and implementation, with
+ * `npm run bench`: the shopping cart on this library, on the Go and Java supports, and two bare echo servers
+ * (nice-grpc, and grpc-js alone), driven side by side at the protocol level. Prints one table row per scenario and implementation, with
  * the ratio to ours, and writes the results as JSON (bench-results/latest.json, or --json=PATH).
  *
  *   npm run bench                 full run, all implementations (several minutes)
- *   npm run bench -- --quick      a short run of ours and the echo ceiling, to prove the harness works
+ *   npm run bench -- --quick      a short run of ours and the two echo ceilings, to prove the harness works
  *   npm run bench -- --only=ours,go
  *
  * With `ours`, it also measures the unit testkit in this process (commands per second through EventSourcedTestKit).
@@ -24,14 +24,14 @@ import { commandLine } from "../support/cli-args.js";
 
 const { values: args } = commandLine(
   "bench",
-  "usage: npm run bench -- [--quick] [--only=ours,go,java,echo] [--json=FILE]",
+  "usage: npm run bench -- [--quick] [--only=ours,go,java,echo,echo-grpc-js] [--json=FILE]",
   {
     options: { quick: { type: "boolean", default: false }, only: { type: "string" }, json: { type: "string" } },
   },
 );
 const quick = args.quick;
 const only = (args.only?.split(",") ??
-  (quick ? ["ours", "echo"] : ["ours", "go", "java", "echo"])) as ImplementationName[];
+  (quick ? ["ours", "echo", "echo-grpc-js"] : ["ours", "go", "java", "echo", "echo-grpc-js"])) as ImplementationName[];
 const unknownImplementations = only.filter((name) => !(name in IMPLEMENTATIONS));
 if (unknownImplementations.length > 0) {
   console.error(
