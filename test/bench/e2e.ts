@@ -18,8 +18,12 @@ export interface EndToEndPlan {
   readonly rounds: number;
   readonly callers: number;
   readonly carts: number;
-  /** Warm-up before the first transport's window (the proxy's JIT is cold); later transports get {@link warmupMs}. */
-  readonly firstWarmupMs: number;
+  /**
+   * Load on each transport in turn once the proxy is up, before any window: the proxy's JIT compiles its gRPC and
+   * its HTTP/JSON paths apart, and a transport measured cold costs several times its warm CPU per command.
+   */
+  readonly proxyWarmupMs: number;
+  /** Load before each measured window, not counted. */
   readonly warmupMs: number;
   readonly measureMs: number;
 }
@@ -45,17 +49,20 @@ export async function endToEnd(plan: EndToEndPlan): Promise<EndToEndRun[]> {
           const proxyPid = proxy.process.child.pid;
           const userFunctionPid = userFunction.process.child.pid;
           if (proxyPid === undefined || userFunctionPid === undefined) throw new Error("a process has no pid");
-          for (const [index, transport] of transports.entries()) {
-            const result = await endToEndLoad({
+          const load = (transport: Transport, warmupMs: number, measureMs: number): Promise<LoadResult> =>
+            endToEndLoad({
               port: proxy.port,
               transport,
               callers: plan.callers,
               carts: plan.carts,
-              warmupMs: index === 0 ? plan.firstWarmupMs : plan.warmupMs,
-              measureMs: plan.measureMs,
+              warmupMs,
+              measureMs,
               proxyPid,
               userFunctionPid,
             });
+          for (const transport of transports) await load(transport, plan.proxyWarmupMs, 0);
+          for (const transport of transports) {
+            const result = await load(transport, plan.warmupMs, plan.measureMs);
             const run = { ...result, implementation: name, round, loadAverage: loadavg()[0] ?? 0 };
             runs.push(run);
             console.error(describeRun(run));
@@ -89,15 +96,21 @@ function range(values: readonly number[], digits: number): string {
 
 /**
  * The summary table: per implementation and transport, the range over the rounds of each figure, the user
- * function's share of the CPU spent per command (user function and proxy), and our user function's CPU per command
- * against Go's.
+ * function's share of the CPU spent per command (user function and proxy), and the median of the user function's
+ * CPU per command against the median of Go's.
  */
 export function endToEndTable(runs: readonly EndToEndRun[]): string {
   const lines = [
     "| implementation | transport | commands/s | p50 ms | p99 ms | user function CPU-ms/command | proxy CPU-ms/command | user function share | vs Go (user function CPU) |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
-  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  const median = (values: number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = sorted.length / 2;
+    return Number.isInteger(middle)
+      ? ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
+      : (sorted[Math.floor(middle)] ?? 0);
+  };
   for (const transport of ["grpc", "http"] as const) {
     const goRuns = runs.filter((r) => r.implementation === "go" && r.transport === transport);
     for (const name of E2E_IMPLEMENTATIONS) {

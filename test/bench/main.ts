@@ -52,8 +52,8 @@ if (args.e2e) {
     process.exit(2);
   }
   const plan = quick
-    ? { rounds: 1, firstWarmupMs: 5000, warmupMs: 2000, measureMs: 5000 }
-    : { rounds: 2, firstWarmupMs: 15_000, warmupMs: 5000, measureMs: 20_000 };
+    ? { rounds: 1, proxyWarmupMs: 3000, warmupMs: 1000, measureMs: 5000 }
+    : { rounds: 2, proxyWarmupMs: 10_000, warmupMs: 3000, measureMs: 20_000 };
   console.error(`${machine()} (at the start)`);
   const runs = await endToEnd({ implementations: chosen, callers: 32, carts: 100, ...plan });
   console.log(`\n${machine()}\n32 callers, 100 carts, ${plan.measureMs / 1000} s per run, ${plan.rounds} round(s)\n`);
