@@ -75,7 +75,9 @@ function retiredOf(
     const message = resolveType(site, retired.type, `retired ${role}`);
     if (message === undefined) continue;
     if (retired.json && role === "state") {
-      site.problems.push(`${site.where}: retired state ${message.fullName}: states are stored as protobuf; remove json`);
+      site.problems.push(
+        `${site.where}: retired state ${message.fullName}: states are stored as protobuf; remove json`,
+      );
     }
     if (current.some((c) => c.fullName === message.fullName)) {
       site.problems.push(
@@ -129,7 +131,8 @@ export function buildStoredTypes(
       const urls = previousUrlsOf(site, read);
       for (const url of urls) claim(url, read, "declares the previous name");
       const own = storedUrl(read.message.fullName, read.encoding);
-      if (read.retired) retiredModels.set(read, { message: read.message, encoding: read.encoding, urls: [own, ...urls] });
+      if (read.retired)
+        retiredModels.set(read, { message: read.message, encoding: read.encoding, urls: [own, ...urls] });
       else if (urls.length > 0) previousUrls.set(read.message.fullName, urls);
     }
   }

@@ -39,12 +39,7 @@ export class EventSourcedInstance {
     } else {
       this.#sequence = toSequence(snapshot.snapshotSequence, "snapshot sequence");
       if (snapshot.snapshot === undefined) throw new ProtocolError("the snapshot carries no payload");
-      this.#state = readState(
-        this.#config.state,
-        entity.oldStates,
-        snapshot.snapshot,
-        `snapshot at ${this.#sequence}`,
-      );
+      this.#state = readState(this.#config.state, entity.oldStates, snapshot.snapshot, `snapshot at ${this.#sequence}`);
     }
   }
 
