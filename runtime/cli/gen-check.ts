@@ -18,8 +18,11 @@ function tree(dir: string): Map<string, string> {
   return files;
 }
 
-/** The differences, one line each; empty when gen/ is up to date. */
-export function genCheck(cwd: string, buf: string): string[] {
+/**
+ * The differences, one line each; empty when gen/ is up to date. `onFresh` is given the freshly generated output
+ * folders before they are removed (the stored-types lock is checked against them).
+ */
+export function genCheck(cwd: string, buf: string, onFresh?: (outDirs: readonly string[]) => void): string[] {
   const template = join(cwd, "buf.gen.yaml");
   if (!existsSync(template)) return [`no buf.gen.yaml in ${cwd}`];
   const text = readFileSync(template, "utf8");
@@ -37,6 +40,7 @@ export function genCheck(cwd: string, buf: string): string[] {
     );
     const run = spawnSync(buf, ["generate", "--template", copy], { cwd, encoding: "utf8" });
     if (run.status !== 0) return [`buf generate failed:\n${run.stderr}${run.error?.message ?? ""}`];
+    onFresh?.([...new Set(outs)].map((out) => join(work, "out", out)));
     const problems: string[] = [];
     for (const out of new Set(outs)) {
       const fresh = tree(join(work, "out", out));

@@ -9,6 +9,8 @@ import { parseArgs } from "node:util";
 import { DevSession } from "../testkit/dev.js";
 import { startProxy } from "../testkit/proxy.js";
 import { genCheck } from "./gen-check.js";
+import { checkProjectLock, describeLockCheck, generateWithLock, type ProjectLockCheck } from "./gen-lock.js";
+import { LOCK_FILE } from "./stored-lock.js";
 import { parsePostgresUrl } from "./postgres-url.js";
 import { portOf, USAGE, UsageError } from "./usage.js";
 
@@ -96,15 +98,27 @@ async function devCommand(args: readonly string[]): Promise<number> {
 
 function genCommand(args: readonly string[]): number {
   const values = flags(args, { check: { type: "boolean" } });
-  if (values.check !== true)
-    throw new UsageError("`cloudstate-ts gen` only checks: pass --check (generate with `buf generate`)");
   const local = join(process.cwd(), "node_modules", ".bin", "buf");
-  const problems = genCheck(process.cwd(), existsSync(local) ? local : "buf");
-  if (problems.length > 0) {
-    console.error(`gen:check failed; run \`npm run gen\`:\n${problems.map((p) => `  ${p}`).join("\n")}`);
-    return 1;
+  const buf = existsSync(local) ? local : "buf";
+  const indent = (lines: readonly string[]): string => lines.map((p) => `  ${p}`).join("\n");
+  if (values.check !== true) {
+    const problems = generateWithLock(process.cwd(), buf);
+    if (problems.length > 0) {
+      console.error(`cloudstate-ts gen: nothing written; stored data would be unreadable:\n${indent(problems)}`);
+      return 1;
+    }
+    console.log(`cloudstate-ts gen: generated; stored types recorded in ${LOCK_FILE}`);
+    return 0;
   }
-  console.log("gen:check: generated code is up to date");
+  let lock: ProjectLockCheck | undefined;
+  const problems = genCheck(process.cwd(), buf, (outDirs) => {
+    lock = checkProjectLock(process.cwd(), outDirs);
+  });
+  const lockLines = lock === undefined ? [] : describeLockCheck(lock);
+  if (lockLines.length > 0) console.error(`gen:check: stored types (${LOCK_FILE}):\n${indent(lockLines)}`);
+  if (problems.length > 0) console.error(`gen:check failed; run \`cloudstate-ts gen\`:\n${indent(problems)}`);
+  if (problems.length > 0 || lockLines.length > 0) return 1;
+  console.log("gen:check: generated code is up to date, and every stored type is readable");
   return 0;
 }
 

@@ -37,7 +37,7 @@ describe("cloudstate-ts command line", () => {
       [["proxy", "--port", "ninety"], /--port must be a port number \(1 to 65535\), got "ninety"/],
       [["proxy", "--user-function-port", "70000"], /--user-function-port must be a port number/],
       [["proxy", "--postgres", "localhost:5432"], /--postgres must be a postgres:\/\/ URL/],
-      [["gen"], /pass --check/],
+      [["gen", "--chek"], /Unknown option '--chek'/],
       [["dev"], /run `cloudstate-ts dev` in a project folder/],
     ] as const) {
       const run = cli(...args);
@@ -54,10 +54,12 @@ describe("cloudstate-ts command line", () => {
     assert.match(run.stdout, /dev {6}regenerate, build/);
   });
 
-  it("fails gen --check outside a project, saying why", () => {
-    const run = cli("gen", "--check");
-    assert.equal(run.status, 1);
-    assert.match(run.stderr, /no buf\.gen\.yaml/);
+  it("fails gen and gen --check outside a project, saying why", () => {
+    for (const args of [["gen", "--check"], ["gen"]]) {
+      const run = cli(...args);
+      assert.equal(run.status, 1);
+      assert.match(run.stderr, /no buf\.gen\.yaml/);
+    }
   });
 
   it("reads --postgres URLs", () => {
