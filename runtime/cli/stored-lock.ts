@@ -115,6 +115,20 @@ function oneOf<T extends string>(value: unknown, options: readonly T[], where: s
   return value as T;
 }
 
+/** A field with its keys in one order, whoever wrote it, so the lock's text is stable. */
+function canonicalField(field: StoredField): StoredField {
+  return {
+    number: field.number,
+    name: field.name,
+    json: field.json,
+    type: field.type,
+    ...(field.repeated === true ? { repeated: true } : {}),
+    ...(typeof field.message === "string" ? { message: field.message } : {}),
+    ...(typeof field.enum === "string" ? { enum: field.enum } : {}),
+    ...(typeof field.key === "string" ? { key: field.key } : {}),
+  };
+}
+
 function readMessages(value: unknown, where: string): Record<string, StoredMessage> {
   if (!isRecord(value)) fail(where, `"messages" must be an object of message layouts`);
   const out: Record<string, StoredMessage> = {};
@@ -124,18 +138,13 @@ function readMessages(value: unknown, where: string): Record<string, StoredMessa
     const fields = layout.fields.map((field: unknown, i): StoredField => {
       const fieldAt = `${at}: field ${i + 1}`;
       if (!isRecord(field)) fail(fieldAt, "must be an object");
-      if (!Number.isInteger(field.number) || (field.number as number) < 1)
+      if (!Number.isInteger(field.number) || (field.number as number) < 1) {
         fail(fieldAt, `"number" must be a field number`);
-      return {
-        number: field.number as number,
-        name: str(field.name, fieldAt, "name"),
-        json: str(field.json, fieldAt, "json"),
-        type: str(field.type, fieldAt, "type"),
-        ...(field.repeated === true ? { repeated: true } : {}),
-        ...(typeof field.message === "string" ? { message: field.message } : {}),
-        ...(typeof field.enum === "string" ? { enum: field.enum } : {}),
-        ...(typeof field.key === "string" ? { key: field.key } : {}),
-      };
+      }
+      str(field.name, fieldAt, "name");
+      str(field.json, fieldAt, "json");
+      str(field.type, fieldAt, "type");
+      return canonicalField(field as unknown as StoredField);
     });
     const reserved = layout.reserved ?? [];
     if (
@@ -464,7 +473,7 @@ function reachable(all: Readonly<Record<string, StoredMessage>>, root: string): 
   const visit = (name: string): void => {
     const layout = all[name];
     if (layout === undefined || name in out) return;
-    out[name] = layout;
+    out[name] = { ...layout, fields: layout.fields.map(canonicalField) };
     for (const field of layout.fields) if (field.message !== undefined) visit(field.message);
   };
   visit(root);
