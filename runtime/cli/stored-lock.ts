@@ -390,12 +390,16 @@ function unreadable(locked: LockedType, entity: EntityStoredTypes, lockedMessage
   if (moved !== undefined) {
     return `it moved to ${moved.message}; ${add(moved.message, locked.message)}`;
   }
-  const layout = JSON.stringify(locked.messages[locked.message]?.fields.map((f) => [f.number, f.type, f.message]));
-  const lookalike = current.find(
-    (r) =>
+  // A current type that has every field of the locked one (same numbers and types) may be it, renamed.
+  const lockedFields = locked.messages[locked.message]?.fields ?? [];
+  const lookalike = current.find((r) => {
+    const fields = entity.messages[r.message]?.fields ?? [];
+    return (
       !lockedMessages.includes(r.message) &&
-      JSON.stringify(entity.messages[r.message]?.fields.map((f) => [f.number, f.type, f.message])) === layout,
-  );
+      lockedFields.length > 0 &&
+      lockedFields.every((f) => fields.some((g) => g.number === f.number && g.type === f.type))
+    );
+  });
   const retire =
     locked.role === "event"
       ? `list it in (cloudstate.typescript.entity).retired_events with an upcaster to a current event`

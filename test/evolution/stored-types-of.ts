@@ -27,7 +27,9 @@ export function storedTypesOf(dir: string): EntityStoredTypes[] {
     if (build.status !== 0) throw new Error(`buf build ${dir} failed:\n${build.stderr}`);
     const files = fromBinary(FileDescriptorSetSchema, readBytes(image)).file;
     const request = create(CodeGeneratorRequestSchema, {
-      fileToGenerate: readdirSync(dir).filter((name) => name.endsWith(".proto")),
+      fileToGenerate: readdirSync(dir, { recursive: true, encoding: "utf8" })
+        .filter((name) => name.endsWith(".proto"))
+        .sort(),
       parameter: "ts_proto=false",
       protoFile: files,
     });
