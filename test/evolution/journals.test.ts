@@ -16,6 +16,20 @@ import * as v1 from "./v1/src/shop.js";
 import * as v2 from "./v2/src/shop.js";
 import { ItemPicked } from "./v2/gen/shop/cart.js";
 
+type CartsArgument = Parameters<typeof defineEventSourcedEntity>[0];
+type ValueEntityArgument = Parameters<typeof defineValueEntity>[0];
+
+/**
+ * v2's carts with other evolution declarations, wired by hand with the runtime's source (this repository's
+ * generated modules run on the compiled runtime, whose errors are another copy of its classes).
+ */
+function cartsWith(declarations: Pick<CartsArgument, "storedAs" | "retiredEvents" | "retiredStates">): typeof v2.carts {
+  return defineEventSourcedEntity({
+    ...v2.carts.config,
+    ...declarations,
+  } as CartsArgument) as unknown as typeof v2.carts;
+}
+
 const JOURNALS = join(ROOT, "test/evolution/journals");
 const journal = (name: string): string => join(JOURNALS, name);
 const scratch = mkdtempSync(join(tmpdir(), "cloudstate-journals-"));
@@ -81,12 +95,7 @@ describe("recorded journals", () => {
   });
 
   it("fail without the declarations, naming the event and its type", async () => {
-    const undeclared = defineEventSourcedEntity({
-      ...v2.carts.config,
-      storedAs: {},
-      retiredEvents: {},
-      retiredStates: {},
-    });
+    const undeclared = cartsWith({ storedAs: {}, retiredEvents: {}, retiredStates: {} });
     await assert.rejects(
       EventSourcedTestKit.replayJournal(undeclared, journal("cart-c1.json")),
       /shop\.Carts\/c1 failed during replaying event 1: Failed to replay event 1: unknown type type\.googleapis\.com\/shop\.ItemAdded/,
@@ -95,7 +104,7 @@ describe("recorded journals", () => {
       EventSourcedTestKit.replayJournal(undeclared, journal("cart-c1-from-snapshot.json")),
       /failed during its init: .*expected a shop\.state\.Basket payload but got type\.googleapis\.com\/shop\.Cart/,
     );
-    const profiles = defineValueEntity({ ...v2.profiles.config, storedAs: {} });
+    const profiles = defineValueEntity({ ...v2.profiles.config, storedAs: {} } as ValueEntityArgument);
     await assert.rejects(
       ValueEntityTestKit.replayJournal(profiles, journal("profile-ann.json")),
       /shop\.Profiles\/ann failed to start: .*expected a shop\.profiles\.Profile payload but got type\.googleapis\.com\/shop\.Profile/,
@@ -104,9 +113,7 @@ describe("recorded journals", () => {
 
   it("fail an entity whose upcaster throws with the event's sequence number and type, others unaffected", async () => {
     const logger = memoryLogger();
-    // Wired by hand: this repository's generated modules run on the compiled runtime, this test on its source.
-    const throwing = defineEventSourcedEntity({
-      ...v2.carts.config,
+    const throwing = cartsWith({
       retiredEvents: {
         "shop.ItemPicked": {
           type: ItemPicked,
@@ -138,8 +145,7 @@ describe("recorded journals", () => {
   });
 
   it("fail an upcaster that returns something other than a current event", async () => {
-    const wrong = defineEventSourcedEntity({
-      ...v2.carts.config,
+    const wrong = cartsWith({
       retiredEvents: { "shop.ItemPicked": { type: ItemPicked, upcast: (event) => event as never } },
     });
     await assert.rejects(
