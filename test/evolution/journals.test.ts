@@ -146,7 +146,7 @@ describe("recorded journals", () => {
 
   it("fail an upcaster that returns something other than a current event", async () => {
     const wrong = cartsWith({
-      retiredEvents: { "shop.ItemPicked": { type: ItemPicked, upcast: (event) => event as never } },
+      retiredEvents: { "shop.ItemPicked": { type: ItemPicked, upcast: (event) => event } },
     });
     await assert.rejects(
       EventSourcedTestKit.replayJournal(wrong, journal("cart-c1.json")),
