@@ -7,6 +7,8 @@ export default tseslint.config(
     ignores: [
       "node_modules/**",
       "dist/**",
+      "plugin/dist/**",
+      "devkit/dist/**",
       // The API reference TypeDoc writes (`npm run docs:api`), not committed.
       "api-docs/**",
       "gen/**",

@@ -24,11 +24,10 @@ import { parseOptions, type PluginOptions } from "./options.js";
 import { moduleOf, relativeImport } from "./names.js";
 import { ImportTracker } from "./printer.js";
 import { decodeRequest, type PluginRequest } from "./request.js";
-import { LIBRARY_VERSION } from "../runtime/version.js";
+import { PLUGIN_VERSION } from "./version.js";
 import { runTsProto } from "./ts-proto.js";
 
-/** The generator's version, written into every generated file: the package's. */
-export const PLUGIN_VERSION = LIBRARY_VERSION;
+export { PLUGIN_VERSION };
 
 function header(source: string): string {
   return [

@@ -83,7 +83,7 @@ export class CloudstateServer {
     });
   }
 
-  /** How many entity streams (event-sourced, value entity, CRDT) are open now. @internal */
+  /** How many entity streams (event-sourced, value entity, CRDT) are open now: one per entity the proxy has active here. */
   get openEntityStreams(): number {
     return this.#drain.open;
   }

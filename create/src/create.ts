@@ -31,7 +31,10 @@ export interface CreateOptions {
   readonly template: string;
   /** The service name; default the folder's name. */
   readonly name?: string;
-  /** A cloudstate-ts package tarball to depend on instead of the registry's (`CLOUDSTATE_TS`). */
+  /**
+   * A cloudstate-ts package tarball to depend on instead of the registry's (`CLOUDSTATE_TS`); the plugin's and
+   * the devkit's tarballs of the same version must be beside it.
+   */
   readonly libraryTarball?: string;
   /** Where the templates are; default the package's own. */
   readonly templatesDir?: string;
@@ -80,15 +83,39 @@ function checkTarget(dir: string): void {
   }
 }
 
-function checkTarball(path: string): string {
-  const absolute = resolve(path);
-  if (!existsSync(absolute) || !statSync(absolute).isFile() || !absolute.endsWith(".tgz")) {
+/** The tarballs `npm pack` writes for cloudstate-ts and its two development packages, released together. */
+export interface Tarballs {
+  /** cloudstate-ts: the runtime, a dependency. */
+  readonly runtime: string;
+  /** protoc-gen-cloudstate: the plugin, a development dependency. */
+  readonly plugin: string;
+  /** cloudstate-ts-devkit: the `cloudstate-ts` command and the integration testkit, a development dependency. */
+  readonly devkit: string;
+}
+
+/**
+ * The tarballs to depend on: `path` names cloudstate-ts's (`cloudstate-ts-<version>.tgz`), and the plugin's and
+ * the devkit's of the same version are beside it, as `npm pack` names them.
+ */
+function checkTarballs(path: string): Tarballs {
+  const runtime = resolve(path);
+  const version = /^cloudstate-ts-(\d[^/]*)\.tgz$/.exec(basename(runtime))?.[1];
+  if (!existsSync(runtime) || !statSync(runtime).isFile() || version === undefined) {
     throw new CreateError(
-      `CLOUDSTATE_TS must name a cloudstate-ts package tarball (the .tgz \`npm pack\` writes), got ${path}; ` +
-        "nothing was written",
+      `CLOUDSTATE_TS must name a cloudstate-ts package tarball (the cloudstate-ts-<version>.tgz \`npm pack\` writes), ` +
+        `got ${path}; nothing was written`,
     );
   }
-  return absolute;
+  const beside = (name: string): string => join(dirname(runtime), `${name}-${version}.tgz`);
+  const tarballs = { runtime, plugin: beside("protoc-gen-cloudstate"), devkit: beside("cloudstate-ts-devkit") };
+  const missing = [tarballs.plugin, tarballs.devkit].filter((file) => !existsSync(file));
+  if (missing.length > 0) {
+    throw new CreateError(
+      `CLOUDSTATE_TS names ${basename(runtime)}, but ${missing.map((file) => basename(file)).join(" and ")} ` +
+        `${missing.length > 1 ? "are" : "is"} not beside it (\`npm pack\` each package into one folder); nothing was written`,
+    );
+  }
+  return tarballs;
 }
 
 /** Creates the project; throws {@link CreateError} (having written nothing) when the request is wrong. */
@@ -104,7 +131,7 @@ export function create(options: CreateOptions): Created {
   const problem = serviceNameProblem(name);
   if (problem !== undefined) throw new CreateError(`${problem}. Nothing was written.`);
   checkTarget(dir);
-  const tarball = options.libraryTarball === undefined ? undefined : checkTarball(options.libraryTarball);
+  const tarballs = options.libraryTarball === undefined ? undefined : checkTarballs(options.libraryTarball);
 
   // Everything in memory first.
   const templatesDir = options.templatesDir ?? TEMPLATES_DIR;
@@ -123,8 +150,18 @@ export function create(options: CreateOptions): Created {
       files.set(targetName(path), render(readFileSync(join(layerDir, path), "utf8"), tokens));
     }
   }
-  const vendored = tarball === undefined ? undefined : `vendor/${basename(tarball)}`;
-  const library: LibrarySource = vendored === undefined ? { kind: "registry" } : { kind: "tarball", file: vendored };
+  const vendored = (file: string): string => `vendor/${basename(file)}`;
+  const library: LibrarySource =
+    tarballs === undefined
+      ? { kind: "registry" }
+      : {
+          kind: "tarball",
+          files: {
+            runtime: vendored(tarballs.runtime),
+            plugin: vendored(tarballs.plugin),
+            devkit: vendored(tarballs.devkit),
+          },
+        };
   files.set("package.json", `${JSON.stringify(projectPackage(name, template, library), null, 2)}\n`);
 
   const existed = existsSync(dir);
@@ -133,10 +170,12 @@ export function create(options: CreateOptions): Created {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
       writeFileSync(join(dir, path), content);
     }
-    if (tarball !== undefined && vendored !== undefined) {
+    if (tarballs !== undefined) {
       mkdirSync(join(dir, "vendor"), { recursive: true });
-      copyFileSync(tarball, join(dir, vendored));
-      files.set(vendored, "");
+      for (const tarball of [tarballs.runtime, tarballs.plugin, tarballs.devkit]) {
+        copyFileSync(tarball, join(dir, vendored(tarball)));
+        files.set(vendored(tarball), "");
+      }
     }
   } catch (error) {
     if (existed) for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });

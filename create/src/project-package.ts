@@ -2,23 +2,31 @@
 import { VERSIONS } from "./versions.js";
 import type { TemplateName } from "./templates.js";
 
-/** Where the project gets cloudstate-ts from: the registry, or a tarball copied into the project. */
-export type LibrarySource = { readonly kind: "registry" } | { readonly kind: "tarball"; readonly file: string };
+/** Where the project gets cloudstate-ts and its development packages: the registry, or tarballs in the project. */
+export type LibrarySource =
+  | { readonly kind: "registry" }
+  | {
+      readonly kind: "tarball";
+      /** The tarballs' paths in the project (`vendor/…`). */
+      readonly files: { readonly runtime: string; readonly plugin: string; readonly devkit: string };
+    };
 
 /** The package.json object of a new project named `name`. */
 export function projectPackage(name: string, template: TemplateName, library: LibrarySource): object {
-  const cloudstateTs = library.kind === "registry" ? VERSIONS["cloudstate-ts"] : `file:${library.file}`;
+  const source = (name: "cloudstate-ts" | "protoc-gen-cloudstate" | "cloudstate-ts-devkit", file: string): string =>
+    library.kind === "registry" ? VERSIONS[name] : `file:${file}`;
+  const files = library.kind === "registry" ? { runtime: "", plugin: "", devkit: "" } : library.files;
   return {
     name,
     version: "0.1.0",
     private: true,
     type: "module",
     description: `A Cloudstate ${template} service in TypeScript, made by create-cloudstate-ts.`,
-    engines: { node: ">=20" },
+    engines: { node: "^22 || ^24 || ^26" },
     scripts: {
       // npm install regenerates gen/ from proto/, so a fresh checkout builds at once.
-      prepare: "buf generate",
-      gen: "buf generate",
+      prepare: "cloudstate-ts gen",
+      gen: "cloudstate-ts gen",
       "gen:check": "cloudstate-ts gen --check",
       build: "tsc -p tsconfig.build.json",
       prestart: "npm run build",
@@ -30,8 +38,10 @@ export function projectPackage(name: string, template: TemplateName, library: Li
       "test:integration":
         "node --import tsx --test --test-reporter=spec --test-concurrency=1 test/integration/*.test.ts",
     },
+    // What the service runs; the plugin, the devkit and the compilers are for building and testing only, so a
+    // production install (npm ci --omit=dev, the Dockerfile's) holds no code generator and nothing native.
     dependencies: {
-      "cloudstate-ts": cloudstateTs,
+      "cloudstate-ts": source("cloudstate-ts", files.runtime),
       "@bufbuild/protobuf": VERSIONS["@bufbuild/protobuf"],
       long: VERSIONS.long,
       "nice-grpc": VERSIONS["nice-grpc"],
@@ -40,6 +50,8 @@ export function projectPackage(name: string, template: TemplateName, library: Li
     devDependencies: {
       "@bufbuild/buf": VERSIONS["@bufbuild/buf"],
       "@types/node": VERSIONS["@types/node"],
+      "cloudstate-ts-devkit": source("cloudstate-ts-devkit", files.devkit),
+      "protoc-gen-cloudstate": source("protoc-gen-cloudstate", files.plugin),
       tsx: VERSIONS.tsx,
       typescript: VERSIONS.typescript,
     },

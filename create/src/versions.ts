@@ -4,9 +4,11 @@
  */
 export const VERSIONS = {
   "cloudstate-ts": "0.1.0",
+  "cloudstate-ts-devkit": "0.1.0",
+  "protoc-gen-cloudstate": "0.1.0",
   "@bufbuild/buf": "1.75.0",
   "@bufbuild/protobuf": "2.17.0",
-  "@types/node": "20.19.43",
+  "@types/node": "22.20.7",
   long: "5.3.2",
   "nice-grpc": "2.1.18",
   "nice-grpc-common": "2.0.4",

@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, startProcess, waitForPort, type Started } from "cloudstate-ts/testkit";
+import { freePort, startProcess, waitForPort, type Started } from "cloudstate-ts-devkit";
 import { ROOT } from "../support/root.js";
 
 const CACHE = join(ROOT, ".cache/bench");

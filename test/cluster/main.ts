@@ -20,14 +20,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import {
-  CloudstateCluster,
-  retryUntil,
-  startPostgres,
-  userFunctionScript,
-  type ClusterNode,
-  type Postgres,
-} from "cloudstate-ts/testkit";
+import { CloudstateCluster, userFunctionScript, type ClusterNode } from "./cluster.js";
+import { retryUntil, startPostgres, type Postgres } from "cloudstate-ts-devkit";
 import { commandLine } from "../support/cli-args.js";
 import { ROOT } from "../support/root.js";
 import { Api, idSequence, readBack } from "../soak/clients.js";

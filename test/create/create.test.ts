@@ -12,6 +12,8 @@ import { create, CreateError } from "../../create/src/create.js";
 import { main, parseCommandLine, UsageError } from "../../create/src/cli.js";
 import { serviceNameProblem, TEMPLATE_NAMES } from "../../create/src/templates.js";
 import { VERSIONS } from "../../create/src/versions.js";
+
+const OWN_PACKAGES = new Set(["cloudstate-ts", "protoc-gen-cloudstate", "cloudstate-ts-devkit"]);
 import { ROOT } from "../support/root.js";
 
 const base = mkdtempSync(join(tmpdir(), "cloudstate-create-"));
@@ -81,7 +83,8 @@ describe("create-cloudstate-ts", () => {
     };
     const own = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
     for (const [name, version] of Object.entries(VERSIONS)) {
-      const tested = name === "cloudstate-ts" ? own.version : lock.packages[`node_modules/${name}`]?.version;
+      // This repository's own packages are released together, under its version.
+      const tested = OWN_PACKAGES.has(name) ? own.version : lock.packages[`node_modules/${name}`]?.version;
       assert.equal(version, tested, `${name}: create pins ${version}, the repository tests with ${tested}`);
     }
     const made = create({ dir: fresh(), template: "crdt" });
@@ -90,14 +93,38 @@ describe("create-cloudstate-ts", () => {
     for (const [name, version] of Object.entries(pinned)) assert.match(version, /^\d+\.\d+\.\d+$/, name);
   });
 
-  it("depends on a tarball copied into the project when given one (CLOUDSTATE_TS)", () => {
-    const tarball = join(base, "cloudstate-ts-0.1.0.tgz");
-    writeFileSync(tarball, "not really a tarball, but a file");
+  it("depends on tarballs copied into the project when given them (CLOUDSTATE_TS, the others beside it)", () => {
+    const packed = join(base, "packed");
+    mkdirSync(packed, { recursive: true });
+    for (const name of ["cloudstate-ts", "protoc-gen-cloudstate", "cloudstate-ts-devkit"]) {
+      writeFileSync(join(packed, `${name}-0.1.0.tgz`), `not really ${name}'s tarball, but a file`);
+    }
     const dir = fresh();
-    create({ dir, template: "action", libraryTarball: tarball });
+    create({ dir, template: "action", libraryTarball: join(packed, "cloudstate-ts-0.1.0.tgz") });
     const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as ProjectPackage;
     assert.equal(pkg.dependencies["cloudstate-ts"], "file:vendor/cloudstate-ts-0.1.0.tgz");
-    assert.equal(readFileSync(join(dir, "vendor/cloudstate-ts-0.1.0.tgz"), "utf8"), "not really a tarball, but a file");
+    assert.equal(pkg.devDependencies["protoc-gen-cloudstate"], "file:vendor/protoc-gen-cloudstate-0.1.0.tgz");
+    assert.equal(pkg.devDependencies["cloudstate-ts-devkit"], "file:vendor/cloudstate-ts-devkit-0.1.0.tgz");
+    assert.equal(pkg.dependencies["protoc-gen-cloudstate"], undefined, "the plugin is no production dependency");
+    assert.equal(pkg.dependencies["cloudstate-ts-devkit"], undefined, "nor is the devkit");
+    assert.equal(
+      readFileSync(join(dir, "vendor/cloudstate-ts-0.1.0.tgz"), "utf8"),
+      "not really cloudstate-ts's tarball, but a file",
+    );
+    assert.match(readFileSync(join(dir, "vendor/cloudstate-ts-devkit-0.1.0.tgz"), "utf8"), /cloudstate-ts-devkit/);
+  });
+
+  it("refuses a CLOUDSTATE_TS whose plugin and devkit tarballs are not beside it, naming them", () => {
+    const alone = join(base, "alone");
+    mkdirSync(alone, { recursive: true });
+    writeFileSync(join(alone, "cloudstate-ts-0.1.0.tgz"), "a file");
+    writeFileSync(join(alone, "protoc-gen-cloudstate-0.1.0.tgz"), "a file");
+    const dir = fresh();
+    assert.throws(
+      () => create({ dir, template: "action", libraryTarball: join(alone, "cloudstate-ts-0.1.0.tgz") }),
+      /but cloudstate-ts-devkit-0\.1\.0\.tgz is not beside it.*nothing was written/,
+    );
+    assert.throws(() => readdirSync(dir), /ENOENT/);
   });
 
   it("refuses an existing non-empty folder and leaves it as it was", () => {

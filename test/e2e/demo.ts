@@ -4,7 +4,7 @@
  * starts is stopped at the end, on an error, and on Ctrl-C.
  */
 import { ClientError, Status } from "nice-grpc";
-import { CloudstateTestEnvironment, retryUntil } from "cloudstate-ts/testkit";
+import { CloudstateTestEnvironment, retryUntil } from "cloudstate-ts-devkit";
 import { ShoppingCartDefinition } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart.js";
 import { shoppingCart } from "../../examples/shopping-cart/src/cart.js";
 

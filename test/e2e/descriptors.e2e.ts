@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { embeddedDescriptorSets } from "../support/embedded-descriptors.js";
-import { proxyClasspath } from "cloudstate-ts/testkit";
+import { proxyClasspath } from "../../devkit/launch/maven.js";
 
 describe("embedded descriptor sets in the proxy's protobuf-java", () => {
   it("all build, every field with its Java type", () => {

@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
-import { freePort, startProcess, stopAll, type Started } from "cloudstate-ts/testkit";
+import { freePort, startProcess, stopAll, type Started } from "cloudstate-ts-devkit";
 import { ROOT } from "../support/root.js";
 
 interface Block {

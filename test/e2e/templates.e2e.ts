@@ -10,52 +10,26 @@
  * tests and serves.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Long from "long";
 import { createChannel, createClient, type CompatServiceDefinition } from "nice-grpc";
-import { freePort, retryUntil, startPostgres, startProcess, stopAll, type Started } from "cloudstate-ts/testkit";
+import { freePort, retryUntil, startPostgres, startProcess, stopAll, type Started } from "cloudstate-ts-devkit";
+import {
+  createProject,
+  dependOnTarballs,
+  packAll,
+  productionInstall,
+  run,
+  tarballEnv,
+  userEnv,
+  type Tarballs,
+} from "../support/packages.js";
 import { ROOT } from "../support/root.js";
 
 const TEMPLATES = ["event-sourced", "value-entity", "crdt", "action"] as const;
-
-/**
- * A new user's shell: nothing inherited from the npm run that started this test, nor from its test runner
- * (NODE_TEST_CONTEXT would make the projects' own `node --test` report to this runner instead of printing).
- */
-function userEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.toLowerCase().startsWith("npm_") && key !== "NODE_OPTIONS" && key !== "NODE_TEST_CONTEXT") {
-      env[key] = value;
-    }
-  }
-  return env;
-}
-
-function run(cwd: string, env: NodeJS.ProcessEnv, command: string, ...args: string[]): string {
-  const started = Date.now();
-  const result = spawnSync(command, args, { cwd, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  const shown = `${command} ${args.join(" ")}`;
-  assert.equal(result.status, 0, `\`${shown}\` failed in ${cwd}:\n${result.stdout}\n${result.stderr}`);
-  console.log(`# ${shown}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return result.stdout;
-}
-
-function pack(dir: string, into: string): string {
-  const result = spawnSync("npm", ["pack", "--pack-destination", into, "--json"], {
-    cwd: dir,
-    env: userEnv(),
-    encoding: "utf8",
-  });
-  assert.equal(result.status, 0, result.stderr);
-  const [packed] = JSON.parse(result.stdout.slice(result.stdout.indexOf("["))) as { filename: string }[];
-  assert.ok(packed !== undefined);
-  return join(into, packed.filename);
-}
 
 function edit(file: string, from: string | RegExp, to: string): void {
   const text = readFileSync(file, "utf8");
@@ -84,43 +58,28 @@ const post = (url: string, body: unknown): Promise<unknown> =>
 describe("project templates, outside the repository, from the packed tarballs", { timeout: 900_000 }, () => {
   const base = mkdtempSync(join(tmpdir(), "cloudstate-templates-"));
   const started: Started[] = [];
-  let createTarball = "";
+  let tarballs: Tarballs | undefined;
   const env = userEnv();
   const projects = new Map<string, string>();
 
   before(() => {
-    env["CLOUDSTATE_TS"] = pack(ROOT, base);
-    createTarball = pack(join(ROOT, "create"), base);
+    tarballs = packAll(base);
+    Object.assign(env, tarballEnv(tarballs));
   });
   after(async () => {
     await stopAll(...started);
     rmSync(base, { recursive: true, force: true });
   });
 
-  /** `npm create cloudstate-ts`, with the create package from its tarball. */
-  function createProject(template: string, name: string): string {
-    run(
-      base,
-      env,
-      "npm",
-      "exec",
-      "--yes",
-      `--package=${createTarball}`,
-      "--",
-      "create-cloudstate-ts",
-      name,
-      "--template",
-      template,
-    );
-    const dir = join(base, name);
-    // One npm cache for every project: what the first install downloaded, the others reuse.
-    run(dir, env, "npm", "install", "--prefer-offline", "--no-audit", "--no-fund");
-    return dir;
+  /** `npm create cloudstate-ts` from the packed create package, and `npm install`. */
+  function newProject(template: string, name: string): string {
+    assert.ok(tarballs !== undefined, "the packages were packed");
+    return createProject(base, env, tarballs, template, name);
   }
 
   for (const template of TEMPLATES) {
     it(`${template}: create, npm install, npm test, npm run test:integration, npm run gen:check`, () => {
-      const dir = createProject(template, `my-${template}`);
+      const dir = newProject(template, `my-${template}`);
       projects.set(template, dir);
       // The Dockerfile's `npm ci` needs it; nothing here can build the image (no Docker engine).
       assert.ok(existsSync(join(dir, "package-lock.json")), "npm install wrote package-lock.json");
@@ -131,12 +90,31 @@ describe("project templates, outside the repository, from the packed tarballs", 
       assert.match(integration, /ℹ fail 0/);
       assert.match(integration, /ℹ pass [1-9]/);
       assert.match(run(dir, env, "npm", "run", "gen:check"), /generated code is up to date/);
+      // What the image ships: the runtime and its peers, no code generator, no compiler, nothing native.
+      const production = productionInstall(dir, env);
+      console.log(
+        `# ${template}: production install ${(production.bytes / 1e6).toFixed(1)} MB in ${production.files} files, ` +
+          `${production.packages.size} packages`,
+      );
+      assert.deepEqual(production.native, [], "no native binary");
+      for (const tool of [
+        "ts-proto",
+        "typescript",
+        "tsx",
+        "protoc-gen-cloudstate",
+        "cloudstate-ts-devkit",
+        "@bufbuild/buf",
+      ]) {
+        assert.ok(!production.packages.has(tool), `${tool} is not in the production install`);
+      }
+      assert.ok(production.packages.has("cloudstate-ts") && production.packages.has("nice-grpc"), "the runtime is");
+      assert.ok(production.bytes <= 12e6, `at most 12 MB, got ${production.bytes} bytes`);
     });
   }
 
   it("event-sourced: npm run dev serves the HTTP routes, follows src/ and proto/ edits, and stops on Ctrl-C", async () => {
     const createdAt = Date.now();
-    const dir = createProject("event-sourced", "timed-cart");
+    const dir = newProject("event-sourced", "timed-cart");
     const port = await freePort();
     const dev = startProcess("npm run dev", "npm", ["run", "dev", "--", "--port", String(port)], env, {
       cwd: dir,
@@ -326,11 +304,9 @@ describe("project templates, outside the repository, from the packed tarballs", 
         filter: (source) => !source.includes("node_modules"),
       });
       const pkgFile = join(dir, "package.json");
-      const pkg = JSON.parse(readFileSync(pkgFile, "utf8")) as { dependencies: Record<string, string> };
-      assert.equal(pkg.dependencies["cloudstate-ts"], "file:../..", "inside the repository it uses the checkout");
-      // What a user does instead: depend on the package (here its tarball).
-      pkg.dependencies["cloudstate-ts"] = `file:${env["CLOUDSTATE_TS"] ?? ""}`;
-      writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
+      // What a user does instead of the checkout: depend on the packages (here their tarballs).
+      assert.ok(tarballs !== undefined, "the packages were packed");
+      dependOnTarballs(dir, tarballs);
       run(dir, env, "npm", "install", "--prefer-offline", "--no-audit", "--no-fund");
       assert.match(run(dir, env, "npm", "run", "gen:check"), /generated code is up to date/);
       const scripts = (JSON.parse(readFileSync(pkgFile, "utf8")) as { scripts: Record<string, string> }).scripts;

@@ -13,16 +13,15 @@ import { shoppingCartEntity } from "../../examples/shopping-cart/gen/com/example
 import { chatEntities } from "../../examples/crdts/src/chat.js";
 import { ValueEntityTckModelDefinition } from "../../examples/tck/gen/cloudstate/tck/model/valueentity.js";
 import { valueEntityTckModel } from "../../examples/tck/src/valueentity.js";
+import { ARTIFACTS, classpathOf } from "../../devkit/launch/maven.js";
 import {
-  ARTIFACTS,
-  classpathOf,
   CloudstateTestEnvironment,
   DiscoveryRejectedError,
   freePort,
   retryUntil,
   startPostgres,
   type Postgres,
-} from "cloudstate-ts/testkit";
+} from "cloudstate-ts-devkit";
 
 const update = (value: string) => ({ action: { $case: "update" as const, value: { value } } });
 

@@ -20,7 +20,7 @@ import {
   type ProxyProcess,
   type Started,
   pubsubEventing,
-} from "cloudstate-ts/testkit";
+} from "cloudstate-ts-devkit";
 import { Greeting, Shouted } from "../../examples/eventing/gen/com/example/eventing/greetings.js";
 import {
   ShoppingCartDefinition,
@@ -30,8 +30,8 @@ import { CartChanged } from "../../examples/shopping-cart/gen/com/example/shoppi
 import { FlowTally, recordFlow } from "./flows.js";
 import { PubsubClient } from "./pubsub-client.js";
 import { startPubsubFake, type PubsubFake } from "./pubsub-fake.js";
+import { ROOT } from "../support/root.js";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
 /** What the proxy logs when its event log consumer (an Akka projection) starts. */
 const PROJECTION_STARTED =
   /Starting projection \[ProjectionId\(com\.example\.shoppingcart\.CartSummary, shopping-cart\)\]/;

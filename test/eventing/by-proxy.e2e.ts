@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CloudstateTestEnvironment, retryUntil, pubsubEventing } from "cloudstate-ts/testkit";
+import { CloudstateTestEnvironment, retryUntil, pubsubEventing } from "cloudstate-ts-devkit";
 import { Greeting, Shouted } from "../../examples/eventing/gen/com/example/eventing/greetings.js";
 import { shouterAction } from "../../examples/eventing/gen/com/example/eventing/greetings_cloudstate.js";
 import { shouterHandlers } from "../../examples/eventing/src/greetings.js";

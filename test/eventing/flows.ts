@@ -5,8 +5,8 @@
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { ROOT } from "../support/root.js";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
 export const FLOWS_FILE = join(ROOT, ".cache/eventing/flows.jsonl");
 
 /** One flow's counts, as reported. */

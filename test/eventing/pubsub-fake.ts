@@ -7,9 +7,9 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startProcess, type Started } from "cloudstate-ts/testkit";
+import { startProcess, type Started } from "cloudstate-ts-devkit";
+import { ROOT } from "../support/root.js";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
 const SOURCE = join(ROOT, "test/eventing/pubsub-fake");
 const CACHE = join(ROOT, ".cache/eventing");
 const READY = /pubsub-fake listening on (\S+)/;

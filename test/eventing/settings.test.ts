@@ -1,7 +1,7 @@
 /** The proxy options for Pub/Sub eventing (runtime/testkit/eventing.ts): what the proxy is told, and bad input. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { pubsubEventing } from "cloudstate-ts/testkit";
+import { pubsubEventing } from "cloudstate-ts-devkit";
 
 describe("pubsubEventing", () => {
   it("turns on google-pubsub eventing, plaintext, manual topics and no batching by default", () => {

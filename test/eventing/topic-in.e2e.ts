@@ -16,7 +16,7 @@ import {
   greetingListenerHandlers,
   type Heard,
 } from "../../examples/eventing/src/greetings.js";
-import { CloudstateTestEnvironment, pubsubEventing } from "cloudstate-ts/testkit";
+import { CloudstateTestEnvironment, pubsubEventing } from "cloudstate-ts-devkit";
 import { FlowTally, recordFlow } from "./flows.js";
 import { PubsubClient, type OutgoingMessage } from "./pubsub-client.js";
 import { startPubsubFake, type PubsubFake } from "./pubsub-fake.js";

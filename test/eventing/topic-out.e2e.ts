@@ -15,7 +15,7 @@ import { CartChanged } from "../../examples/shopping-cart/gen/com/example/shoppi
 import { cartSummaryAction } from "../../examples/shopping-cart/gen/com/example/shoppingcart/summary_cloudstate.js";
 import { shoppingCart } from "../../examples/shopping-cart/src/cart.js";
 import { cartSummaryHandlers } from "../../examples/shopping-cart/src/summary.js";
-import { CloudstateTestEnvironment, pubsubEventing } from "cloudstate-ts/testkit";
+import { CloudstateTestEnvironment, pubsubEventing } from "cloudstate-ts-devkit";
 import { FlowTally, recordFlow } from "./flows.js";
 import { PubsubClient, type ReceivedMessage } from "./pubsub-client.js";
 import { startPubsubFake, type PubsubFake } from "./pubsub-fake.js";

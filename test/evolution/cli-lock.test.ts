@@ -18,7 +18,7 @@ after(() => rmSync(project, { recursive: true, force: true }));
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const tsx = fileURLToPath(import.meta.resolve("tsx"));
-  const run = spawnSync("node", ["--import", tsx, join(ROOT, "runtime/cli/main.ts"), ...args], {
+  const run = spawnSync("node", ["--import", tsx, join(ROOT, "devkit/cli/main.ts"), ...args], {
     cwd: project,
     encoding: "utf8",
     timeout: 120_000,

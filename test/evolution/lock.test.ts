@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { checkLock, LockFileError, lockText, parseLock, updateLock } from "../../runtime/cli/stored-lock.js";
+import { checkLock, LockFileError, lockText, parseLock, updateLock } from "../../devkit/cli/stored-lock.js";
 import { ROOT } from "../support/root.js";
 import { storedTypesOf } from "./stored-types-of.js";
 

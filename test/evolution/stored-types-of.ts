@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { CodeGeneratorRequestSchema, FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { run } from "../../plugin/plugin.js";
-import { readStoredTypes, STORED_TYPES_SUFFIX, type EntityStoredTypes } from "../../runtime/cli/stored-lock.js";
+import { readStoredTypes, STORED_TYPES_SUFFIX, type EntityStoredTypes } from "../../devkit/cli/stored-lock.js";
 import { ROOT } from "../support/root.js";
 
 /** The plugin's stored-types files for the protos in `dir`, parsed, or the plugin's error. */

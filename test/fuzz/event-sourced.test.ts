@@ -25,7 +25,7 @@ import { Any } from "../../gen/google/protobuf/any.js";
 import { EventSourcedStreamIn as StreamIn } from "../../gen/cloudstate/event_sourced.js";
 import { packMessage } from "../../runtime/any.js";
 import { handleEventSourcedStream } from "../../runtime/event-sourced/handler.js";
-import { memoryLogger } from "../../runtime/testing/index.js";
+import { memoryLogger } from "../support/harness.js";
 import { SERVICE } from "../support/cart-messages.js";
 
 const entities = new Map([[shoppingCart.serviceName, shoppingCart]]);

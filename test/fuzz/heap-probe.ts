@@ -3,7 +3,7 @@
  * streams (well-formed and broken ones), and prints the heap after each round as JSON.
  */
 import { shoppingCart } from "../../examples/shopping-cart/src/cart.js";
-import { memoryLogger, startHarness } from "../../runtime/testing/index.js";
+import { memoryLogger, startHarness } from "../support/harness.js";
 import { addItem, getCart, init } from "../support/cart-messages.js";
 
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { credentials, makeGenericClientConstructor, type ClientDuplexStream } from "@grpc/grpc-js";
 import fc from "fast-check";
 import { shoppingCart } from "../../examples/shopping-cart/src/cart.js";
-import { memoryLogger, startHarness } from "../../runtime/testing/index.js";
+import { memoryLogger, startHarness } from "../support/harness.js";
 import { addItem, getCart, init } from "../support/cart-messages.js";
 import { expectReply, replyCart } from "../support/expect.js";
 

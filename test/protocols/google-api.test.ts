@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { ROOT } from "../support/root.js";
 
-const ROOT = join(import.meta.dirname, "../..");
 const BUF = join(ROOT, "node_modules/.bin/buf");
 
 function build(module: string, files: readonly string[], out: string): Buffer {

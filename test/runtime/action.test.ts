@@ -15,7 +15,7 @@ import {
   type Message,
   type ServiceDefinition,
 } from "../../runtime/index.js";
-import { memoryLogger, startHarness, type TestHarness } from "../../runtime/testing/index.js";
+import { memoryLogger, startHarness, type TestHarness } from "../support/harness.js";
 import {
   Cart,
   GetShoppingCart,

@@ -11,7 +11,7 @@ import { shoppingCartEntity } from "../../examples/shopping-cart/gen/com/example
 import { AddLineItem } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart.js";
 import { EventSourcedStreamIn } from "../../gen/cloudstate/event_sourced.js";
 import { packMessage } from "../../runtime/any.js";
-import { memoryLogger, startHarness } from "../../runtime/testing/index.js";
+import { memoryLogger, startHarness } from "../support/harness.js";
 import { SERVICE } from "../support/cart-messages.js";
 
 const FRAMES = 3000;

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { ActionResponse } from "../../gen/cloudstate/action.js";
 import { packMessage, unpackMessage } from "../../runtime/index.js";
-import { memoryLogger, startHarness, type TestHarness } from "../../runtime/testing/index.js";
+import { memoryLogger, startHarness, type TestHarness } from "../support/harness.js";
 import { cartSummary } from "../../examples/shopping-cart/src/summary.js";
 import { CartChanged } from "../../examples/shopping-cart/gen/com/example/shoppingcart/summary.js";
 import {

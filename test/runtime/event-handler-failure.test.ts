@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { memoryLogger, startHarness, type TestHarness } from "../../runtime/testing/index.js";
+import { memoryLogger, startHarness, type TestHarness } from "../support/harness.js";
 import { shoppingCartHandlers } from "../../examples/shopping-cart/src/cart.js";
 import { shoppingCartEntity } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart_cloudstate.js";
 import type { Cart } from "../../examples/shopping-cart/gen/com/example/shoppingcart/persistence/domain.js";

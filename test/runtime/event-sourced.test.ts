@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { FileDescriptorSet } from "ts-proto-descriptors";
 import Long from "long";
-import { memoryLogger, startHarness, type TestHarness } from "../../runtime/testing/index.js";
+import { memoryLogger, startHarness, type TestHarness } from "../support/harness.js";
 import { methodOf, packMessage, LIBRARY_VERSION } from "../../runtime/index.js";
 import { LIBRARY_NAME, PROTOCOL_VERSION } from "../../runtime/version.js";
 import { shoppingCartHandlers, shoppingCart } from "../../examples/shopping-cart/src/cart.js";

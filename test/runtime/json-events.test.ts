@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { defineEventSourcedEntity, packJson, unpackJson } from "../../runtime/index.js";
-import { memoryLogger, startHarness, type TestHarness } from "../../runtime/testing/index.js";
+import { memoryLogger, startHarness, type TestHarness } from "../support/harness.js";
 import { shoppingCart, shoppingCartHandlers } from "../../examples/shopping-cart/src/cart.js";
 import type { Cart } from "../../examples/shopping-cart/gen/com/example/shoppingcart/persistence/domain.js";
 import {

@@ -14,7 +14,7 @@ import {
   unpackMessage,
   type ValueEntityCommandContext,
 } from "../../runtime/index.js";
-import { memoryLogger, startHarness, type TestHarness } from "../../runtime/testing/index.js";
+import { memoryLogger, startHarness, type TestHarness } from "../support/harness.js";
 import {
   type AddLineItem,
   Cart as ReplyCart,

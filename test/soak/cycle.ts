@@ -5,7 +5,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { performance } from "node:perf_hooks";
-import { retryUntil } from "cloudstate-ts/testkit";
+import { retryUntil } from "cloudstate-ts-devkit";
 import { readBack, runClient, WRITES, type Api } from "./clients.js";
 import { DEAD_VALUE_ENTITY, type Fault, type System } from "./faults.js";
 import { addCounts, compare, KINDS, zeroCounts, type Command, type Counts, type Kind, type Ledger } from "./ledger.js";

@@ -10,7 +10,7 @@ import {
   type PostgresConnection,
   type ProxyProcess,
   type Started,
-} from "cloudstate-ts/testkit";
+} from "cloudstate-ts-devkit";
 
 const HERE = new URL(".", import.meta.url).pathname;
 

@@ -16,7 +16,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { freePort, proxyClasspath, retryUntil, startPostgres, type Postgres } from "cloudstate-ts/testkit";
+import { freePort, retryUntil, startPostgres, type Postgres } from "cloudstate-ts-devkit";
+import { proxyClasspath } from "../../devkit/launch/maven.js";
 import { commandLine } from "../support/cli-args.js";
 import { ROOT } from "../support/root.js";
 import { Api, idSequence, readBack } from "./clients.js";

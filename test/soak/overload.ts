@@ -7,7 +7,7 @@
 import { setMaxListeners } from "node:events";
 import { performance } from "node:perf_hooks";
 import { rssMiB } from "../bench/proc.js";
-import { retryUntil } from "cloudstate-ts/testkit";
+import { retryUntil } from "cloudstate-ts-devkit";
 import { BUMPS, readBack, runClient, type Api } from "./clients.js";
 import { compareTotals, KINDS, Ledger, type Kind } from "./ledger.js";
 import { countInto } from "./report.js";

@@ -18,9 +18,8 @@
  */
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { ARTIFACTS, classpathOf } from "../../devkit/launch/maven.js";
 import {
-  ARTIFACTS,
-  classpathOf,
   freePort,
   startProcess,
   startProxy,
@@ -31,7 +30,7 @@ import {
   type Postgres,
   type ProxyProcess,
   type Started,
-} from "cloudstate-ts/testkit";
+} from "cloudstate-ts-devkit";
 import { commandLine } from "../support/cli-args.js";
 import { ROOT } from "../support/root.js";
 import { countsByGroup, parseTckOutput, verdict, type Outcome } from "./results.js";

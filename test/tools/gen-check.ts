@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { readTree, ROOT } from "./plugin-cases.js";
 import { generateStandalone, isStandalone } from "./standalone-gen.js";
-import { checkProjectLock, describeLockCheck } from "../../runtime/cli/gen-lock.js";
+import { checkProjectLock, describeLockCheck } from "../../devkit/cli/gen-lock.js";
 
 /** The library's templates (its protocol code, the plugin's option descriptors), every example's and the soak's. */
 const TEMPLATES = [

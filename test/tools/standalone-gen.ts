@@ -20,8 +20,8 @@ import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ROOT } from "../support/root.js";
-import { checkProjectLock } from "../../runtime/cli/gen-lock.js";
-import { LOCK_FILE, lockText } from "../../runtime/cli/stored-lock.js";
+import { checkProjectLock } from "../../devkit/cli/gen-lock.js";
+import { LOCK_FILE, lockText } from "../../devkit/cli/stored-lock.js";
 
 /** Whether `dir` is generated stand-alone: it has its own buf.yaml. */
 export function isStandalone(dir: string): boolean {

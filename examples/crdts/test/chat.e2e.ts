@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ClientError, type CompatServiceDefinition } from "nice-grpc";
-import { CloudstateTestEnvironment, retryUntil } from "cloudstate-ts/testkit";
+import { CloudstateTestEnvironment, retryUntil } from "cloudstate-ts-devkit";
 import {
   FriendsDefinition,
   MessagesDefinition,

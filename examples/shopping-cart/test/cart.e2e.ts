@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ClientError, Status } from "nice-grpc";
-import { CloudstateTestEnvironment, retryUntil } from "cloudstate-ts/testkit";
+import { CloudstateTestEnvironment, retryUntil } from "cloudstate-ts-devkit";
 import { ShoppingCartDefinition, type ShoppingCartClient } from "../gen/com/example/shoppingcart/shoppingcart.js";
 import { shoppingCart } from "../src/cart.js";
 

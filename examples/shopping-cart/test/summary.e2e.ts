@@ -17,7 +17,7 @@ import type { CartChanged } from "../gen/com/example/shoppingcart/summary.js";
 import { cartSummaryAction } from "../gen/com/example/shoppingcart/summary_cloudstate.js";
 import { shoppingCart } from "../src/cart.js";
 import { cartSummaryHandlers } from "../src/summary.js";
-import { freePort, startProxy, type ProxyProcess } from "cloudstate-ts/testkit";
+import { freePort, startProxy, type ProxyProcess } from "cloudstate-ts-devkit";
 
 /** What the summary action was called with and answered, in order. */
 interface Seen {

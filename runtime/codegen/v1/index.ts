@@ -8,11 +8,6 @@ import { embeddedFileOf, type EmbeddedFile } from "../../descriptor-set.js";
 
 export type { EmbeddedFile } from "../../descriptor-set.js";
 
-/** Decodes the base64 descriptor set a generated module embeds (modules generated before {@link embeddedFile}). */
-export function descriptorSetFromBase64(base64: string): Uint8Array {
-  return new Uint8Array(Buffer.from(base64, "base64"));
-}
-
 /**
  * The file a generated `<file>_cloudstate` module embeds: its serialized FileDescriptorProto in base64, and the
  * embedded files of its imports (from their own modules), in the order the file imports them.

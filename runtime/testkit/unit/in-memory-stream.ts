@@ -4,7 +4,7 @@
  * resolves with everything the loop answered once it waits for the next message, so no timer is involved.
  */
 import { withEncodingCheck, type EncodingProblem } from "../../encoding-check.js";
-import { RequestQueue } from "../../testing/stream.js";
+import { RequestQueue } from "./stream.js";
 
 /** The ts-proto functions of a protocol message. */
 export interface WireType<T> {

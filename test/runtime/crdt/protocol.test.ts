@@ -17,7 +17,7 @@ import {
   type CrdtStreamedResult,
 } from "../../../runtime/index.js";
 import { packPrimitive } from "../../../runtime/any.js";
-import { memoryLogger, startHarness, type TestHarness } from "../../../runtime/testing/index.js";
+import { memoryLogger, startHarness, type TestHarness } from "../../support/harness.js";
 import { crdtEntities } from "../../../examples/tck/src/crdt.js";
 import {
   CrdtTckModelDefinition,

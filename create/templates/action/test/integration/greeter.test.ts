@@ -1,7 +1,7 @@
 // The greeter behind the real Cloudstate proxy. Needs Java 17 and Maven, which resolve the proxy.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CloudstateTestEnvironment } from "cloudstate-ts/testkit";
+import { CloudstateTestEnvironment } from "cloudstate-ts-devkit";
 import { GreeterDefinition } from "../../gen/greeter/greeter.js";
 import { greeter } from "../../src/greeter.js";
 

@@ -2,7 +2,7 @@
 // the HTTP/JSON routes of proto/cart/cart.proto. Needs Java 17 and Maven, which resolve the proxy.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CloudstateTestEnvironment, retryUntil } from "cloudstate-ts/testkit";
+import { CloudstateTestEnvironment, retryUntil } from "cloudstate-ts-devkit";
 import { ShoppingCartDefinition } from "../../gen/cart/cart.js";
 import { shoppingCart } from "../../src/cart.js";
 

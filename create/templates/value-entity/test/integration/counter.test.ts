@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import Long from "long";
-import { CloudstateTestEnvironment } from "cloudstate-ts/testkit";
+import { CloudstateTestEnvironment } from "cloudstate-ts-devkit";
 import { CounterDefinition } from "../../gen/counter/counter.js";
 import { counter } from "../../src/counter.js";
 

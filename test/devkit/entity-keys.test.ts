@@ -10,7 +10,7 @@ import {
 } from "@bufbuild/protobuf/wkt";
 import Long from "long";
 import { maybeSnakeToCamel } from "ts-proto/build/src/case.js";
-import { entityOfCall } from "../../runtime/testkit/entity-keys.js";
+import { entityOfCall } from "../../devkit/environment/entity-keys.js";
 import { entity_key } from "../../plugin/gen/cloudstate/entity_key_pb.js";
 import { fieldKey } from "../../plugin/names.js";
 import { shoppingCart } from "../../examples/shopping-cart/src/cart.js";

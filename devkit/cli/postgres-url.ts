@@ -1,5 +1,5 @@
 /** `--postgres postgres://user:password@host:port/database` as the proxy's connection settings. */
-import type { PostgresConnection } from "../testkit/proxy.js";
+import type { PostgresConnection } from "../launch/proxy.js";
 import { UsageError } from "./usage.js";
 
 /** Parses a PostgreSQL URL; port 5432 and database `cloudstate` unless given. */

@@ -2,10 +2,10 @@
  * `cloudstate-ts gen --check`: runs `buf generate` with the project's buf.gen.yaml into a temporary folder and
  * compares the result with the generated code on disk: changed, missing and extra files all fail.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { bufGenerate, outputsOf } from "./buf-workspace.js";
 
 function tree(dir: string): Map<string, string> {
   const files = new Map<string, string>();
@@ -19,31 +19,22 @@ function tree(dir: string): Map<string, string> {
 }
 
 /**
- * The differences, one line each; empty when gen/ is up to date. `onFresh` is given the freshly generated output
- * folders before they are removed (the stored-types lock is checked against them).
+ * The differences, one line each; empty when the generated folders are up to date. `onFresh` is given the freshly
+ * generated output folders before they are removed (the stored-types lock is checked against them).
  */
-export function genCheck(cwd: string, buf: string, onFresh?: (outDirs: readonly string[]) => void): string[] {
+export function genCheck(cwd: string, onFresh?: (outDirs: readonly string[]) => void): string[] {
   const template = join(cwd, "buf.gen.yaml");
   if (!existsSync(template)) return [`no buf.gen.yaml in ${cwd}`];
-  const text = readFileSync(template, "utf8");
-  const outs = [...text.matchAll(/^(\s*(?:-\s*)?out:\s*)(\S+)\s*$/gm)].map((m) => m[2] ?? "");
+  const outs = outputsOf(readFileSync(template, "utf8"));
   if (outs.length === 0) return ["buf.gen.yaml names no `out:` folder"];
   const work = mkdtempSync(join(tmpdir(), "cloudstate-gen-check-"));
   try {
-    const copy = join(work, "buf.gen.yaml");
-    writeFileSync(
-      copy,
-      text.replace(
-        /^(\s*(?:-\s*)?out:\s*)(\S+)\s*$/gm,
-        (_, key: string, out: string) => `${key}${join(work, "out", out)}`,
-      ),
-    );
-    const run = spawnSync(buf, ["generate", "--template", copy], { cwd, encoding: "utf8" });
-    if (run.status !== 0) return [`buf generate failed:\n${run.stderr}${run.error?.message ?? ""}`];
-    onFresh?.([...new Set(outs)].map((out) => join(work, "out", out)));
+    const run = bufGenerate(cwd, work);
+    if (!run.ok) return [`buf generate failed:\n${run.errors}`];
+    onFresh?.([...new Set(outs)].map((out) => join(work, out)));
     const problems: string[] = [];
     for (const out of new Set(outs)) {
-      const fresh = tree(join(work, "out", out));
+      const fresh = tree(join(work, out));
       const onDisk = tree(join(cwd, out));
       for (const [path, content] of fresh) {
         if (!onDisk.has(path)) problems.push(`${out}/${path} is generated but missing`);

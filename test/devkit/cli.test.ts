@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { parsePostgresUrl } from "../../runtime/cli/postgres-url.js";
-import { UsageError } from "../../runtime/cli/usage.js";
+import { parsePostgresUrl } from "../../devkit/cli/postgres-url.js";
+import { UsageError } from "../../devkit/cli/usage.js";
 import { ROOT } from "../support/root.js";
 
 const empty = mkdtempSync(join(tmpdir(), "cloudstate-cli-"));
@@ -19,7 +19,7 @@ after(() => rmSync(empty, { recursive: true, force: true }));
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   // tsx by its path: the command runs in an empty folder, where `--import tsx` would not resolve.
   const tsx = fileURLToPath(import.meta.resolve("tsx"));
-  const run = spawnSync("node", ["--import", tsx, join(ROOT, "runtime/cli/main.ts"), ...args], {
+  const run = spawnSync("node", ["--import", tsx, join(ROOT, "devkit/cli/main.ts"), ...args], {
     cwd: empty,
     encoding: "utf8",
     timeout: 60_000,
@@ -57,7 +57,7 @@ describe("cloudstate-ts command line", () => {
   it("fails gen and gen --check outside a project, saying why", () => {
     for (const args of [["gen", "--check"], ["gen"]]) {
       const run = cli(...args);
-      assert.equal(run.status, 1);
+      assert.equal(run.status, 1, args.join(" "));
       assert.match(run.stderr, /no buf\.gen\.yaml/);
     }
   });

@@ -8,8 +8,7 @@
 import { createFileRegistry, fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import Long from "long";
-import { fieldKey } from "../../plugin/names.js";
-import { isEntityKey } from "../../plugin/proto-options.js";
+import { fieldKey, isEntityKey } from "protoc-gen-cloudstate/reflection";
 
 /** What the reader needs of a served entity. */
 export interface KeyedService {

@@ -12,14 +12,13 @@
  * management ports. `min-nr-of-members` stays at 2 for three nodes: with 3, a coordinator restarted after the
  * oldest node's death waits for three registered nodes and its shards stay unreachable until that node returns.
  */
-import { CloudstateServer, type ServableEntity } from "../server.js";
-import type { Logger } from "../logger.js";
-import { proxyClasspath } from "./maven.js";
-import { memoryLogger } from "./memory-logger.js";
-import { freePort, type Started } from "./processes.js";
-import { startProxy, type PostgresConnection, type ProxyProcess } from "./proxy.js";
-import { startUserFunctionProcess } from "./user-function.js";
-import { Conditions } from "./conditions.js";
+import { CloudstateServer, type Logger, type ServableEntity } from "cloudstate-ts";
+import { proxyClasspath } from "../../devkit/launch/maven.js";
+import { memoryLogger } from "cloudstate-ts/testkit";
+import { freePort, type Started } from "../../devkit/launch/processes.js";
+import { startProxy, type PostgresConnection, type ProxyProcess } from "../../devkit/launch/proxy.js";
+import { startUserFunctionProcess } from "../../devkit/launch/user-function.js";
+import { Conditions } from "../../runtime/testkit/conditions.js";
 
 /** The ports of one node, all on 127.0.0.1, fixed for the cluster's life so a restarted node comes back on them. */
 export interface ClusterNodePorts {

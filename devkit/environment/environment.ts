@@ -14,11 +14,10 @@ import {
   type ClientMiddlewareCall,
   type CompatServiceDefinition,
 } from "nice-grpc";
-import { CloudstateServer, type ServableEntity } from "../server.js";
-import type { Logger } from "../logger.js";
-import { memoryLogger, type MemoryLogger } from "./memory-logger.js";
-import { freePort } from "./processes.js";
-import { startProxy, type ProxyOptions, type ProxyProcess } from "./proxy.js";
+import { CloudstateServer, type Logger, type ServableEntity } from "cloudstate-ts";
+import { memoryLogger, type MemoryLogger } from "cloudstate-ts/testkit";
+import { freePort } from "../launch/processes.js";
+import { startProxy, type ProxyOptions, type ProxyProcess } from "../launch/proxy.js";
 import { entityOfCall, type EntityOfCall } from "./entity-keys.js";
 import { listServices } from "./reflection.js";
 import { TcpRelay } from "./tcp-relay.js";

@@ -19,13 +19,13 @@ import {
 } from "../../gen/cloudstate/value_entity.js";
 import { CrdtDefinition, type CrdtStreamIn, type CrdtStreamOut } from "../../gen/cloudstate/crdt.js";
 import type { DeepPartial } from "../../gen/typeRegistry.js";
-import type { Logger } from "../logger.js";
-import { CloudstateServer, type ServableEntity } from "../server.js";
-import { RequestQueue, ResponseReader } from "./stream.js";
+import type { Logger } from "../../runtime/logger.js";
+import { CloudstateServer, type ServableEntity } from "../../runtime/server.js";
+import { RequestQueue, ResponseReader } from "../../runtime/testkit/unit/stream.js";
 
-export { RequestQueue, ResponseReader } from "./stream.js";
-export { memoryLogger } from "../testkit/memory-logger.js";
-export type { MemoryLogger, LogLine } from "../testkit/memory-logger.js";
+export { RequestQueue, ResponseReader } from "../../runtime/testkit/unit/stream.js";
+export { memoryLogger } from "../../runtime/testkit/memory-logger.js";
+export type { MemoryLogger, LogLine } from "../../runtime/testkit/memory-logger.js";
 
 /** One entity stream opened as the proxy would open it. */
 export interface EntityStream<In, Out> {

@@ -1,11 +1,12 @@
 /**
  * Child processes for integration tests and scripts: free ports, started processes with captured logs, waits on
- * what they print or bind, and cleanup on every path. Each child leads its own process group, and every group
- * still alive is killed when this process exits, whether it ends normally, throws, or is interrupted (Ctrl-C,
- * SIGTERM from a test runner), so no JVM or user function outlives the run.
+ * what they print or bind, and cleanup on every path. Each child leads its own process group, registered with the
+ * lifecycle module, which kills every group still alive when this process exits, whether it ends normally, throws,
+ * or is interrupted (Ctrl-C, SIGTERM from a test runner), so no JVM or user function outlives the run.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { connect, createServer } from "node:net";
+import { track } from "./lifecycle.js";
 
 /** A port nothing listens on right now. */
 export function freePort(): Promise<number> {
@@ -19,30 +20,6 @@ export function freePort(): Promise<number> {
       );
     });
   });
-}
-
-/** Every started process not yet seen to exit. */
-const live = new Set<Started>();
-
-function killAllNow(): void {
-  for (const started of live) started.signal("SIGKILL");
-}
-
-let cleanupInstalled = false;
-
-/** On the first start: kill what is left on exit, and turn SIGINT/SIGTERM into an orderly stop of everything. */
-function installCleanup(): void {
-  if (cleanupInstalled) return;
-  cleanupInstalled = true;
-  process.on("exit", killAllNow);
-  const interrupted = (signal: NodeJS.Signals): void => {
-    process.stderr.write(`\n${signal}: stopping ${live.size} started process(es)\n`);
-    void Promise.allSettled([...live].map((started) => started.stop("SIGTERM", 3000))).then(() =>
-      process.exit(signal === "SIGINT" ? 130 : 143),
-    );
-  };
-  process.once("SIGINT", interrupted);
-  process.once("SIGTERM", interrupted);
 }
 
 /** A started process whose output is kept for assertions and failure reports. */
@@ -69,10 +46,10 @@ export class Started {
     };
     child.stdout?.on("data", keep);
     child.stderr?.on("data", keep);
-    live.add(this);
+    const forget = track({ kill: () => this.signal("SIGKILL"), stop: () => this.stop("SIGTERM", 3000) });
     this.#exited = new Promise((resolve) =>
       child.once("exit", (code) => {
-        live.delete(this);
+        forget();
         for (const watcher of this.#watchers) watcher();
         resolve(code);
       }),
@@ -173,7 +150,6 @@ export function startProcess(
   env: NodeJS.ProcessEnv,
   options: StartOptions = {},
 ): Started {
-  installCleanup();
   const child = spawn(command, args, {
     env: options.inheritEnv === false ? env : { ...process.env, ...env },
     cwd: options.cwd,

@@ -6,8 +6,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { DevSession } from "../testkit/dev.js";
-import { startProxy } from "../testkit/proxy.js";
+import { DevSession } from "../dev/session.js";
+import { untilInterrupted } from "../launch/lifecycle.js";
+import { startProxy } from "../launch/proxy.js";
 import { genCheck } from "./gen-check.js";
 import { checkProjectLock, describeLockCheck, generateWithLock, type ProjectLockCheck } from "./gen-lock.js";
 import { LOCK_FILE } from "./stored-lock.js";
@@ -22,14 +23,6 @@ function flags<T extends Flags>(args: readonly string[], options: T) {
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-}
-
-/** Resolves when the process is told to stop (Ctrl-C, SIGTERM). */
-function untilInterrupted(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-  });
 }
 
 async function proxyCommand(args: readonly string[]): Promise<number> {
@@ -98,27 +91,27 @@ async function devCommand(args: readonly string[]): Promise<number> {
 
 function genCommand(args: readonly string[]): number {
   const values = flags(args, { check: { type: "boolean" } });
-  const local = join(process.cwd(), "node_modules", ".bin", "buf");
-  const buf = existsSync(local) ? local : "buf";
   const indent = (lines: readonly string[]): string => lines.map((p) => `  ${p}`).join("\n");
-  if (values.check !== true) {
-    const problems = generateWithLock(process.cwd(), buf);
-    if (problems.length > 0) {
-      console.error(`cloudstate-ts gen: nothing written; stored data would be unreadable:\n${indent(problems)}`);
-      return 1;
-    }
-    console.log(`cloudstate-ts gen: generated; stored types recorded in ${LOCK_FILE}`);
+  if (values.check === true) {
+    let lock: ProjectLockCheck | undefined;
+    const problems = genCheck(process.cwd(), (outDirs) => {
+      lock = checkProjectLock(process.cwd(), outDirs);
+    });
+    const lockLines = lock === undefined ? [] : describeLockCheck(lock);
+    if (lockLines.length > 0) console.error(`gen:check: stored types (${LOCK_FILE}):\n${indent(lockLines)}`);
+    if (problems.length > 0) console.error(`gen:check failed; run \`npm run gen\`:\n${indent(problems)}`);
+    if (problems.length > 0 || lockLines.length > 0) return 1;
+    console.log("gen:check: generated code is up to date, and every stored type is readable");
     return 0;
   }
-  let lock: ProjectLockCheck | undefined;
-  const problems = genCheck(process.cwd(), buf, (outDirs) => {
-    lock = checkProjectLock(process.cwd(), outDirs);
-  });
-  const lockLines = lock === undefined ? [] : describeLockCheck(lock);
-  if (lockLines.length > 0) console.error(`gen:check: stored types (${LOCK_FILE}):\n${indent(lockLines)}`);
-  if (problems.length > 0) console.error(`gen:check failed; run \`cloudstate-ts gen\`:\n${indent(problems)}`);
-  if (problems.length > 0 || lockLines.length > 0) return 1;
-  console.log("gen:check: generated code is up to date, and every stored type is readable");
+  const problems = generateWithLock(process.cwd());
+  if (problems.length > 0) {
+    console.error(`cloudstate-ts gen: nothing written:\n${indent(problems)}`);
+    return 1;
+  }
+  console.log(
+    `cloudstate-ts gen: generated code written (buf.gen.yaml's outputs); stored types recorded in ${LOCK_FILE}`,
+  );
   return 0;
 }
 

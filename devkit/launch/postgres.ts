@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { atExit } from "./lifecycle.js";
 import { freePort, startProcess, type Started } from "./processes.js";
 import type { PostgresConnection } from "./proxy.js";
 
@@ -95,8 +96,8 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   const chosen = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "cloudstate-pg-"));
   const removeDir = (): void => rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-  // Also on an exit this module does not see coming (an uncaught error, Ctrl-C through the registry).
-  process.once("exit", removeDir);
+  // Also on an exit this module does not see coming (an uncaught error, Ctrl-C).
+  atExit(removeDir);
   let server: Started | undefined;
   try {
     if (isRoot) {

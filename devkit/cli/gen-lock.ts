@@ -3,7 +3,6 @@
  * against the stored-types files protoc-gen-cloudstate writes. `gen` refuses to write anything while a locked type
  * is unreadable; otherwise it runs `buf generate` and records the types written today.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +16,7 @@ import {
   updateLock,
   type Lock,
 } from "./stored-lock.js";
+import { bufGenerate, outputsOf } from "./buf-workspace.js";
 
 /** What checking a project's lock found. */
 export interface ProjectLockCheck {
@@ -56,52 +56,31 @@ export function describeLockCheck(check: ProjectLockCheck): string[] {
   ];
 }
 
-function outputsOf(template: string): string[] {
-  return [...template.matchAll(/^\s*(?:-\s*)?out:\s*(\S+)\s*$/gm)].map((m) => m[1] ?? "");
-}
-
-function runBuf(buf: string, cwd: string, template: string | undefined): string | undefined {
-  const run = spawnSync(buf, template === undefined ? ["generate"] : ["generate", "--template", template], {
-    cwd,
-    encoding: "utf8",
-  });
-  return run.status === 0 ? undefined : `buf generate failed:\n${run.stderr}${run.error?.message ?? ""}`;
-}
-
 /**
- * `cloudstate-ts gen`: generates into a temporary folder, checks the lock; only if no locked type became
- * unreadable, runs `buf generate` in place and writes the lock with today's types added.
+ * `cloudstate-ts gen`: generates into a temporary folder and checks the lock; only if no locked type became
+ * unreadable does it run `buf generate` in place and write the lock with today's types added.
  * @returns the problems that stopped it (nothing written), or an empty list
  */
-export function generateWithLock(cwd: string, buf: string): string[] {
+export function generateWithLock(cwd: string): string[] {
   const templatePath = join(cwd, "buf.gen.yaml");
   if (!existsSync(templatePath)) return [`no buf.gen.yaml in ${cwd}`];
-  const text = readFileSync(templatePath, "utf8");
-  const outs = [...new Set(outputsOf(text))];
+  const outs = [...new Set(outputsOf(readFileSync(templatePath, "utf8")))];
   if (outs.length === 0) return ["buf.gen.yaml names no `out:` folder"];
   const work = mkdtempSync(join(tmpdir(), "cloudstate-gen-"));
   let check: ProjectLockCheck;
   try {
-    const copy = join(work, "buf.gen.yaml");
-    writeFileSync(
-      copy,
-      text.replace(
-        /^(\s*(?:-\s*)?out:\s*)(\S+)\s*$/gm,
-        (_, key: string, out: string) => `${key}${join(work, "out", out)}`,
-      ),
-    );
-    const failed = runBuf(buf, cwd, copy);
-    if (failed !== undefined) return [failed];
+    const fresh = bufGenerate(cwd, work);
+    if (!fresh.ok) return [`buf generate failed:\n${fresh.errors}`];
     check = checkProjectLock(
       cwd,
-      outs.map((out) => join(work, "out", out)),
+      outs.map((out) => join(work, out)),
     );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  if (check.updated === undefined) return [...check.problems];
-  const failed = runBuf(buf, cwd, undefined);
-  if (failed !== undefined) return [failed];
+  if (check.updated === undefined) return [`stored data would be unreadable:`, ...check.problems];
+  const run = bufGenerate(cwd);
+  if (!run.ok) return [`buf generate failed:\n${run.errors}`];
   if (check.updated.entities.length > 0) writeFileSync(join(cwd, LOCK_FILE), lockText(check.updated));
   return [];
 }

@@ -8,9 +8,9 @@
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
-import { freePort, type Started } from "./processes.js";
-import { startProxy, type ProxyProcess } from "./proxy.js";
-import { startUserFunctionProcess } from "./user-function.js";
+import { freePort, type Started } from "../launch/processes.js";
+import { startProxy, type ProxyProcess } from "../launch/proxy.js";
+import { startUserFunctionProcess } from "../launch/user-function.js";
 
 /** How to run the loop. */
 export interface DevOptions {
