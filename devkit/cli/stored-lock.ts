@@ -18,6 +18,7 @@ export const STORED_TYPES_SUFFIX = "_cloudstate.stored.json";
 const LOCK_VERSION = 1;
 const JSON_PREFIX = "json.cloudstate.io/";
 const PROTOBUF_PREFIX = "type.googleapis.com/";
+const WELL_KNOWN = "google.protobuf.";
 
 /** One field of a stored message, as protoc-gen-cloudstate describes it. */
 export interface StoredField {
@@ -193,7 +194,10 @@ export function parseLock(text: string, file: string = LOCK_FILE): Lock {
         }
         const message = str(type.message, at, "message");
         const messages = readMessages(type.messages, at);
-        if (!(message in messages)) fail(at, `"messages" lacks the layout of ${message}`);
+        // Google's well-known types are not described: their layouts never change.
+        if (!(message in messages) && !message.startsWith(WELL_KNOWN)) {
+          fail(at, `"messages" lacks the layout of ${message}`);
+        }
         return { role: oneOf(type.role, ["event", "state"] as const, at, "role"), url, message, messages };
       });
       return { kind, persistenceId, entity: str(entity.entity, where, "entity"), types };
