@@ -69,6 +69,13 @@ describe("the lock of stored types", () => {
     assert.equal(lockText(parseLock(lockText(updated))), lockText(updated));
   });
 
+  it("is quoted word for word in docs/evolution.md", () => {
+    const doc = readFileSync(join(ROOT, "docs/evolution.md"), "utf8");
+    const quoted = doc.slice(doc.indexOf("```text\n") + 8, doc.indexOf("```", doc.indexOf("```text\n") + 8)).trim();
+    const messages = unsafe.map((name) => readFileSync(join(CASES, name, "expected.txt"), "utf8")).join("");
+    for (const line of quoted.split("\n")) assert.ok(messages.includes(line), `not a message the lock gives:\n${line}`);
+  });
+
   it("refuses a lock edited into nonsense, saying where and what to do", () => {
     const cases: [string, RegExp][] = [
       ["{ not json", /^cloudstate\.lock\.json: is not JSON \(.*\); restore it from version control/],
