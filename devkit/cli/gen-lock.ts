@@ -59,18 +59,21 @@ export function describeLockCheck(check: ProjectLockCheck): string[] {
 /**
  * `cloudstate-ts gen`: generates into a temporary folder and checks the lock; only if no locked type became
  * unreadable does it run `buf generate` in place and write the lock with today's types added.
- * @returns the problems that stopped it (nothing written), or an empty list
+ * @returns why it stopped (nothing written) and the problems, or undefined when it generated
  */
-export function generateWithLock(cwd: string): string[] {
+export function generateWithLock(
+  cwd: string,
+): { readonly why: string; readonly problems: readonly string[] } | undefined {
+  const failed = (why: string, ...problems: string[]) => ({ why, problems });
   const templatePath = join(cwd, "buf.gen.yaml");
-  if (!existsSync(templatePath)) return [`no buf.gen.yaml in ${cwd}`];
+  if (!existsSync(templatePath)) return failed(`no buf.gen.yaml in ${cwd}`);
   const outs = [...new Set(outputsOf(readFileSync(templatePath, "utf8")))];
-  if (outs.length === 0) return ["buf.gen.yaml names no `out:` folder"];
+  if (outs.length === 0) return failed("buf.gen.yaml names no `out:` folder");
   const work = mkdtempSync(join(tmpdir(), "cloudstate-gen-"));
   let check: ProjectLockCheck;
   try {
     const fresh = bufGenerate(cwd, work);
-    if (!fresh.ok) return [`buf generate failed:\n${fresh.errors}`];
+    if (!fresh.ok) return failed("buf generate failed", fresh.errors);
     check = checkProjectLock(
       cwd,
       outs.map((out) => join(work, out)),
@@ -78,9 +81,9 @@ export function generateWithLock(cwd: string): string[] {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  if (check.updated === undefined) return [`stored data would be unreadable:`, ...check.problems];
+  if (check.updated === undefined) return failed("stored data would be unreadable", ...check.problems);
   const run = bufGenerate(cwd);
-  if (!run.ok) return [`buf generate failed:\n${run.errors}`];
+  if (!run.ok) return failed("buf generate failed", run.errors);
   if (check.updated.entities.length > 0) writeFileSync(join(cwd, LOCK_FILE), lockText(check.updated));
-  return [];
+  return undefined;
 }

@@ -104,9 +104,11 @@ function genCommand(args: readonly string[]): number {
     console.log("gen:check: generated code is up to date, and every stored type is readable");
     return 0;
   }
-  const problems = generateWithLock(process.cwd());
-  if (problems.length > 0) {
-    console.error(`cloudstate-ts gen: nothing written:\n${indent(problems)}`);
+  const stopped = generateWithLock(process.cwd());
+  if (stopped !== undefined) {
+    console.error(
+      `cloudstate-ts gen: nothing written; ${stopped.why}${stopped.problems.length > 0 ? `:\n${indent(stopped.problems)}` : ""}`,
+    );
     return 1;
   }
   console.log(

@@ -16,6 +16,12 @@ export interface RecordedValue {
   readonly value: string;
 }
 
+/** A journaled event or a snapshot: a stored value and its sequence number. */
+export interface RecordedEntry extends RecordedValue {
+  /** The event's sequence number, or, for a snapshot, that of the last event it includes. */
+  readonly sequence: number;
+}
+
 /** One entity's stored data and the state it recovered to, as a recorded-journal file holds it. */
 export interface RecordedJournal {
   /** Which kind of entity wrote it. */
@@ -25,9 +31,9 @@ export interface RecordedJournal {
   /** The entity's id. */
   readonly entityId: string;
   /** Event-sourced: the snapshot the proxy held, if any, with the sequence number of its last event. */
-  readonly snapshot?: RecordedValue & { readonly sequence: number };
+  readonly snapshot?: RecordedEntry;
   /** Event-sourced: the events after the snapshot, in order. */
-  readonly events?: readonly (RecordedValue & { readonly sequence: number })[];
+  readonly events?: readonly RecordedEntry[];
   /** Value entities: the stored value, if any. */
   readonly stored?: RecordedValue;
   /** The state the entity had when recorded, encoded as it wrote its state then. */
@@ -61,7 +67,7 @@ function isValue(value: unknown): value is RecordedValue {
   );
 }
 
-function isSequenced(value: unknown): value is RecordedValue & { readonly sequence: number } {
+function isSequenced(value: unknown): value is RecordedEntry {
   const sequence = (value as { sequence?: unknown } | null)?.sequence;
   return isValue(value) && Number.isInteger(sequence) && (sequence as number) >= 0;
 }
