@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -17,12 +17,19 @@ const empty = mkdtempSync(join(tmpdir(), "cloudstate-cli-"));
 after(() => rmSync(empty, { recursive: true, force: true }));
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return cliIn(empty, ...args);
+}
+
+function cliIn(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
   // tsx by its path: the command runs in an empty folder, where `--import tsx` would not resolve.
   const tsx = fileURLToPath(import.meta.resolve("tsx"));
+  // The repository's node_modules/.bin first, as `npm run` puts it: buf.gen.yaml names protoc-gen-cloudstate.
+  const env = { ...process.env, PATH: `${join(ROOT, "node_modules/.bin")}:${process.env["PATH"] ?? ""}` };
   const run = spawnSync("node", ["--import", tsx, join(ROOT, "devkit/cli/main.ts"), ...args], {
-    cwd: empty,
+    cwd,
+    env,
     encoding: "utf8",
-    timeout: 60_000,
+    timeout: 120_000,
   });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
@@ -60,6 +67,14 @@ describe("cloudstate-ts command line", () => {
       assert.equal(run.status, 1, args.join(" "));
       assert.match(run.stderr, /no buf\.gen\.yaml/);
     }
+  });
+
+  it("gen --check works in an example inside the repository, where npm hoisted cloudstate-ts to the root", () => {
+    const example = join(ROOT, "examples/shopping-cart");
+    assert.ok(!existsSync(join(example, "node_modules/cloudstate-ts")), "buf.yaml's path does not exist there");
+    const run = cliIn(example, "gen", "--check");
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /generated code is up to date/);
   });
 
   it("reads --postgres URLs", () => {

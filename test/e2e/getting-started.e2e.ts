@@ -1,6 +1,6 @@
 /**
  * Runs docs/getting-started.md, then docs/testing.md in the project it made, as a new user would: in an empty
- * folder outside this repository, against the tarball `npm pack` makes, with exactly what the pages install.
+ * folder outside this repository, against the tarballs `npm pack` makes, with exactly what the pages install.
  * Writes every `file=` block, runs every `sh` block in order, starts the `background` blocks (waiting for their
  * `ready` word in the output), checks `output` words, and runs a block marked `path=no-java` with a `java` on the
  * PATH that only fails (so a unit test that needed the JVM would fail). So it ends with the counter served by
@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
 import { freePort, startProcess, stopAll, type Started } from "cloudstate-ts-devkit";
+import { packAll, tarballEnv, userEnv } from "../support/packages.js";
 import { ROOT } from "../support/root.js";
 
 interface Block {
@@ -29,30 +30,6 @@ function blocks(markdown: string): Block[] {
     ),
     body: m[3] ?? "",
   }));
-}
-
-/** Set by this run, not by a user: this repository's own resolution, and node:test's marker of a child test run. */
-const NOT_THE_USERS = new Set(["NODE_OPTIONS", "NODE_TEST_CONTEXT"]);
-
-/**
- * A new user's shell: nothing inherited from the npm run that started this test (its npm settings, and the
- * NODE_OPTIONS that make this repository resolve its own TypeScript source).
- */
-function userEnv(tarball: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.toLowerCase().startsWith("npm_") && !NOT_THE_USERS.has(key)) env[key] = value;
-  }
-  return { ...env, CLOUDSTATE_TS: tarball };
-}
-
-/** The package as `npm pack` makes it (building it first), in `dir`. */
-function pack(dir: string): string {
-  const run = spawnSync("npm", ["pack", "--pack-destination", dir, "--json"], { cwd: ROOT, encoding: "utf8" });
-  assert.equal(run.status, 0, run.stderr);
-  const [packed] = JSON.parse(run.stdout.slice(run.stdout.indexOf("["))) as { filename: string }[];
-  assert.ok(packed !== undefined);
-  return join(dir, packed.filename);
 }
 
 /** A folder holding a `java` that fails, to put first on the PATH. */
@@ -72,8 +49,7 @@ describe("docs/getting-started.md and docs/testing.md, outside the repository", 
   });
 
   it("goes from an empty folder to the counter called through the real proxy", { timeout: 900_000 }, async () => {
-    const tarball = pack(base);
-    const env = userEnv(tarball);
+    const env = userEnv(tarballEnv(packAll(base)));
     const gettingStarted = blocks(readFileSync(join(ROOT, "docs/getting-started.md"), "utf8"));
     const testing = blocks(readFileSync(join(ROOT, "docs/testing.md"), "utf8"));
     assert.ok(gettingStarted.length >= 12 && testing.length >= 5, "the pages' blocks were found");
