@@ -4,10 +4,11 @@ import type { DeepPartial } from "../gen/typeRegistry.js";
 import { packMessage, unpackMessage } from "./any.js";
 import { isForward, ReplyToken, type CommandEffects } from "./command-effects.js";
 import type { Forward, Reply } from "./context.js";
-import { classifyFailure } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { Message, MessageInit, MessageType } from "./message-type.js";
+import type { CommandWatch } from "./observation.js";
 import type { MethodDefinition } from "./service.js";
+import { callUserCodeAsync } from "./user-code.js";
 
 /** One answer a handler may give: a reply (plain or made by `context.reply`) or a forward. @internal */
 export type HandlerAnswer = MessageInit<Message> | Reply<Message> | Forward;
@@ -32,7 +33,12 @@ export type CommandOutcome<Context> =
       readonly clientAction: DeepPartial<ClientAction> | undefined;
       readonly context: Context;
     }
-  | { readonly ok: false; readonly description: string };
+  | {
+      readonly ok: false;
+      readonly description: string;
+      /** True when the handler threw something other than a requested failure or bad input (a bug). */
+      readonly unexpected?: boolean;
+    };
 
 /** Kind-specific refusals, checked in the order a command meets them; each returns why, or undefined. @internal */
 export interface CommandChecks<Handler> {
@@ -66,6 +72,7 @@ export async function runCommand<Context extends CommandEffects, Handler extends
   makeContext: () => Context,
   logger: Logger,
   checks: CommandChecks<Handler> = {},
+  watch?: CommandWatch,
 ): Promise<CommandOutcome<Context>> {
   const { id, name } = command;
   const entity = `${where.serviceName}/${where.entityId}`;
@@ -92,19 +99,18 @@ export async function runCommand<Context extends CommandEffects, Handler extends
       description: `Bad request for ${name}: ${error instanceof Error ? error.message : String(error)}`,
     };
   }
-  return invokeHandler(
-    name,
-    entity,
-    handler.method,
-    makeContext(),
-    (context) => handler.handle(request, context),
-    logger,
-  );
+  const invoke = () =>
+    invokeHandler(name, entity, handler.method, makeContext(), (context) => handler.handle(request, context), logger);
+  if (watch === undefined) return invoke();
+  // The whole run inside the observer's context: the handler's own spans and log lines, and ours, belong to it.
+  const outcome = await watch.around(invoke);
+  if (outcome.ok) watch.decorate(outcome.context.sideEffects, outcome.clientAction);
+  return outcome;
 }
 
 /**
- * Calls a handler with its context and turns what it returns into the client action; what it throws is
- * classified by `classifyFailure`. Never throws.
+ * Calls a handler with its context (through the one user-code scaffold) and turns what it returns into the client
+ * action; what it throws is classified there. Never throws.
  * @internal
  */
 export async function invokeHandler<Context extends CommandEffects>(
@@ -115,21 +121,25 @@ export async function invokeHandler<Context extends CommandEffects>(
   call: (context: Context) => HandlerResult,
   logger: Logger,
 ): Promise<CommandOutcome<Context>> {
-  try {
-    const result = await call(context);
-    context.deactivate();
-    if (result === undefined && !method.responseStream) {
-      throw new Error(`the handler of unary rpc ${name} returned no reply`);
-    }
-    const clientAction = result === undefined ? undefined : toClientAction(result, method.responseType);
-    return { ok: true, clientAction, context };
-  } catch (error) {
-    context.deactivate();
-    const failure = classifyFailure(error, name, (unexpected) =>
-      logger.error(`command ${name} on ${where} threw; nothing it did is kept`, unexpected),
-    );
-    return { ok: false, description: failure.description };
+  const settled = await callUserCodeAsync(
+    {
+      context,
+      commandName: name,
+      logUnexpected: (unexpected) =>
+        logger.error(`command ${name} on ${where} threw; nothing it did is kept`, unexpected),
+    },
+    async () => {
+      const result = await call(context);
+      if (result === undefined && !method.responseStream) {
+        throw new Error(`the handler of unary rpc ${name} returned no reply`);
+      }
+      return result === undefined ? undefined : toClientAction(result, method.responseType);
+    },
+  );
+  if (!settled.ok) {
+    return { ok: false, description: settled.failure.description, unexpected: settled.failure.kind === "unexpected" };
   }
+  return { ok: true, clientAction: settled.value, context };
 }
 
 /** A handler's answer as the client action: a forward, or a reply carrying the encoded message. @internal */

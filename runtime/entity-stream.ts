@@ -8,8 +8,11 @@ import type { Command } from "../gen/cloudstate/entity.js";
 import { NO_COMMAND } from "./command-effects.js";
 import { failureReply } from "./command-runner.js";
 import { untilDrained, type Drain } from "./drain.js";
-import { ProtocolError } from "./errors.js";
+import { protocolErrorReason } from "./errors.js";
 import type { Logger } from "./logger.js";
+import { metadataFromWire } from "./metadata.js";
+import { CommandWatch } from "./observation.js";
+import type { CommandStart, EntityObserver, ObservedKind, Observer } from "./observer.js";
 
 /** An init message: which service's entity, which id. @internal */
 export interface InitMessage {
@@ -17,10 +20,19 @@ export interface InitMessage {
   readonly entityId: string;
 }
 
-/** A live entity as the loop sees it: the entity it is of (by its service), and its id. @internal */
+/**
+ * A live entity as the loop sees it: the entity it is of (by its service), its id, and who watches it (made by the
+ * instance from the server's observer when it starts; undefined when no one does).
+ * @internal
+ */
 export interface LiveEntity {
   readonly entity: { readonly serviceName: string };
   readonly entityId: string;
+  readonly observer: EntityObserver | undefined;
+  /** Called when a command arrives, before its observer is asked for (an event-sourced entity's recovery ends). */
+  endRecovery?(): void;
+  /** Called once the stream has ended, before the observer hears of it (a CRDT's subscriptions end with it). */
+  ended?(): void;
 }
 
 /** The messages the loop itself handles. @internal */
@@ -31,6 +43,15 @@ export type LoopMessage<Init extends InitMessage> =
 export interface StreamProblem {
   readonly problem: string;
   readonly detail?: unknown;
+}
+
+/**
+ * The problem that ends a stream when applying a message from the proxy threw: `what` failed, because of the bad
+ * input a ProtocolError names, or else `otherwise` (the entity's own code threw).
+ * @internal
+ */
+export function streamProblem(what: string, error: unknown, otherwise: string): StreamProblem {
+  return { problem: `${what}: ${protocolErrorReason(error, otherwise)}`, detail: error };
 }
 
 /** A kind-specific message handled: the messages to send. @internal */
@@ -49,10 +70,15 @@ export interface EntityKind<M, Init extends InitMessage, Instance extends LiveEn
   readonly entities: ReadonlyMap<string, Instance["entity"]>;
   /** Why creating failed when it threw something other than a ProtocolError, e.g. "the entity's initialState threw". */
   readonly initFailure: string;
-  /** @throws what the entity's own code throws, or a ProtocolError for an init that does not fit. */
-  create(entity: Instance["entity"], init: Init): Instance;
-  /** Answers one command; never throws. */
-  command(instance: Instance, command: Command): Promise<readonly Out[]>;
+  /** The kind as observers name it. */
+  readonly observedKind: Exclude<ObservedKind, "action">;
+  /**
+   * Creates the live entity, which tells `observer` (if any) that it started.
+   * @throws what the entity's own code throws, or a ProtocolError for an init that does not fit.
+   */
+  create(entity: Instance["entity"], init: Init, observer: Observer | undefined): Instance;
+  /** Answers one command, reporting to `watch` (if any) what it came to; never throws. */
+  command(instance: Instance, command: Command, watch: CommandWatch | undefined): Promise<readonly Out[]>;
   /**
    * Hands back an init or a command for the loop; handles any other message (on `instance`, or undefined before
    * init) and returns what to send, or what is wrong with it to end the stream.
@@ -76,55 +102,90 @@ export async function* runEntityStream<M, Init extends InitMessage, Instance ext
   logger: Logger,
   drain: Drain,
   onInstance?: (instance: Instance) => void,
+  observer?: Observer,
 ): AsyncGenerator<Out | StreamFailure | ReturnType<typeof failureReply>, void, undefined> {
   let instance: Instance | undefined;
+  let failure: string | undefined;
   const fail = (description: string, detail?: unknown): StreamFailure => {
     const where =
       instance === undefined ? "an uninitialised stream" : `${instance.entity.serviceName}/${instance.entityId}`;
     logger.error(`${kind.label} stream of ${where} failed: ${description}`, detail);
+    failure = description;
     return streamFailureMessage(description);
   };
-  for await (const request of untilDrained(requests, drain)) {
-    if (request.message === undefined) {
-      yield fail("Protocol error: a stream message carried nothing");
-      return;
-    }
-    const message = kind.route(request.message, instance);
-    if ("problem" in message) {
-      yield fail(message.problem, message.detail);
-      return;
-    }
-    if ("out" in message) {
-      yield* message.out;
-    } else if (message.$case === "init") {
-      const init = message.value;
-      if (instance !== undefined) {
-        yield fail(`Protocol error: a second init arrived for ${init.entityId}`);
+  try {
+    yield* loop();
+  } finally {
+    instance?.ended?.();
+    instance?.observer?.closed?.(failure === undefined ? {} : { failure });
+  }
+
+  async function* loop(): AsyncGenerator<Out | StreamFailure | ReturnType<typeof failureReply>, void, undefined> {
+    for await (const request of untilDrained(requests, drain)) {
+      if (request.message === undefined) {
+        yield fail("Protocol error: a stream message carried nothing");
         return;
       }
-      const entity = kind.entities.get(init.serviceName);
-      if (entity === undefined) {
-        yield fail(`Protocol error: no ${kind.label} serves ${init.serviceName}`);
+      const message = kind.route(request.message, instance);
+      if ("problem" in message) {
+        yield fail(message.problem, message.detail);
         return;
       }
-      try {
-        instance = kind.create(entity, init);
-      } catch (error) {
-        const reason = error instanceof ProtocolError ? error.message : kind.initFailure;
-        yield fail(`Failed to initialise ${init.serviceName}/${init.entityId}: ${reason}`, error);
-        return;
+      if ("out" in message) {
+        yield* message.out;
+      } else if (message.$case === "init") {
+        const init = message.value;
+        if (instance !== undefined) {
+          yield fail(`Protocol error: a second init arrived for ${init.entityId}`);
+          return;
+        }
+        const entity = kind.entities.get(init.serviceName);
+        if (entity === undefined) {
+          yield fail(`Protocol error: no ${kind.label} serves ${init.serviceName}`);
+          return;
+        }
+        try {
+          instance = kind.create(entity, init, observer);
+        } catch (error) {
+          const { problem, detail } = streamProblem(
+            `Failed to initialise ${init.serviceName}/${init.entityId}`,
+            error,
+            kind.initFailure,
+          );
+          yield fail(problem, detail);
+          return;
+        }
+        onInstance?.(instance);
+      } else {
+        const command = message.value;
+        if (instance === undefined) {
+          logger.error(`command ${command.name} arrived before init; ending the stream`);
+          yield failureReply(command.id, "Protocol error: a command arrived before init");
+          return;
+        }
+        instance.endRecovery?.();
+        const watching = instance.observer?.commandBegun?.(commandStart(kind.observedKind, instance, command));
+        const watch = watching === undefined ? undefined : new CommandWatch(watching);
+        yield* await kind.command(instance, command, watch);
+        // After the answer was taken by the transport: a command's observed duration is its whole work.
+        watch?.finish();
       }
-      onInstance?.(instance);
-    } else {
-      const command = message.value;
-      if (instance === undefined) {
-        logger.error(`command ${command.name} arrived before init; ending the stream`);
-        yield failureReply(command.id, "Protocol error: a command arrived before init");
-        return;
-      }
-      yield* await kind.command(instance, command);
     }
   }
+}
+
+/** A command as observers see it. */
+function commandStart(kind: Exclude<ObservedKind, "action">, instance: LiveEntity, command: Command): CommandStart {
+  return {
+    kind,
+    serviceName: instance.entity.serviceName,
+    commandName: command.name,
+    commandId: command.id.toString(),
+    entityId: instance.entityId,
+    metadata: metadataFromWire(command.metadata),
+    payload: command.payload,
+    streamed: command.streamed,
+  };
 }
 
 /** A stream-level failure (command id 0): the proxy logs it and restarts the entity. @internal */

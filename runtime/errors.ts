@@ -56,3 +56,13 @@ export function classifyFailure(
   logUnexpected(error);
   return { kind: "unexpected", description: unexpectedFailureMessage(commandName) };
 }
+
+/**
+ * The one mapping of an error met on the proxy's side of a stream (an init, a replayed event, a delta, an action
+ * call's first message) to what the proxy is told: a `ProtocolError` names the bad input and is safe to send;
+ * anything else (the entity's own code threw) is described by `otherwise`, its detail left to the logs.
+ * @internal
+ */
+export function protocolErrorReason(error: unknown, otherwise: string): string {
+  return error instanceof ProtocolError ? error.message : otherwise;
+}

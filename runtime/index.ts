@@ -93,6 +93,25 @@ export { packMessage, unpackMessage, packJson, unpackJson } from "./any.js";
 export type { Any, Json } from "./any.js";
 export type { ServiceInfoOptions } from "./discovery.js";
 export type { EmbeddedFile, EntityDescriptors } from "./descriptor-set.js";
+export { observers } from "./observer.js";
+export type {
+  ActionShape,
+  CommandCompletion,
+  CommandObserver,
+  ObservedOutcome,
+  CommandStart,
+  EffectTarget,
+  EmittedEvent,
+  EntityObserver,
+  EntityStart,
+  ObservedKind,
+  Observer,
+  Recovery,
+  ReplayedEvent,
+  StateChange,
+  SubscriptionEnd,
+  SubscriptionInfo,
+} from "./observer.js";
 export { consoleLogger } from "./logger.js";
 export type { Logger } from "./logger.js";
 export { LIBRARY_VERSION } from "./version.js";

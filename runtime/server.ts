@@ -6,15 +6,17 @@ import { ActionProtocolDefinition } from "../gen/cloudstate/action.js";
 import { CrdtDefinition } from "../gen/cloudstate/crdt.js";
 import type { Action } from "./action/action.js";
 import type { CrdtEntity } from "./crdt/entity.js";
-import { handleCrdtStream } from "./crdt/handler.js";
-import { actionProtocolService } from "./action/handler.js";
+import { runCrdtStream } from "./crdt/stream.js";
+import { actionProtocolService } from "./action/protocol-service.js";
 import { Drain } from "./drain.js";
 import { entityDiscoveryService, type ServiceInfoOptions } from "./discovery.js";
 import type { EventSourcedEntity } from "./event-sourced/entity.js";
-import { handleEventSourcedStream } from "./event-sourced/handler.js";
+import { runEventSourcedStream } from "./event-sourced/stream.js";
 import { consoleLogger, type Logger } from "./logger.js";
+import { guardObserver } from "./observation.js";
+import type { Observer } from "./observer.js";
 import type { ValueEntity } from "./value-entity/entity.js";
-import { handleValueEntityStream } from "./value-entity/handler.js";
+import { runValueEntityStream } from "./value-entity/stream.js";
 
 /** Any entity `serve` can run. */
 export type ServableEntity = EventSourcedEntity | ValueEntity | Action | CrdtEntity;
@@ -25,6 +27,11 @@ export interface ServerOptions extends ServiceInfoOptions {
   readonly entities: readonly ServableEntity[];
   /** Where log lines go. Defaults to stderr, filtered by `LOG_LEVEL`. */
   readonly logger?: Logger;
+  /**
+   * Watches every entity stream, command and action call (tracing, metrics, an inspector); see `Observer`. Several
+   * can be combined with `observers`. Without one, nothing is observed and nothing is paid.
+   */
+  readonly observer?: Observer;
 }
 
 /** Where to listen. */
@@ -71,15 +78,17 @@ export class CloudstateServer {
       else actions.set(entity.serviceName, entity);
     }
     const logger = this.#logger;
+    const observer = options.observer === undefined ? undefined : guardObserver(options.observer, logger);
+    const drain = this.#drain;
     this.#server.add(EventSourcedDefinition, {
-      handle: (requests) => handleEventSourcedStream(requests, eventSourced, logger, this.#drain),
+      handle: (requests) => runEventSourcedStream(requests, eventSourced, logger, drain, undefined, observer),
     });
     this.#server.add(ValueEntityDefinition, {
-      handle: (requests) => handleValueEntityStream(requests, valueEntities, logger, this.#drain),
+      handle: (requests) => runValueEntityStream(requests, valueEntities, logger, drain, undefined, observer),
     });
-    this.#server.add(ActionProtocolDefinition, actionProtocolService(actions, logger));
+    this.#server.add(ActionProtocolDefinition, actionProtocolService(actions, logger, observer));
     this.#server.add(CrdtDefinition, {
-      handle: (requests) => handleCrdtStream(requests, crdts, logger, this.#drain),
+      handle: (requests) => runCrdtStream(requests, crdts, logger, drain, undefined, observer),
     });
   }
 

@@ -14,7 +14,7 @@ import {
   type ClientMiddlewareCall,
   type CompatServiceDefinition,
 } from "nice-grpc";
-import { CloudstateServer, type Logger, type ServableEntity } from "cloudstate-ts";
+import { CloudstateServer, type Logger, type Observer, type ServableEntity } from "cloudstate-ts";
 import { memoryLogger, type MemoryLogger } from "cloudstate-ts/testkit";
 import { freePort } from "../launch/processes.js";
 import { startProxy, type ProxyOptions, type ProxyProcess } from "../launch/proxy.js";
@@ -28,6 +28,8 @@ export interface TestEnvironmentOptions extends Omit<ProxyOptions, "userFunction
   readonly entities: readonly ServableEntity[];
   /** Where the user function's log lines go. Default: kept in memory, see {@link CloudstateTestEnvironment.userFunctionLog}. */
   readonly logger?: Logger;
+  /** Watches the user function (e.g. `cloudstate-ts/opentelemetry`'s tracing and metrics), as `serve` takes it. */
+  readonly observer?: Observer;
   /**
    * How long a call to a value entity may take after a restart of the user function on the released proxy, before
    * the client is told about the proxy's defect instead of waiting forever. Default 10 s.
@@ -169,7 +171,11 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
     const log = memoryLogger();
     // Before anything starts: a descriptor set that does not resolve fails here, not after the proxy's start.
     const entityOf = entityOfCall(statefulEntities(options.entities));
-    const server = new CloudstateServer({ entities: options.entities, logger: options.logger ?? log });
+    const server = new CloudstateServer({
+      entities: options.entities,
+      logger: options.logger ?? log,
+      ...(options.observer !== undefined && { observer: options.observer }),
+    });
     const port = await server.start({ host: "127.0.0.1", port: 0 });
     let relay: TcpRelay | undefined;
     let proxy: ProxyProcess | undefined;
@@ -306,6 +312,7 @@ export class CloudstateTestEnvironment implements AsyncDisposable {
     this.#server = new CloudstateServer({
       entities: this.#options.entities,
       logger: this.#options.logger ?? this.#log,
+      ...(this.#options.observer !== undefined && { observer: this.#options.observer }),
     });
     this.#relay.retarget(await this.#server.start({ host: "127.0.0.1", port: 0 }));
     window.live = true;

@@ -12,7 +12,8 @@ import type { ClientAction, Command, StreamCancelled } from "../../gen/cloudstat
 import type { DeepPartial } from "../../gen/typeRegistry.js";
 import { metadataFromWire } from "../metadata.js";
 import { failureReply, runCommand, toClientAction } from "../command-runner.js";
-import { classifyFailure, ProtocolError } from "../errors.js";
+import { ProtocolError } from "../errors.js";
+import { callUserCode } from "../user-code.js";
 import type { Logger } from "../logger.js";
 import {
   CrdtCommandContextImpl,
@@ -22,6 +23,8 @@ import {
   type Subscription,
 } from "./context-impl.js";
 import type { WriteConsistency } from "./context.js";
+import { completionOf, type CommandWatch } from "../observation.js";
+import type { EntityObserver, Observer, SubscriptionEnd } from "../observer.js";
 import type { CrdtEntity } from "./entity.js";
 import { APPLY_DELTA, HAS_DELTA, RESET_DELTA, SAVEPOINT, TAKE_DELTA, type Restore } from "./types/base.js";
 import type { Crdt } from "./types/index.js";
@@ -35,12 +38,15 @@ export class CrdtInstance {
   /** Streamed calls, by command id, in the order they subscribed. */
   readonly #subscriptions = new Map<string, Subscription>();
   #deleted = false;
+  /** Who watches this entity, if anyone. */
+  readonly observer: EntityObserver | undefined;
 
   /** @throws what the entity's `initialState` throws, or a ProtocolError for an initial delta that does not fit. */
   constructor(
     readonly entity: CrdtEntity,
     init: CrdtInit,
     private readonly logger: Logger,
+    observer?: Observer,
   ) {
     this.entityId = init.entityId;
     this.#state = entity.config.initialState(init.entityId);
@@ -50,6 +56,14 @@ export class CrdtInstance {
       // The value came from the proxy: nothing of it is this node's to send back.
       this.#state[RESET_DELTA]();
     }
+    const state = this.#state;
+    this.observer = observer?.entityStarted?.({
+      kind: "crdt",
+      serviceName: entity.serviceName,
+      entityId: this.entityId,
+      fromStoredValue: delta !== undefined,
+      state: () => state,
+    });
   }
 
   /** The entity's CRDT, as its handlers see it. */
@@ -73,17 +87,34 @@ export class CrdtInstance {
   applyDelta(delta: CrdtDelta): StreamOut[] {
     if (delta.delta === undefined) throw new ProtocolError("a delta carried no CRDT delta");
     this.#state[APPLY_DELTA](delta.delta);
+    const state = this.#state;
+    this.observer?.deltaReceived?.({ crdtType: delta.delta.$case, state: () => state });
     return this.#notify();
   }
 
   /** The proxy deleted the entity: later commands are refused and subscribers hear nothing more. */
   deleted(): void {
     this.#deleted = true;
+    this.#endSubscriptions("deleted");
+  }
+
+  /** The stream ended: its subscriptions end with it. */
+  ended(): void {
+    this.#endSubscriptions("stream-closed");
+  }
+
+  #endSubscriptions(reason: SubscriptionEnd): void {
+    if (this.observer !== undefined) for (const s of this.#subscriptions.values()) this.#ended(s, reason);
     this.#subscriptions.clear();
   }
 
-  /** Handles one command; never throws. */
-  async handle(command: Command): Promise<StreamOut[]> {
+  #ended(subscription: Subscription, reason: SubscriptionEnd): void {
+    const { commandName, commandId } = subscription;
+    this.observer?.subscriptionEnded?.({ commandName, commandId: commandId.toString(), reason });
+  }
+
+  /** Runs one command; returns its reply and the streamed messages it causes; never throws. */
+  async answer(command: Command, watch?: CommandWatch): Promise<StreamOut[]> {
     const { id, name } = command;
     // Taken once the handler is about to run: whatever it changed before failing goes with it.
     let restore: Restore | undefined;
@@ -111,22 +142,42 @@ export class CrdtInstance {
           return `Command ${name} is not a streamed rpc`;
         },
       },
+      watch,
     );
     if (!outcome.ok) {
       restore?.();
+      watch?.settle(completionOf({ failure: outcome.description, unexpected: outcome.unexpected === true }, []));
       return [failureReply(id, outcome.description)];
     }
-    return this.#answer(id, outcome.context, outcome.clientAction);
+    return this.#replyAndNotify(id, outcome.context, outcome.clientAction, watch);
   }
 
   /** The reply to a command that succeeded, and the streamed messages its change causes. */
-  #answer(id: Long, context: CrdtCommandContextImpl, clientAction: DeepPartial<ClientAction> | undefined): StreamOut[] {
+  #replyAndNotify(
+    id: Long,
+    context: CrdtCommandContextImpl,
+    clientAction: DeepPartial<ClientAction> | undefined,
+    watch: CommandWatch | undefined,
+  ): StreamOut[] {
     const stateAction = this.#stateAction(context.deleted, context.writeConsistency);
-    if (context.deleted) this.#deleted = true;
+    if (watch !== undefined) {
+      const state = this.#state;
+      const change = stateAction?.action?.$case;
+      const stateChange =
+        change === undefined ? {} : { stateChange: { action: change, writeConsistency: context.writeConsistency } };
+      watch.settle(completionOf({ clientAction }, context.sideEffects, { ...stateChange, state: () => state }));
+    }
+    if (context.deleted) {
+      this.#endSubscriptions("deleted");
+      this.#deleted = true;
+    }
     // Subscribers hear of the change before this command's own subscription starts, as its reply carries it.
     const streamed = stateAction === undefined || this.#deleted ? [] : this.#notify();
     const subscription = this.#deleted ? undefined : context.subscription();
-    if (subscription !== undefined) this.#subscriptions.set(id.toString(), subscription);
+    if (subscription !== undefined) {
+      this.#subscriptions.set(id.toString(), subscription);
+      this.observer?.subscriptionOpened?.({ commandName: subscription.commandName, commandId: id.toString() });
+    }
     return [
       {
         message: {
@@ -149,19 +200,34 @@ export class CrdtInstance {
     const key = cancelled.id.toString();
     const subscription = this.#subscriptions.get(key);
     this.#subscriptions.delete(key);
+    if (subscription !== undefined && this.observer !== undefined) this.#ended(subscription, "cancelled");
     const response = (value: DeepPartial<CrdtStreamCancelledResponse>): StreamOut => ({
       message: { $case: "streamCancelledResponse", value },
     });
-    if (subscription?.onCancel === undefined || this.#deleted) return [response({ commandId: cancelled.id })];
+    const onCancel = subscription?.onCancel;
+    if (subscription === undefined || onCancel === undefined || this.#deleted) {
+      return [response({ commandId: cancelled.id })];
+    }
     const context = new StreamCancelledContextImpl(this.#state, this.entityId, subscription);
     const restore = this.#state[SAVEPOINT]();
-    try {
-      subscription.onCancel(context);
-      context.deactivate();
-    } catch (error) {
-      context.deactivate();
+    const name = subscription.commandName;
+    const settled = callUserCode(
+      {
+        context,
+        commandName: name,
+        logUnexpected: (error) =>
+          this.logger.error(`the cancellation callback of ${name} on ${this.#where} threw`, error),
+      },
+      () => onCancel(context),
+    );
+    if (!settled.ok) {
       restore();
-      this.logger.error(`the cancellation callback of ${subscription.commandName} on ${this.#where} threw`, error);
+      // The proxy takes no failure for a cancellation: a requested one is only noted, what it did is undone.
+      if (settled.failure.kind !== "unexpected") {
+        this.logger.info(
+          `the cancellation callback of ${name} on ${this.#where} failed: ${settled.failure.description}`,
+        );
+      }
       return [response({ commandId: cancelled.id })];
     }
     const stateAction = this.#stateAction(false, context.writeConsistency);
@@ -189,7 +255,11 @@ export class CrdtInstance {
       if (subscription.onChange === undefined) continue;
       const message = this.#callSubscriber(subscription, subscription.onChange, restore);
       if (message === undefined) continue;
-      if (message.endStream || message.clientAction?.action?.$case === "failure") this.#subscriptions.delete(key);
+      const failed = message.clientAction?.action?.$case === "failure";
+      if (message.endStream || failed) {
+        this.#subscriptions.delete(key);
+        if (this.observer !== undefined) this.#ended(subscription, failed ? "failed" : "ended");
+      }
       out.push({ message: { $case: "streamedMessage", value: message } });
     }
     return out;
@@ -203,22 +273,30 @@ export class CrdtInstance {
     const commandId: Long = subscription.commandId;
     const context = new SubscriptionContextImpl(this.#state, this.entityId, subscription);
     const handler = this.entity.config.commands[subscription.commandName];
-    try {
-      const result = onChange(context);
-      context.deactivate();
-      if (this.#state[HAS_DELTA]())
-        throw new Error("the change subscriber changed the CRDT, which subscribers only read");
-      const clientAction =
-        result === undefined || handler === undefined ? undefined : toClientAction(result, handler.method.responseType);
-      if (clientAction === undefined && !context.ended && context.sideEffects.length === 0) return undefined;
-      return { commandId, clientAction, sideEffects: context.sideEffects, endStream: context.ended };
-    } catch (error) {
-      context.deactivate();
+    const settled = callUserCode(
+      {
+        context,
+        commandName: subscription.commandName,
+        logUnexpected: (error) =>
+          this.logger.error(`the change subscriber of ${subscription.commandName} on ${this.#where} threw`, error),
+      },
+      () => {
+        const result = onChange(context);
+        if (this.#state[HAS_DELTA]()) {
+          throw new Error("the change subscriber changed the CRDT, which subscribers only read");
+        }
+        return result === undefined || handler === undefined
+          ? undefined
+          : toClientAction(result, handler.method.responseType);
+      },
+    );
+    if (!settled.ok) {
       if (this.#state[HAS_DELTA]()) restore();
-      const { description } = classifyFailure(error, subscription.commandName, (unexpected) =>
-        this.logger.error(`the change subscriber of ${subscription.commandName} on ${this.#where} threw`, unexpected),
-      );
+      const { description } = settled.failure;
       return { commandId, clientAction: { action: { $case: "failure", value: { commandId, description } } } };
     }
+    const clientAction = settled.value;
+    if (clientAction === undefined && !context.ended && context.sideEffects.length === 0) return undefined;
+    return { commandId, clientAction, sideEffects: context.sideEffects, endStream: context.ended };
   }
 }

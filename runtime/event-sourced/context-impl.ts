@@ -15,6 +15,8 @@ import type { EventSourcedEntity, EventSourcedRuntimeConfig } from "./entity.js"
  */
 export class EventSourcedContextImpl extends CommandEffects implements EventSourcedCommandContext<Message, Message> {
   readonly events: Any[] = [];
+  /** The state after each emitted event, kept only when an observer watches the command (set it to [] then). */
+  statesAfterEvents: Message[] | undefined;
   #state: Message;
   #sequence: number;
   #copied = false;
@@ -73,6 +75,7 @@ export class EventSourcedContextImpl extends CommandEffects implements EventSour
       throw error;
     }
     this.events.push(packed);
+    this.statesAfterEvents?.push(this.#state);
     this.#sequence += 1;
   }
 }

@@ -8,6 +8,9 @@ import { failureReply, runCommand } from "../command-runner.js";
 import { ProtocolError, unexpectedFailureMessage } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { wholeMessage, type Message } from "../message-type.js";
+import { completionOf, type CommandWatch } from "../observation.js";
+import type { EmittedEvent, EntityObserver, Observer } from "../observer.js";
+import type { ClientAction } from "../../gen/cloudstate/entity.js";
 import { EventSourcedContextImpl } from "./context-impl.js";
 import type { EventSourcedEntity, EventSourcedRuntimeConfig } from "./entity.js";
 import type Long from "long";
@@ -24,12 +27,18 @@ export class EventSourcedInstance {
   #state: Message;
   #sequence: number;
   #handledCommand = false;
+  /** Who watches this entity, if anyone. */
+  readonly observer: EntityObserver | undefined;
+  /** While recovering under observation: when it began, from which snapshot, how many events so far. */
+  #recovery: { readonly started: number; readonly snapshotSequence: number | undefined; replayed: number } | undefined;
 
   constructor(
     readonly entity: EventSourcedEntity,
     init: EventSourcedInit,
     private readonly logger: Logger,
+    observer?: Observer,
   ) {
+    const started = observer === undefined ? 0 : performance.now();
     this.#config = entity.config;
     this.entityId = init.entityId;
     const snapshot = init.snapshot;
@@ -41,6 +50,18 @@ export class EventSourcedInstance {
       if (snapshot.snapshot === undefined) throw new ProtocolError("the snapshot carries no payload");
       this.#state = readState(this.#config.state, entity.oldStates, snapshot.snapshot, `snapshot at ${this.#sequence}`);
     }
+    if (observer === undefined) return;
+    const state = this.#state;
+    const snapshotSequence = snapshot === undefined ? undefined : this.#sequence;
+    this.observer = observer.entityStarted?.({
+      kind: "event-sourced",
+      serviceName: entity.serviceName,
+      entityId: this.entityId,
+      ...(snapshotSequence !== undefined && { snapshotSequence }),
+      fromStoredValue: snapshot !== undefined,
+      state: () => state,
+    });
+    if (this.observer !== undefined) this.#recovery = { started, snapshotSequence, replayed: 0 };
   }
 
   /** The entity's state (as of the last command or replayed event). */
@@ -74,17 +95,33 @@ export class EventSourcedInstance {
     if (handler === undefined) throw new ProtocolError(`no event handler for ${decoded.$type}`);
     this.#state = wholeMessage(this.#config.state, handler.apply(this.#state, decoded));
     this.#sequence = sequence;
+    if (this.#recovery === undefined) return;
+    this.#recovery.replayed += 1;
+    const state = this.#state;
+    this.observer?.eventReplayed?.({ sequence, type: decoded.$type, event: () => decoded, state: () => state });
   }
 
-  /** Handles one command and returns its answer; never throws. */
-  async handle(command: Command): Promise<StreamOut> {
+  /** Recovery is over (a command arrived): tells the observer, once. */
+  endRecovery(): void {
+    const recovery = this.#recovery;
+    if (recovery === undefined) return;
+    this.#recovery = undefined;
+    this.observer?.recovered?.({
+      snapshotSequence: recovery.snapshotSequence,
+      eventsReplayed: recovery.replayed,
+      durationMs: performance.now() - recovery.started,
+    });
+  }
+
+  /** Runs one command and returns its answer; never throws. */
+  async answer(command: Command, watch?: CommandWatch): Promise<StreamOut> {
     this.#handledCommand = true;
     const outcome = await runCommand(
       command,
       { serviceName: this.entity.serviceName, entityId: this.entityId },
       this.#config.commands,
-      () =>
-        new EventSourcedContextImpl(
+      () => {
+        const context = new EventSourcedContextImpl(
           this.entity,
           this.#state,
           this.#sequence,
@@ -92,10 +129,18 @@ export class EventSourcedInstance {
           command.id,
           command.name,
           metadataFromWire(command.metadata),
-        ),
+        );
+        if (watch !== undefined) context.statesAfterEvents = [];
+        return context;
+      },
       this.logger,
+      {},
+      watch,
     );
-    if (!outcome.ok) return failureReply(command.id, outcome.description);
+    if (!outcome.ok) {
+      watch?.settle(completionOf({ failure: outcome.description, unexpected: outcome.unexpected === true }, []));
+      return failureReply(command.id, outcome.description);
+    }
     const { context, clientAction } = outcome;
     const eventHandlerError = context.eventHandlerError;
     if (eventHandlerError !== undefined) {
@@ -105,11 +150,14 @@ export class EventSourcedInstance {
           `the command fails and nothing it did is kept`,
         eventHandlerError.error,
       );
-      return failureReply(command.id, unexpectedFailureMessage(command.name));
+      const description = unexpectedFailureMessage(command.name);
+      watch?.settle(completionOf({ failure: description, unexpected: true }, []));
+      return failureReply(command.id, description);
     }
     const snapshot = this.#snapshotAfter(context.sequence, context.state);
     this.#state = context.state;
     this.#sequence = context.sequence;
+    if (watch !== undefined) this.#settle(watch, context, clientAction, snapshot !== undefined);
     return {
       message: {
         $case: "reply",
@@ -122,6 +170,25 @@ export class EventSourcedInstance {
         },
       },
     };
+  }
+
+  /** Reports a command that succeeded: its events (each with the state after it), snapshot and effects. */
+  #settle(
+    watch: CommandWatch,
+    context: EventSourcedContextImpl,
+    clientAction: DeepPartial<ClientAction> | undefined,
+    snapshot: boolean,
+  ): void {
+    const codec = this.entity.eventCodec;
+    const states = context.statesAfterEvents ?? [];
+    const events: EmittedEvent[] = context.events.map((payload, i) => ({
+      type: payload.typeUrl.slice(payload.typeUrl.lastIndexOf("/") + 1),
+      payload,
+      event: () => codec.unpack(payload),
+      state: () => states[i] ?? context.state,
+    }));
+    const state = context.state;
+    watch.settle(completionOf({ clientAction }, context.sideEffects, { events, snapshot, state: () => state }));
   }
 
   #snapshotAfter(sequence: number, state: Message) {

@@ -6,6 +6,8 @@ import { metadataFromWire } from "../metadata.js";
 import { failureReply, runCommand } from "../command-runner.js";
 import type { Logger } from "../logger.js";
 import { wholeMessage, type Message } from "../message-type.js";
+import { completionOf, type CommandWatch } from "../observation.js";
+import type { EntityObserver, Observer } from "../observer.js";
 import { ValueEntityContextImpl } from "./context-impl.js";
 import type { ValueEntity } from "./entity.js";
 
@@ -14,12 +16,15 @@ type StreamOut = DeepPartial<ValueEntityStreamOut>;
 /** One live value entity: its decoded state and command handling. @internal */
 export class ValueEntityInstance {
   readonly entityId: string;
+  /** Who watches this entity, if anyone. */
+  readonly observer: EntityObserver | undefined;
   #state: Message;
 
   constructor(
     readonly entity: ValueEntity,
     init: ValueEntityInit,
     private readonly logger: Logger,
+    observer?: Observer,
   ) {
     this.entityId = init.entityId;
     const stored = init.state?.value;
@@ -27,6 +32,14 @@ export class ValueEntityInstance {
       stored === undefined
         ? wholeMessage(entity.config.state, entity.config.initialState(init.entityId))
         : readState(entity.config.state, entity.oldStates, stored, "the stored state");
+    const state = this.#state;
+    this.observer = observer?.entityStarted?.({
+      kind: "value",
+      serviceName: entity.serviceName,
+      entityId: this.entityId,
+      fromStoredValue: stored !== undefined,
+      state: () => state,
+    });
   }
 
   /** The entity's state (as of the last command). */
@@ -34,8 +47,8 @@ export class ValueEntityInstance {
     return this.#state;
   }
 
-  /** Handles one command and returns its answer; never throws. */
-  async handle(command: Command): Promise<StreamOut> {
+  /** Runs one command and returns its answer; never throws. */
+  async answer(command: Command, watch?: CommandWatch): Promise<StreamOut> {
     const config = this.entity.config;
     const outcome = await runCommand(
       command,
@@ -51,8 +64,13 @@ export class ValueEntityInstance {
           metadataFromWire(command.metadata),
         ),
       this.logger,
+      {},
+      watch,
     );
-    if (!outcome.ok) return failureReply(command.id, outcome.description);
+    if (!outcome.ok) {
+      watch?.settle(completionOf({ failure: outcome.description, unexpected: outcome.unexpected === true }, []));
+      return failureReply(command.id, outcome.description);
+    }
     const { context, clientAction } = outcome;
     const change = context.change;
     this.#state = context.state;
@@ -62,6 +80,11 @@ export class ValueEntityInstance {
         : change.kind === "delete"
           ? { action: { $case: "delete" as const, value: {} } }
           : undefined;
+    if (watch !== undefined) {
+      const state = this.#state;
+      const stateChange = change.kind === "none" ? {} : { stateChange: { action: change.kind } };
+      watch.settle(completionOf({ clientAction }, context.sideEffects, { ...stateChange, state: () => state }));
+    }
     return {
       message: {
         $case: "reply",

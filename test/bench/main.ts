@@ -14,6 +14,7 @@ import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { memory, replay, throughput } from "./driver.js";
 import { testkitThroughput } from "./testkit.js";
+import { observationCost } from "./observability.js";
 import {
   IMPLEMENTATIONS,
   startImplementation,
@@ -169,6 +170,26 @@ if (only.includes("ours")) {
         `unit testkit: ${entities} x ${perEntity}, checks ${checks ? "on" : "off"}: ${r.commandsPerSecond.toFixed(0)} commands/s`,
       );
     }
+  }
+  {
+    const [entities, perEntity] = quick ? [20, 50] : [100, 200];
+    const { off, on } = await observationCost(entities, perEntity);
+    for (const [state, r] of [
+      ["off", off],
+      ["on", on],
+    ] as const) {
+      rows.push({
+        scenario: `unit testkit, ${entities} carts x ${perEntity} commands, tracing+metrics ${state}`,
+        implementation: "ours",
+        metric: "commands/s",
+        value: r.commandsPerSecond,
+        details: { ...r, microsecondsPerCommand: 1e6 / r.commandsPerSecond },
+      });
+    }
+    console.error(
+      `observation: ${(1e6 / off.commandsPerSecond).toFixed(1)} µs/command off, ` +
+        `${(1e6 / on.commandsPerSecond).toFixed(1)} µs/command with tracing+metrics on`,
+    );
   }
 }
 

@@ -3,6 +3,7 @@
  * test suite runs them (many short-lived entities), and on one long-lived entity, with the checks on (the
  * default) and off.
  */
+import type { Observer } from "cloudstate-ts";
 import { EventSourcedTestKit, type TestKitChecks } from "cloudstate-ts/testkit";
 import { shoppingCart } from "../../examples/shopping-cart/src/cart.js";
 
@@ -21,13 +22,18 @@ export async function testkitThroughput(
   entities: number,
   commandsPerEntity: number,
   checks: boolean,
+  observer?: Observer,
 ): Promise<TestkitFigures> {
   const options: TestKitChecks = checks ? {} : { encoding: false, replay: false, descriptors: false };
   const started = process.hrtime.bigint();
   let commands = 0;
   for (let e = 0; e < entities; e++) {
     const userId = `user-${e}`;
-    const cart = await EventSourcedTestKit.create(shoppingCart, { entityId: userId, checks: options });
+    const cart = await EventSourcedTestKit.create(shoppingCart, {
+      entityId: userId,
+      checks: options,
+      ...(observer !== undefined && { observer }),
+    });
     for (let c = 0; c < commandsPerEntity; c++) {
       if (c % 3 === 2) await cart.call("getCart", { userId });
       else await cart.call("addItem", { userId, productId: `p${c % 7}`, name: "Product", quantity: 1 + (c % 5) });

@@ -24,7 +24,7 @@ import type { DeepPartial } from "../../gen/typeRegistry.js";
 import { Any } from "../../gen/google/protobuf/any.js";
 import { EventSourcedStreamIn as StreamIn } from "../../gen/cloudstate/event_sourced.js";
 import { packMessage } from "../../runtime/any.js";
-import { handleEventSourcedStream } from "../../runtime/event-sourced/handler.js";
+import { runEventSourcedStream } from "../../runtime/event-sourced/stream.js";
 import { memoryLogger } from "../support/harness.js";
 import { SERVICE } from "../support/cart-messages.js";
 
@@ -146,7 +146,7 @@ async function run(
   messages: readonly DeepPartial<EventSourcedStreamIn>[],
 ): Promise<DeepPartial<EventSourcedStreamOut>[]> {
   const out: DeepPartial<EventSourcedStreamOut>[] = [];
-  for await (const o of handleEventSourcedStream(source(messages), entities, memoryLogger())) out.push(o);
+  for await (const o of runEventSourcedStream(source(messages), entities, memoryLogger())) out.push(o);
   return out;
 }
 

@@ -6,9 +6,11 @@
 import { Metadata as GrpcMetadata, type CallContext } from "nice-grpc-common";
 import { ActionCommand, ActionResponse } from "../../../gen/cloudstate/action.js";
 import type { Action } from "../../action/action.js";
-import { actionProtocolService } from "../../action/handler.js";
+import { actionProtocolService } from "../../action/protocol-service.js";
 import { withEncodingCheck, type EncodingProblem } from "../../encoding-check.js";
 import type { Logger } from "../../logger.js";
+import { guardObserver } from "../../observation.js";
+import type { Observer } from "../../observer.js";
 import type { Message, MessageType } from "../../message-type.js";
 import { metadataToWire } from "../../metadata.js";
 import type { MethodDefinition, ServiceDefinition } from "../../service.js";
@@ -31,6 +33,11 @@ export interface ActionTestKitOptions {
   readonly checks?: TestKitChecks;
   /** Where the runtime's log lines go. Default: kept in memory, see {@link ActionTestKit.log}. */
   readonly logger?: Logger;
+  /**
+   * Watches the entity as a server's observer would (e.g. `cloudstate-ts/opentelemetry`'s, with in-memory
+   * exporters, to assert on a command's spans and metrics).
+   */
+  readonly observer?: Observer;
 }
 
 /** One answer of an action. */
@@ -74,7 +81,8 @@ export class ActionTestKit<S extends ServiceDefinition> {
     this.#action = action;
     this.#checks = checksOf(options.checks);
     const logger = options.logger ?? this.#memory;
-    this.#service = actionProtocolService(new Map([[action.serviceName, action]]), logger);
+    const observer = options.observer === undefined ? undefined : guardObserver(options.observer, logger);
+    this.#service = actionProtocolService(new Map([[action.serviceName, action]]), logger, observer);
   }
 
   /**

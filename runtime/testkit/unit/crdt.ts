@@ -15,11 +15,13 @@ import type { SideEffect as SideEffectMessage, ClientAction } from "../../../gen
 import type { DeepPartial } from "../../../gen/typeRegistry.js";
 import type { WriteConsistency } from "../../crdt/context.js";
 import type { CrdtEntity } from "../../crdt/entity.js";
-import { handleCrdtStream } from "../../crdt/handler.js";
+import { runCrdtStream } from "../../crdt/stream.js";
 import type { CrdtInstance } from "../../crdt/instance.js";
 import type { Crdt } from "../../crdt/types/index.js";
 import { NEVER_DRAINS } from "../../drain.js";
 import type { Logger } from "../../logger.js";
+import { guardObserver } from "../../observation.js";
+import type { Observer } from "../../observer.js";
 import type { Message, MessageType } from "../../message-type.js";
 import type { MethodDefinition, ServiceDefinition } from "../../service.js";
 import { memoryLogger, type MemoryLogger } from "../memory-logger.js";
@@ -50,6 +52,11 @@ export interface CrdtTestKitOptions {
   readonly checks?: TestKitChecks;
   /** Where the runtime's log lines go. Default: kept in memory, see {@link CrdtTestKit.log}. */
   readonly logger?: Logger;
+  /**
+   * Watches the entity as a server's observer would (e.g. `cloudstate-ts/opentelemetry`'s, with in-memory
+   * exporters, to assert on a command's spans and metrics).
+   */
+  readonly observer?: Observer;
 }
 
 /** What the entity sent the proxy about its state. */
@@ -165,12 +172,20 @@ export class CrdtTestKit<S extends ServiceDefinition, State extends Crdt> {
     if (kit.#checks.descriptors) assertDescriptorSetBuilds(entity.serviceName, entity.descriptorSet);
     let instance: CrdtInstance | undefined;
     const logger = options.logger ?? kit.#memory;
+    const observer = options.observer === undefined ? undefined : guardObserver(options.observer, logger);
     const entities = new Map([[entity.serviceName, entity]]);
     kit.#stream = new InMemoryStream(
       (requests) =>
-        handleCrdtStream(requests, entities, logger, NEVER_DRAINS, (created) => {
-          instance = created;
-        }),
+        runCrdtStream(
+          requests,
+          entities,
+          logger,
+          NEVER_DRAINS,
+          (created) => {
+            instance = created;
+          },
+          observer,
+        ),
       CrdtStreamIn,
       CrdtStreamOut,
     );

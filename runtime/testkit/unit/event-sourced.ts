@@ -12,9 +12,11 @@ import {
 import { packMessage, type Any } from "../../any.js";
 import type { DeepReadonly } from "../../deep-readonly.js";
 import type { EventSourcedEntity } from "../../event-sourced/entity.js";
-import { handleEventSourcedStream } from "../../event-sourced/handler.js";
+import { runEventSourcedStream } from "../../event-sourced/stream.js";
 import type { EventSourcedInstance } from "../../event-sourced/instance.js";
 import type { Logger } from "../../logger.js";
+import { guardObserver } from "../../observation.js";
+import type { Observer } from "../../observer.js";
 import type { EventInit, Message, MessageInit } from "../../message-type.js";
 import type { ServiceDefinition } from "../../service.js";
 import { NEVER_DRAINS } from "../../drain.js";
@@ -57,6 +59,11 @@ export interface EventSourcedTestKitOptions<State extends Message, Event extends
   readonly checks?: TestKitChecks;
   /** Where the runtime's log lines go. Default: kept in memory, see {@link EventSourcedTestKit.log}. */
   readonly logger?: Logger;
+  /**
+   * Watches the entity as a server's observer would (e.g. `cloudstate-ts/opentelemetry`'s, with in-memory
+   * exporters, to assert on a command's spans and metrics).
+   */
+  readonly observer?: Observer;
 }
 
 /** What one command did. */
@@ -99,6 +106,7 @@ export class EventSourcedTestKit<S extends ServiceDefinition, State extends Mess
   readonly #entity: EventSourcedEntity<S, State, Event>;
   readonly #checks: Required<TestKitChecks>;
   readonly #logger: Logger;
+  readonly #observer: Observer | undefined;
   readonly #memory = memoryLogger();
   readonly #initialSnapshot: Snapshot | undefined;
   readonly #journal: JournalEntry[] = [];
@@ -120,6 +128,7 @@ export class EventSourcedTestKit<S extends ServiceDefinition, State extends Mess
     this.#entity = entity;
     this.#checks = checksOf(options.checks);
     this.#logger = options.logger ?? this.#memory;
+    this.#observer = options.observer === undefined ? undefined : guardObserver(options.observer, this.#logger);
     if (recorded !== undefined) {
       // Stored data as recorded, under whatever type URLs it was written: replayed as the proxy would send it.
       const recordedSnapshot = recorded.snapshot;
@@ -172,7 +181,7 @@ export class EventSourcedTestKit<S extends ServiceDefinition, State extends Mess
   static async replayJournal<S extends ServiceDefinition, State extends Message, Event extends Message>(
     entity: EventSourcedEntity<S, State, Event>,
     source: string | RecordedJournal,
-    options: Pick<EventSourcedTestKitOptions<State, Event>, "checks" | "logger"> = {},
+    options: Pick<EventSourcedTestKitOptions<State, Event>, "checks" | "logger" | "observer"> = {},
   ): Promise<EventSourcedTestKit<S, State, Event>> {
     const recorded = readRecordedJournal(source, "event-sourced");
     const kit = new EventSourcedTestKit(entity, recorded.entityId, options, recorded);
@@ -353,9 +362,16 @@ export class EventSourcedTestKit<S extends ServiceDefinition, State extends Mess
     const entities = new Map([[this.#entity.serviceName, this.#entity]]);
     const stream = new InMemoryStream(
       (requests) =>
-        handleEventSourcedStream(requests, entities, this.#logger, NEVER_DRAINS, (created) => {
-          instance = created;
-        }),
+        runEventSourcedStream(
+          requests,
+          entities,
+          this.#logger,
+          NEVER_DRAINS,
+          (created) => {
+            instance = created;
+          },
+          this.#observer,
+        ),
       EventSourcedStreamIn,
       EventSourcedStreamOut,
     );

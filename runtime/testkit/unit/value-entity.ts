@@ -12,10 +12,12 @@ import { packMessage, type Any } from "../../any.js";
 import type { DeepReadonly } from "../../deep-readonly.js";
 import { NEVER_DRAINS } from "../../drain.js";
 import type { Logger } from "../../logger.js";
+import { guardObserver } from "../../observation.js";
+import type { Observer } from "../../observer.js";
 import type { Message, MessageInit } from "../../message-type.js";
 import type { ServiceDefinition } from "../../service.js";
 import type { ValueEntity } from "../../value-entity/entity.js";
-import { handleValueEntityStream } from "../../value-entity/handler.js";
+import { runValueEntityStream } from "../../value-entity/stream.js";
 import type { ValueEntityInstance } from "../../value-entity/instance.js";
 import { memoryLogger, type MemoryLogger } from "../memory-logger.js";
 import {
@@ -48,6 +50,11 @@ export interface ValueEntityTestKitOptions<State extends Message> {
   readonly checks?: TestKitChecks;
   /** Where the runtime's log lines go. Default: kept in memory, see {@link ValueEntityTestKit.log}. */
   readonly logger?: Logger;
+  /**
+   * Watches the entity as a server's observer would (e.g. `cloudstate-ts/opentelemetry`'s, with in-memory
+   * exporters, to assert on a command's spans and metrics).
+   */
+  readonly observer?: Observer;
 }
 
 /** What a command did to the stored state. */
@@ -88,6 +95,7 @@ export class ValueEntityTestKit<S extends ServiceDefinition, State extends Messa
   readonly #entity: ValueEntity<S, State>;
   readonly #checks: Required<TestKitChecks>;
   readonly #logger: Logger;
+  readonly #observer: Observer | undefined;
   readonly #memory = memoryLogger();
   /** What the proxy holds: the last stored state, or none. */
   #stored: Any | undefined;
@@ -105,6 +113,7 @@ export class ValueEntityTestKit<S extends ServiceDefinition, State extends Messa
     this.#entity = entity;
     this.#checks = checksOf(options.checks);
     this.#logger = options.logger ?? this.#memory;
+    this.#observer = options.observer === undefined ? undefined : guardObserver(options.observer, this.#logger);
     this.#stored =
       recorded !== undefined
         ? recorded.stored === undefined
@@ -126,7 +135,7 @@ export class ValueEntityTestKit<S extends ServiceDefinition, State extends Messa
   static async replayJournal<S extends ServiceDefinition, State extends Message>(
     entity: ValueEntity<S, State>,
     source: string | RecordedJournal,
-    options: Pick<ValueEntityTestKitOptions<State>, "checks" | "logger"> = {},
+    options: Pick<ValueEntityTestKitOptions<State>, "checks" | "logger" | "observer"> = {},
   ): Promise<ValueEntityTestKit<S, State>> {
     const recorded = readRecordedJournal(source, "value");
     const kit = new ValueEntityTestKit(entity, recorded.entityId, options, recorded);
@@ -255,9 +264,16 @@ export class ValueEntityTestKit<S extends ServiceDefinition, State extends Messa
     const entities = new Map([[this.#entity.serviceName, this.#entity]]);
     const stream = new InMemoryStream(
       (requests) =>
-        handleValueEntityStream(requests, entities, this.#logger, NEVER_DRAINS, (created) => {
-          instance = created;
-        }),
+        runValueEntityStream(
+          requests,
+          entities,
+          this.#logger,
+          NEVER_DRAINS,
+          (created) => {
+            instance = created;
+          },
+          this.#observer,
+        ),
       ValueEntityStreamIn,
       ValueEntityStreamOut,
     );

@@ -10,6 +10,7 @@ import type { CrdtDelta, CrdtStreamIn, CrdtStreamOut } from "../../../gen/clouds
 import { CrdtWriteConsistency } from "../../../gen/cloudstate/crdt.js";
 import type { DeepPartial } from "../../../gen/typeRegistry.js";
 import {
+  CommandFailure,
   defineCrdtEntity,
   GCounter,
   packMessage,
@@ -120,6 +121,15 @@ const throwing = defineCrdtEntity({
     ProcessStreamed: {
       method: CrdtTckModelDefinition.methods.processStreamed,
       handle(request, context) {
+        if (request.id.startsWith("cancel-")) {
+          // For the cancellation test: a callback that changes the CRDT, then refuses (or breaks).
+          context.onCancel((cancelled) => {
+            cancelled.state.increment(9);
+            if (request.id === "cancel-refuses") throw new CommandFailure("nothing to undo");
+            throw new Error("cancellation bug");
+          });
+          return undefined;
+        }
         const mutates = request.id === "mutating";
         context.onChange((subscription) => {
           if (!mutates) throw new Error("subscriber bug");
@@ -347,6 +357,37 @@ describe("CRDT entity protocol", () => {
     stream.close();
     await stream.end();
   });
+
+  for (const [id, logged] of [
+    ["cancel-refuses", "info"],
+    ["cancel-bug", "error"],
+  ] as const) {
+    it(`undoes a cancellation callback that throws (${id}); only a bug is logged as an error`, async () => {
+      const stream = harness.openCrdt();
+      stream.send({ message: { $case: "init", value: { serviceName: "test.Throwing", entityId: id } } });
+      const payload = packMessage(StreamedRequest, StreamedRequest.fromPartial({ id }));
+      stream.send(command(1, id, [], { name: "ProcessStreamed", streamed: true, payload }));
+      assert.equal(reply(await stream.next(), 1).streamed, true);
+      stream.send({ message: { $case: "streamCancelled", value: { entityId: id, id: Long.fromNumber(1) } } });
+      const cancelled = await stream.next();
+      assert.equal(cancelled.message?.$case, "streamCancelledResponse");
+      const response = cancelled.message?.$case === "streamCancelledResponse" ? cancelled.message.value : undefined;
+      assert.equal(response?.stateAction, undefined, "the callback's change is undone");
+      const about = logger.lines.filter((l) => l.message.includes(`test.Throwing/${id}`));
+      assert.deepEqual(
+        about.map((l) => l.level),
+        [logged],
+      );
+      if (logged === "info") assert.match(about[0]?.message ?? "", /failed: nothing to undo/);
+      // Nothing of the callback's change slips out with a later reply.
+      stream.send(command(2, id, [], { payload: packMessage(Request, Request.fromPartial({ id: "mutating" })) }));
+      const next = await stream.next();
+      assert.equal(counter(next, 2), 0);
+      assert.equal(sentIncrement(next), undefined);
+      stream.close();
+      await stream.end();
+    });
+  }
 
   it("sends a delete, and refuses commands after the proxy deletes the entity", async () => {
     const stream = harness.openCrdt();

@@ -3,6 +3,7 @@ import type { DeepPartial } from "../../gen/typeRegistry.js";
 import { NEVER_DRAINS, type Drain } from "../drain.js";
 import { runEntityStream } from "../entity-stream.js";
 import type { Logger } from "../logger.js";
+import type { Observer } from "../observer.js";
 import type { ValueEntity } from "./entity.js";
 import { ValueEntityInstance } from "./instance.js";
 
@@ -14,12 +15,13 @@ type StreamOut = DeepPartial<ValueEntityStreamOut>;
  * told of the live entity once it is created (the testkit reads its state).
  * @internal
  */
-export function handleValueEntityStream(
+export function runValueEntityStream(
   requests: AsyncIterable<ValueEntityStreamIn>,
   entities: ReadonlyMap<string, ValueEntity>,
   logger: Logger,
   drain: Drain = NEVER_DRAINS,
   onInstance?: (instance: ValueEntityInstance) => void,
+  observer?: Observer,
 ): AsyncGenerator<StreamOut, void, undefined> {
   return runEntityStream(
     requests,
@@ -27,8 +29,10 @@ export function handleValueEntityStream(
       label: "value entity",
       entities,
       initFailure: "the entity's initialState threw",
-      create: (entity: ValueEntity, init: ValueEntityInit) => new ValueEntityInstance(entity, init, logger),
-      command: async (instance, command) => [await instance.handle(command)],
+      observedKind: "value",
+      create: (entity: ValueEntity, init: ValueEntityInit, observer) =>
+        new ValueEntityInstance(entity, init, logger, observer),
+      command: async (instance, command, watch) => [await instance.answer(command, watch)],
       // Init and command are all a value entity stream carries; anything else is not from a 0.2 proxy.
       route: (message) =>
         message.$case === "init" || message.$case === "command"
@@ -38,5 +42,6 @@ export function handleValueEntityStream(
     logger,
     drain,
     onInstance,
+    observer,
   );
 }

@@ -4,14 +4,17 @@ import type {
   ActionProtocolServiceImplementation,
   ActionResponse,
 } from "../../gen/cloudstate/action.js";
-import type { SideEffect } from "../../gen/cloudstate/entity.js";
+import type { ClientAction, SideEffect } from "../../gen/cloudstate/entity.js";
 import type { DeepPartial } from "../../gen/typeRegistry.js";
 import { unpackMessage, type Any } from "../any.js";
 import { toClientAction } from "../command-runner.js";
-import { classifyFailure, ProtocolError } from "../errors.js";
+import { protocolErrorReason, ProtocolError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Message, MessageType } from "../message-type.js";
 import { metadataFromWire } from "../metadata.js";
+import { callUserCodeAsync, callUserStream, type Settled, type UserCodeScope } from "../user-code.js";
+import { CommandWatch, completionOf } from "../observation.js";
+import type { ActionShape, CommandCompletion, Observer } from "../observer.js";
 import type { Action, ActionAnswer, ActionHandler } from "./action.js";
 import { ActionContextImpl, FailureToken, NoReplyToken } from "./context-impl.js";
 
@@ -31,14 +34,18 @@ function toResponse(answer: ActionAnswer<Message>, responseType: MessageType, si
   return failure("Internal error: the action produced no answer");
 }
 
-/**
- * What a handler's error becomes: a failure the handler asked for keeps its side effects; bad input is the
- * caller's; anything else is logged in full and answered with a generic message.
- */
-function fromError(error: unknown, name: string, context: ActionContextImpl, logger: Logger): Response {
-  const { kind, description } = classifyFailure(error, name, (unexpected) =>
-    logger.error(`action call ${name} threw; its side effects are dropped`, unexpected),
-  );
+/** How an action call is run through the user-code scaffold: what it throws unexpectedly is logged in full. */
+function scopeOf(name: string, context: ActionContextImpl, logger: Logger): UserCodeScope {
+  return {
+    context,
+    commandName: name,
+    logUnexpected: (unexpected) => logger.error(`action call ${name} threw; its side effects are dropped`, unexpected),
+  };
+}
+
+/** What a handler's error becomes: a failure the handler asked for keeps its side effects, any other does not. */
+function fromFailure(settled: Extract<Settled<unknown>, { ok: false }>, context: ActionContextImpl): Response {
+  const { kind, description } = settled.failure;
   return failure(description, kind === "requested" ? context.takeSideEffects() : []);
 }
 
@@ -98,15 +105,20 @@ async function answerOnce(
   context: ActionContextImpl,
   call: () => ActionAnswer<Message> | Promise<ActionAnswer<Message>>,
   logger: Logger,
+  watch: CommandWatch | undefined,
 ): Promise<Response> {
-  try {
-    const answer = await call();
-    return toResponse(answer, handler.method.responseType, context.takeSideEffects());
-  } catch (error) {
-    return fromError(error, name, context, logger);
-  } finally {
-    context.deactivate();
+  const invoke = () =>
+    callUserCodeAsync(scopeOf(name, context, logger), async () =>
+      toResponse(await call(), handler.method.responseType, context.takeSideEffects()),
+    );
+  const settled = await (watch === undefined ? invoke() : watch.around(invoke));
+  const response = settled.ok ? settled.value : fromFailure(settled, context);
+  if (watch !== undefined) {
+    decorate(watch, response);
+    watch.settle(responsesCompletion([response], unexpectedOf(settled)));
+    watch.finish();
   }
+  return response;
 }
 
 /**
@@ -119,18 +131,53 @@ async function* answerStream(
   context: ActionContextImpl,
   produce: () => AsyncIterable<ActionAnswer<Message>> | Iterable<ActionAnswer<Message>>,
   logger: Logger,
+  watch: CommandWatch | undefined,
 ): AsyncGenerator<Response> {
-  try {
+  async function* responses(): AsyncGenerator<Response> {
     for await (const answer of produce()) {
       yield toResponse(answer, handler.method.responseType, context.takeSideEffects());
     }
     const late = context.takeSideEffects();
     if (late.length > 0) yield { sideEffects: late };
-  } catch (error) {
-    yield fromError(error, name, context, logger);
-  } finally {
-    context.deactivate();
   }
+  const around = watch === undefined ? undefined : <R>(step: () => R): R => watch.around(step);
+  const sent: Response[] = [];
+  let unexpected = false;
+  try {
+    for await (const settled of callUserStream(scopeOf(name, context, logger), responses, around)) {
+      const response = settled.ok ? settled.value : fromFailure(settled, context);
+      if (watch !== undefined) {
+        unexpected ||= unexpectedOf(settled);
+        decorate(watch, response);
+        sent.push(response);
+      }
+      yield response;
+    }
+  } finally {
+    if (watch !== undefined) {
+      watch.settle(responsesCompletion(sent, unexpected));
+      watch.finish();
+    }
+  }
+}
+
+function unexpectedOf(settled: Settled<unknown>): boolean {
+  return !settled.ok && settled.failure.kind === "unexpected";
+}
+
+/** Adds the observer's outgoing metadata to a response's forward and side effects. */
+function decorate(watch: CommandWatch, response: Response): void {
+  const answer = response.response;
+  watch.decorate(response.sideEffects ?? [], answer?.$case === "forward" ? { action: answer } : undefined);
+}
+
+/** What an action call came to, from the responses it sent (the last one deciding the outcome). */
+function responsesCompletion(sent: readonly Response[], unexpected: boolean): CommandCompletion {
+  const sideEffects = sent.flatMap((r) => r.sideEffects ?? []);
+  const last = [...sent].reverse().find((r) => r.response !== undefined)?.response;
+  const clientAction = last === undefined ? undefined : ({ action: last } as DeepPartial<ClientAction>);
+  const answer = last?.$case === "failure" ? { failure: last.value?.description ?? "", unexpected } : { clientAction };
+  return completionOf(answer, sideEffects, { answers: sent.length });
 }
 
 function contextFor(command: ActionCommand): ActionContextImpl {
@@ -157,38 +204,64 @@ const EMPTY_STREAM =
 export function actionProtocolService(
   actions: ReadonlyMap<string, Action>,
   logger: Logger,
+  observer?: Observer,
 ): ActionProtocolServiceImplementation {
   const rejected = (error: unknown, command: ActionCommand | undefined): Response => {
-    const description = error instanceof ProtocolError ? error.message : "Internal error";
+    const description = protocolErrorReason(error, "Internal error");
     logger.warn(
       `action command ${command?.serviceName ?? "?"}.${command?.name ?? "?"} rejected: ${description}`,
       error,
     );
     return failure(description);
   };
+  const begin = (command: ActionCommand, shape: ActionShape): CommandWatch | undefined => {
+    const watching = observer?.actionCallBegun?.({
+      kind: "action",
+      shape,
+      serviceName: command.serviceName,
+      commandName: command.name,
+      commandId: "0",
+      entityId: "",
+      metadata: metadataFromWire(command.metadata),
+      payload: command.payload,
+      streamed: shape === "server-streaming" || shape === "bidi-streaming",
+    });
+    return watching === undefined ? undefined : new CommandWatch(watching);
+  };
+  /** A call refused before its handler ran, reported to its watch. */
+  const refused = (error: unknown, command: ActionCommand, watch: CommandWatch | undefined): Response => {
+    const response = rejected(error, command);
+    if (watch !== undefined) {
+      watch.settle(responsesCompletion([response], false));
+      watch.finish();
+    }
+    return response;
+  };
   return {
     async handleUnary(command) {
+      const watch = begin(command, "unary");
       let handler: HandlerOf<"unary">;
       let request: Message;
       try {
         handler = resolve(actions, command, "unary");
         request = decodeRequest(handler.method.requestType, command.payload);
       } catch (error) {
-        return rejected(error, command);
+        return refused(error, command, watch);
       }
       const context = contextFor(command);
       context.remember(request, context.metadata);
-      return answerOnce(command.name, handler, context, () => handler.handle(request, context), logger);
+      return answerOnce(command.name, handler, context, () => handler.handle(request, context), logger, watch);
     },
 
     async handleStreamedIn(requests) {
       const { first, rest } = await firstOf(requests);
       if (first === undefined) return failure(EMPTY_STREAM);
+      const watch = begin(first, "client-streaming");
       let handler: HandlerOf<"client-streaming">;
       try {
         handler = resolve(actions, first, "client-streaming");
       } catch (error) {
-        return rejected(error, first);
+        return refused(error, first, watch);
       }
       const context = contextFor(first);
       return answerOnce(
@@ -197,22 +270,24 @@ export function actionProtocolService(
         context,
         () => handler.handle(payloads(rest, handler, context), context),
         logger,
+        watch,
       );
     },
 
     async *handleStreamedOut(command) {
+      const watch = begin(command, "server-streaming");
       let handler: HandlerOf<"server-streaming">;
       let request: Message;
       try {
         handler = resolve(actions, command, "server-streaming");
         request = decodeRequest(handler.method.requestType, command.payload);
       } catch (error) {
-        yield rejected(error, command);
+        yield refused(error, command, watch);
         return;
       }
       const context = contextFor(command);
       context.remember(request, context.metadata);
-      yield* answerStream(command.name, handler, context, () => handler.handle(request, context), logger);
+      yield* answerStream(command.name, handler, context, () => handler.handle(request, context), logger, watch);
     },
 
     async *handleStreamed(requests) {
@@ -221,11 +296,12 @@ export function actionProtocolService(
         yield failure(EMPTY_STREAM);
         return;
       }
+      const watch = begin(first, "bidi-streaming");
       let handler: HandlerOf<"bidi-streaming">;
       try {
         handler = resolve(actions, first, "bidi-streaming");
       } catch (error) {
-        yield rejected(error, first);
+        yield refused(error, first, watch);
         return;
       }
       const context = contextFor(first);
@@ -235,6 +311,7 @@ export function actionProtocolService(
         context,
         () => handler.handle(payloads(rest, handler, context), context),
         logger,
+        watch,
       );
     },
   };

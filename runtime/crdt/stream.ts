@@ -1,8 +1,8 @@
 import type { CrdtInit, CrdtStreamIn } from "../../gen/cloudstate/crdt.js";
 import { NEVER_DRAINS, type Drain } from "../drain.js";
-import { runEntityStream, type Handled, type StreamProblem } from "../entity-stream.js";
-import { ProtocolError } from "../errors.js";
+import { runEntityStream, streamProblem, type Handled, type StreamProblem } from "../entity-stream.js";
 import type { Logger } from "../logger.js";
+import type { Observer } from "../observer.js";
 import type { CrdtEntity } from "./entity.js";
 import { CrdtInstance, type StreamOut } from "./instance.js";
 
@@ -16,12 +16,13 @@ type CrdtMessage = NonNullable<CrdtStreamIn["message"]>;
  * of the live entity once it is created (the testkit reads its state).
  * @internal
  */
-export function handleCrdtStream(
+export function runCrdtStream(
   requests: AsyncIterable<CrdtStreamIn>,
   entities: ReadonlyMap<string, CrdtEntity>,
   logger: Logger,
   drain: Drain = NEVER_DRAINS,
   onInstance?: (instance: CrdtInstance) => void,
+  observer?: Observer,
 ): AsyncGenerator<StreamOut, void, undefined> {
   return runEntityStream(
     requests,
@@ -29,14 +30,16 @@ export function handleCrdtStream(
       label: "CRDT entity",
       entities,
       initFailure: "the entity's initialState threw",
-      create: (entity: CrdtEntity, init: CrdtInit) => new CrdtInstance(entity, init, logger),
-      command: (instance, command) => instance.handle(command),
+      observedKind: "crdt",
+      create: (entity: CrdtEntity, init: CrdtInit, observer) => new CrdtInstance(entity, init, logger, observer),
+      command: (instance, command, watch) => instance.answer(command, watch),
       route: (message, instance) =>
         message.$case === "init" || message.$case === "command" ? message : crdtMessage(message, instance),
     },
     logger,
     drain,
     onInstance,
+    observer,
   );
 }
 
@@ -51,8 +54,7 @@ function crdtMessage(
       try {
         return { out: instance.applyDelta(message.value) };
       } catch (error) {
-        const reason = error instanceof ProtocolError ? error.message : "applying it threw";
-        return { problem: `Protocol error: bad delta: ${reason}`, detail: error };
+        return streamProblem("Protocol error: bad delta", error, "applying it threw");
       }
     }
     case "delete":

@@ -5,9 +5,9 @@ import type {
 } from "../../gen/cloudstate/event_sourced.js";
 import type { DeepPartial } from "../../gen/typeRegistry.js";
 import { NEVER_DRAINS, type Drain } from "../drain.js";
-import { runEntityStream } from "../entity-stream.js";
-import { ProtocolError } from "../errors.js";
+import { runEntityStream, streamProblem } from "../entity-stream.js";
 import type { Logger } from "../logger.js";
+import type { Observer } from "../observer.js";
 import type { EventSourcedEntity } from "./entity.js";
 import { EventSourcedInstance } from "./instance.js";
 
@@ -20,12 +20,13 @@ type StreamOut = DeepPartial<EventSourcedStreamOut>;
  * entity once it is created (the testkit reads its state).
  * @internal
  */
-export function handleEventSourcedStream(
+export function runEventSourcedStream(
   requests: AsyncIterable<EventSourcedStreamIn>,
   entities: ReadonlyMap<string, EventSourcedEntity>,
   logger: Logger,
   drain: Drain = NEVER_DRAINS,
   onInstance?: (instance: EventSourcedInstance) => void,
+  observer?: Observer,
 ): AsyncGenerator<StreamOut, void, undefined> {
   return runEntityStream(
     requests,
@@ -33,8 +34,10 @@ export function handleEventSourcedStream(
       label: "event-sourced entity",
       entities,
       initFailure: "the entity's event or snapshot handler threw",
-      create: (entity: EventSourcedEntity, init: EventSourcedInit) => new EventSourcedInstance(entity, init, logger),
-      command: async (instance, command) => [await instance.handle(command)],
+      observedKind: "event-sourced",
+      create: (entity: EventSourcedEntity, init: EventSourcedInit, observer) =>
+        new EventSourcedInstance(entity, init, logger, observer),
+      command: async (instance, command, watch) => [await instance.answer(command, watch)],
       route(message, instance) {
         if (message.$case !== "event") return message;
         if (instance === undefined) return { problem: "Protocol error: an event arrived before init" };
@@ -42,14 +45,14 @@ export function handleEventSourcedStream(
           instance.replay(message.value);
           return { out: [] };
         } catch (error) {
-          const reason =
-            error instanceof ProtocolError ? error.message : "the entity's event or snapshot handler threw";
-          return { problem: `Failed to replay event ${message.value.sequence.toString()}: ${reason}`, detail: error };
+          const what = `Failed to replay event ${message.value.sequence.toString()}`;
+          return streamProblem(what, error, "the entity's event or snapshot handler threw");
         }
       },
     },
     logger,
     drain,
     onInstance,
+    observer,
   );
 }
