@@ -1,17 +1,19 @@
 /**
  * The user functions the benchmarks drive, each started fresh per scenario on a free loopback port: ours (the
- * shopping cart example), the Go support's shopping cart, the Java support's, and a bare nice-grpc echo server as
- * the transport's ceiling.
+ * shopping cart example), the Go support's shopping cart, the Java support's, and two bare echo servers as the
+ * transport's ceiling, one on nice-grpc (ours's transport) and one on @grpc/grpc-js alone (what nice-grpc runs on).
+ * The Node.js ones run compiled JavaScript (see compiled.ts), as a service does in production.
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, startProcess, waitForPort, type Started } from "cloudstate-ts-devkit";
 import { ROOT } from "../support/root.js";
+import { compiledScript, compileNodeImplementations } from "./compiled.js";
 
 const CACHE = join(ROOT, ".cache/bench");
 
-export type ImplementationName = "ours" | "go" | "java" | "echo";
+export type ImplementationName = "ours" | "go" | "java" | "echo" | "echo-grpc-js";
 
 export interface Implementation {
   readonly name: ImplementationName;
@@ -26,18 +28,34 @@ function run(command: string, args: string[], cwd: string): void {
   if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
 }
 
+/** Runs the compiled JavaScript of one of the repository's TypeScript entry points (see compiled.ts). */
+function node(source: string): { command: string; args: string[] } {
+  return { command: process.execPath, args: [...nodeOptions(), compiledScript(source)] };
+}
+
+/** Extra node options for the Node.js implementations, e.g. `--cpu-prof`, from BENCH_NODE_OPTIONS. */
+function nodeOptions(): string[] {
+  return (process.env["BENCH_NODE_OPTIONS"] ?? "").split(" ").filter((option) => option !== "");
+}
+
 export const IMPLEMENTATIONS: Record<ImplementationName, Implementation> = {
   ours: {
     name: "ours",
     description: "cloudstate-ts (Node.js)",
-    prepare: () => undefined,
-    command: () => ({ command: "node", args: ["--import", "tsx", join(ROOT, "examples/shopping-cart/src/main.ts")] }),
+    prepare: compileNodeImplementations,
+    command: () => node("examples/shopping-cart/src/main.ts"),
   },
   echo: {
     name: "echo",
     description: "bare nice-grpc echo (ceiling)",
-    prepare: () => undefined,
-    command: () => ({ command: "node", args: ["--import", "tsx", join(ROOT, "test/bench/peers/echo.ts")] }),
+    prepare: compileNodeImplementations,
+    command: () => node("test/bench/peers/echo.ts"),
+  },
+  "echo-grpc-js": {
+    name: "echo-grpc-js",
+    description: "bare grpc-js echo (ceiling)",
+    prepare: compileNodeImplementations,
+    command: () => node("test/bench/peers/echo-grpc-js.ts"),
   },
   go: {
     name: "go",

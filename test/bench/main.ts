@@ -1,16 +1,17 @@
 /**
- * `npm run bench`: the shopping cart on this library, on the Go and Java supports, and a bare nice-grpc echo
- * server, driven side by side at the protocol level. Prints one table row per scenario and implementation, with
+ * `npm run bench`: the shopping cart on this library, on the Go and Java supports, and two bare echo servers
+ * (nice-grpc, and grpc-js alone), driven side by side at the protocol level. Prints one table row per scenario and implementation, with
  * the ratio to ours, and writes the results as JSON (bench-results/latest.json, or --json=PATH).
  *
  *   npm run bench                 full run, all implementations (several minutes)
- *   npm run bench -- --quick      a short run of ours and the echo ceiling, to prove the harness works
+ *   npm run bench -- --quick      a short run of ours and the two echo ceilings, to prove the harness works
  *   npm run bench -- --only=ours,go
+ *   npm run bench -- --e2e        through the real Cloudstate proxy to ours and Go's (see e2e.ts); --quick shortens it
  *
  * With `ours`, it also measures the unit testkit in this process (commands per second through EventSourcedTestKit).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { memory, replay, throughput } from "./driver.js";
 import { testkitThroughput } from "./testkit.js";
@@ -22,17 +23,51 @@ import {
   type ImplementationName,
 } from "./implementations.js";
 import { commandLine } from "../support/cli-args.js";
+import { E2E_IMPLEMENTATIONS, endToEnd, endToEndTable, type EndToEndImplementation } from "./e2e.js";
 
 const { values: args } = commandLine(
   "bench",
-  "usage: npm run bench -- [--quick] [--only=ours,go,java,echo] [--json=FILE]",
+  "usage: npm run bench -- [--quick] [--only=ours,go,java,echo,echo-grpc-js] [--json=FILE]\n" +
+    "       npm run bench -- --e2e [--quick] [--only=ours,go] [--json=FILE]",
   {
-    options: { quick: { type: "boolean", default: false }, only: { type: "string" }, json: { type: "string" } },
+    options: {
+      quick: { type: "boolean", default: false },
+      e2e: { type: "boolean", default: false },
+      only: { type: "string" },
+      json: { type: "string" },
+    },
   },
 );
 const quick = args.quick;
+const machine = (): string =>
+  `Machine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}; ` +
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}; mode: ${quick ? "quick" : "full"}`;
+
+if (args.e2e) {
+  const chosen = (args.only?.split(",") ?? [...E2E_IMPLEMENTATIONS]) as EndToEndImplementation[];
+  const unknown = chosen.filter((name) => !(E2E_IMPLEMENTATIONS as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    console.error(`bench: --e2e --only names ${unknown.join(", ")}; known: ${E2E_IMPLEMENTATIONS.join(", ")}`);
+    process.exit(2);
+  }
+  const plan = quick
+    ? { rounds: 1, proxyWarmupMs: 3000, warmupMs: 1000, measureMs: 5000 }
+    : { rounds: 2, proxyWarmupMs: 10_000, warmupMs: 3000, measureMs: 20_000 };
+  console.error(`${machine()} (at the start)`);
+  const runs = await endToEnd({ implementations: chosen, callers: 32, carts: 100, ...plan });
+  console.log(`\n${machine()}\n32 callers, 100 carts, ${plan.measureMs / 1000} s per run, ${plan.rounds} round(s)\n`);
+  console.log(endToEndTable(runs));
+  const file = args.json ?? join(new URL("../..", import.meta.url).pathname, "bench-results/e2e.json");
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify({ quick, node: process.version, cpus: cpus().length, plan, runs }, null, 2));
+  console.log(`\nresults written to ${file}`);
+  process.exit(runs.length === 0 ? 1 : 0);
+}
+
 const only = (args.only?.split(",") ??
-  (quick ? ["ours", "echo"] : ["ours", "go", "java", "echo"])) as ImplementationName[];
+  (quick ? ["ours", "echo", "echo-grpc-js"] : ["ours", "go", "java", "echo", "echo-grpc-js"])) as ImplementationName[];
 const unknownImplementations = only.filter((name) => !(name in IMPLEMENTATIONS));
 if (unknownImplementations.length > 0) {
   console.error(
@@ -202,9 +237,7 @@ for (const row of rows) {
     `| ${row.scenario} | ${IMPLEMENTATIONS[row.implementation].description} | ${row.metric} | ${fmt(row.value)} | ${ratio} |`,
   );
 }
-console.log(
-  `\nMachine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}; mode: ${quick ? "quick" : "full"}\n`,
-);
+console.log(`\n${machine()}\n`);
 console.log(lines.join("\n"));
 for (const s of skipped) console.log(`\nnot measured: ${s.implementation}: ${s.reason}`);
 mkdirSync(dirname(output), { recursive: true });

@@ -38,6 +38,12 @@ describe("the suites' command lines", () => {
   it("bench refuses an implementation it does not know", () => {
     const { status, stderr } = run("test/bench/main.ts", "--only=ours,rust");
     assert.equal(status, 2, stderr);
-    assert.match(stderr, /^bench: --only names rust; known: ours, echo, go, java/);
+    assert.match(stderr, /^bench: --only names rust; known: ours, echo, echo-grpc-js, go, java/);
+  });
+
+  it("bench --e2e refuses an implementation that cannot sit behind the proxy", () => {
+    const { status, stderr } = run("test/bench/main.ts", "--e2e", "--only=ours,echo");
+    assert.equal(status, 2, stderr);
+    assert.match(stderr, /^bench: --e2e --only names echo; known: ours, go/);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { createServer } from "nice-grpc";
 import { EventSourcedDefinition, type EventSourcedStreamIn } from "../../../gen/cloudstate/event_sourced.js";
-import { addressFromEnvironment } from "../../../runtime/server.js";
+import { peerAddress } from "./address.js";
 
 const server = createServer();
 server.add(EventSourcedDefinition, {
@@ -26,9 +26,9 @@ server.add(EventSourcedDefinition, {
     }
   },
 });
-const { host, port } = addressFromEnvironment();
-await server.listen(`${host}:${port}`);
-console.log(`echo server listening on ${host}:${port}`);
+const address = peerAddress();
+await server.listen(address);
+console.log(`echo server listening on ${address}`);
 process.once("SIGTERM", () => {
   server.forceShutdown();
   process.exit(0);
