@@ -16,6 +16,9 @@ export type { TestEnvironmentOptions, RestartOptions } from "./environment/envir
 export { startProxy, DiscoveryRejectedError } from "./launch/proxy.js";
 export type { ProxyOptions, ProxyProcess, PostgresConnection } from "./launch/proxy.js";
 export type { ProxyFlavour } from "./launch/maven.js";
+export { PROXY_IMAGE_NAMES, proxyImage, findContainerEngine } from "./launch/proxy-image.js";
+export type { ContainerEngine, EngineSearch } from "./launch/proxy-image.js";
+export type { ProxySource } from "./launch/proxy-source.js";
 export { startPostgres } from "./launch/postgres.js";
 export type { Postgres, PostgresOptions } from "./launch/postgres.js";
 export { startUserFunctionProcess } from "./launch/user-function.js";

@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { DevSession } from "../dev/session.js";
 import { untilInterrupted } from "../launch/lifecycle.js";
 import { startProxy } from "../launch/proxy.js";
+import type { ProxySource } from "../launch/proxy-source.js";
 import { genCheck } from "./gen-check.js";
 import { checkProjectLock, describeLockCheck, generateWithLock, type ProjectLockCheck } from "./gen-lock.js";
 import { LOCK_FILE } from "./stored-lock.js";
@@ -25,12 +26,27 @@ function flags<T extends Flags>(args: readonly string[], options: T) {
   }
 }
 
+/** `--proxy-image` (run the proxy from its image) and `--image NAME` (which image; implies `--proxy-image`). */
+function proxySourceFlags(values: { "proxy-image"?: boolean; image?: string }): {
+  source?: ProxySource;
+  image?: string;
+} {
+  const source: ProxySource | undefined =
+    values["proxy-image"] === true || values.image !== undefined ? "image" : undefined;
+  return {
+    ...(source === undefined ? {} : { source }),
+    ...(values.image === undefined ? {} : { image: values.image }),
+  };
+}
+
 async function proxyCommand(args: readonly string[]): Promise<number> {
   const values = flags(args, {
     port: { type: "string" },
     "user-function-port": { type: "string" },
     postgres: { type: "string" },
     fixes: { type: "boolean" },
+    "proxy-image": { type: "boolean" },
+    image: { type: "string" },
   });
   const port = portOf("port", values.port, 9000);
   const userFunctionPort = portOf("user-function-port", values["user-function-port"], 8080);
@@ -47,9 +63,11 @@ async function proxyCommand(args: readonly string[]): Promise<number> {
     flavour,
     fixes,
     ...(postgres === undefined ? {} : { postgres }),
+    ...proxySourceFlags(values),
     timeoutMs: 24 * 3600_000,
     onOutput: (chunk) => process.stdout.write(chunk),
   });
+  console.log(`cloudstate-ts proxy: running from ${proxy.origin}`);
   console.log(
     `cloudstate-ts proxy: online: gRPC on 127.0.0.1:${proxy.port}, HTTP/JSON on http://127.0.0.1:${proxy.port}; Ctrl-C stops it`,
   );
@@ -66,6 +84,8 @@ async function devCommand(args: readonly string[]): Promise<number> {
     "user-function-port": { type: "string" },
     fixes: { type: "boolean" },
     entry: { type: "string" },
+    "proxy-image": { type: "boolean" },
+    image: { type: "string" },
   });
   const port = portOf("port", values.port, 9000);
   const userFunctionPort =
@@ -81,6 +101,7 @@ async function devCommand(args: readonly string[]): Promise<number> {
   const session = await DevSession.start({
     port,
     fixes: values.fixes === true,
+    ...proxySourceFlags(values),
     ...(userFunctionPort === undefined ? {} : { userFunctionPort }),
     ...(values.entry === undefined ? {} : { entry: values.entry }),
   });

@@ -5,9 +5,10 @@ export const USAGE = `Usage: cloudstate-ts <command> [options]
 Commands:
   dev      regenerate, build, start the user function and the development-mode proxy; restart on edits
            [--port N (9000)] [--user-function-port N] [--fixes] [--entry dist/src/main.js]
+           [--proxy-image] [--image NAME:TAG]
   proxy    start the Cloudstate 0.6.0 proxy alone, in front of a user function already running
            [--port N (9000)] [--user-function-port N (8080)] [--postgres postgres://user:password@host:port/db]
-           [--fixes]
+           [--fixes] [--proxy-image] [--image NAME:TAG]
   gen      run buf generate with the project's buf.gen.yaml (also where npm hoisted cloudstate-ts to a parent),
            then record the types its entities store in cloudstate.lock.json; writes nothing while a locked type
            would no longer be readable
@@ -15,7 +16,12 @@ Commands:
            readable or the lock lacks a type; writes nothing]
   help     this text
 
---fixes puts io.cloudstate:cloudstate-proxy-fixes_2.13:0.6.0 (not upstream) first on the proxy's classpath.`;
+--fixes puts io.cloudstate:cloudstate-proxy-fixes_2.13:0.6.0 (not upstream) first on the proxy's classpath.
+The proxy runs on the JVM from the classpath Maven resolves (io.cloudstate:cloudstate-proxy-core_2.13:0.6.0 in
+~/.m2), or, when that does not resolve, from its container image with podman or Docker
+(cloudstateio/cloudstate-proxy-core:0.6.0, or cloudstate-proxy-postgres with --postgres). --proxy-image asks for
+the image; --image NAME:TAG names another (so do CLOUDSTATE_PROXY_IMAGE and CLOUDSTATE_POSTGRES_PROXY_IMAGE);
+CLOUDSTATE_PROXY_SOURCE=image|maven|auto chooses for every command and the testkit.`;
 
 /** A wrong command line. */
 export class UsageError extends Error {

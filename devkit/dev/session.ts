@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from "no
 import { join } from "node:path";
 import { freePort, type Started } from "../launch/processes.js";
 import { startProxy, type ProxyProcess } from "../launch/proxy.js";
+import type { ProxySource } from "../launch/proxy-source.js";
 import { startUserFunctionProcess } from "../launch/user-function.js";
 
 /** How to run the loop. */
@@ -22,6 +23,10 @@ export interface DevOptions {
   readonly userFunctionPort?: number;
   /** Run the proxy with the fixes artifact (not upstream) first on its classpath. Default false. */
   readonly fixes?: boolean;
+  /** Where the proxy comes from: see `ProxyOptions.source`. Default `auto` (Maven, else the image). */
+  readonly source?: ProxySource;
+  /** The proxy's image when it runs from one: see `ProxyOptions.image`. */
+  readonly image?: string;
   /** The built script to run. Default `dist/src/main.js`. */
   readonly entry?: string;
   /** Where progress lines go. Default stdout. */
@@ -180,6 +185,8 @@ export class DevSession {
       userFunctionPort: this.#userFunctionPort,
       port: this.#options.port ?? 9000,
       fixes: this.#options.fixes ?? false,
+      ...(this.#options.source === undefined ? {} : { source: this.#options.source }),
+      ...(this.#options.image === undefined ? {} : { image: this.#options.image }),
       name: "proxy",
       onOutput: (chunk) => {
         for (const line of proxyLines(chunk)) this.#log(`[proxy] ${line}`);
@@ -187,7 +194,7 @@ export class DevSession {
     });
     this.#proxy = proxy;
     const discovery = /discovery from [^\n]*/.exec(this.#function?.output ?? "")?.[0] ?? "discovery answered";
-    this.#log(`dev: proxy online after ${Date.now() - started} ms; ${discovery}`);
+    this.#log(`dev: proxy (${proxy.origin}) online after ${Date.now() - started} ms; ${discovery}`);
     this.#log(`dev: gRPC on 127.0.0.1:${proxy.port}, HTTP/JSON on http://127.0.0.1:${proxy.port}`);
   }
 

@@ -48,8 +48,9 @@ function cacheDir(): string {
 const HOW_TO_GET_IT =
   "Cloudstate never published its proxy or TCK to Maven Central. Either install builds of the 0.6.0 sources " +
   "into ~/.m2 under their coordinates (io.cloudstate:cloudstate-proxy-core_2.13:0.6.0, ...), or set " +
-  "CLOUDSTATE_PROXY_CLASSPATH to the proxy's classpath (e.g. the jars of the cloudstateio/cloudstate-proxy-dev-mode " +
-  'image). See the README of cloudstate-ts, "Where the proxy comes from".';
+  "CLOUDSTATE_PROXY_CLASSPATH to the proxy's classpath (e.g. the jars in /opt/docker/lib of the " +
+  "cloudstateio/cloudstate-proxy-core:0.6.0 image). With podman or Docker installed, the proxy runs from that " +
+  'image instead. See the README of cloudstate-ts, "Where the proxy comes from".';
 
 /** A pom whose only purpose is to list `artifacts`, in order, as dependencies. */
 function pomFor(artifacts: readonly string[], version: string): string {

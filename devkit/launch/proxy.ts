@@ -3,7 +3,9 @@
  * stores) or the PostgreSQL flavour, optionally with the fixes artifact first on its classpath.
  */
 import { freePort, startProcess, type Started } from "./processes.js";
-import { proxyClasspath, type ProxyFlavour } from "./maven.js";
+import type { ProxyFlavour } from "./maven.js";
+import { chooseProxySource, type ProxySource } from "./proxy-source.js";
+import { proxyContainerCommand, removeContainer } from "./proxy-image.js";
 
 /** Where the PostgreSQL proxy finds its database. */
 export interface PostgresConnection {
@@ -37,6 +39,18 @@ export interface ProxyOptions {
   readonly fixes?: boolean;
   /** The classpath to run; resolved with Maven from {@link flavour} and {@link fixes} unless given. */
   readonly classpath?: string;
+  /**
+   * Where the proxy comes from: `auto` (default; `CLOUDSTATE_PROXY_SOURCE` overrides it) runs the JVM on the
+   * classpath Maven resolves and, when the coordinates do not resolve, the proxy's container image with podman or
+   * Docker; `maven` or `image` ask for one of them.
+   */
+  readonly source?: ProxySource;
+  /**
+   * The image when it runs from one: default `cloudstateio/cloudstate-proxy-core:0.6.0` (development mode) or
+   * `cloudstateio/cloudstate-proxy-postgres:0.6.0`; `CLOUDSTATE_PROXY_IMAGE` and `CLOUDSTATE_POSTGRES_PROXY_IMAGE`
+   * override them.
+   */
+  readonly image?: string;
   /** The public port (gRPC, HTTP/JSON, reflection); a free one unless given (to restart on the same port, say). */
   readonly port?: number;
   /** More environment variables for the proxy, after the ones set here. */
@@ -55,8 +69,10 @@ export interface ProxyOptions {
 
 /** A running proxy. */
 export interface ProxyProcess {
-  /** The JVM, with its output. */
+  /** The JVM (or the container engine's client running it), with its output. */
   readonly process: Started;
+  /** Where it came from: `the Maven classpath`, or the image and the engine, e.g. `image … (podman)`. */
+  readonly origin: string;
   /** The public port: gRPC, HTTP/JSON and server reflection. */
   readonly port: number;
   /** Everything the proxy printed so far. */
@@ -133,7 +149,6 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyProcess> {
   if (flavour === "postgres" && options.postgres === undefined && options.env?.["POSTGRES_SERVICE"] === undefined) {
     throw new Error("the PostgreSQL proxy needs a database: pass `postgres` (see startPostgres)");
   }
-  const classpath = options.classpath ?? proxyClasspath({ flavour, fixes: options.fixes ?? false });
   const port = options.port ?? (await freePort());
   const config =
     flavour === "dev"
@@ -142,31 +157,72 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyProcess> {
         ["-Dcloudstate.proxy.dev-mode-enabled=true"];
   // A system property wins over dev-mode.conf and the JDBC proxy's application.conf alike (the last -D wins).
   if (options.devMode === false) config.push("-Dcloudstate.proxy.dev-mode-enabled=false");
-  const proxy = startProcess(
-    options.name ?? "proxy",
-    "java",
-    [
-      ...config,
-      "-Dcloudstate.proxy.http-interface=127.0.0.1",
-      "-Dakka.remote.artery.canonical.hostname=127.0.0.1",
-      "-Dcloudstate.proxy.backoff.min=500ms",
-      "-Dcloudstate.proxy.backoff.max=1s",
-      ...(options.jvmOptions ?? []),
-      "-cp",
-      classpath,
-      MAIN_CLASSES[flavour],
-    ],
-    environment(options, port),
-    options.onOutput === undefined ? {} : { onOutput: options.onOutput },
-  );
+  const jvmOptions = [
+    ...config,
+    "-Dcloudstate.proxy.http-interface=127.0.0.1",
+    "-Dakka.remote.artery.canonical.hostname=127.0.0.1",
+    "-Dcloudstate.proxy.backoff.min=500ms",
+    "-Dcloudstate.proxy.backoff.max=1s",
+    ...(options.jvmOptions ?? []),
+  ];
+  const name = options.name ?? "proxy";
+  const output = options.onOutput === undefined ? {} : { onOutput: options.onOutput };
+  const source =
+    options.classpath !== undefined
+      ? ({ kind: "maven", classpath: options.classpath } as const)
+      : chooseProxySource({
+          flavour,
+          fixes: options.fixes ?? false,
+          ...(options.source === undefined ? {} : { source: options.source }),
+          ...(options.image === undefined ? {} : { image: options.image }),
+        });
+  let proxy: Started;
+  let removeLeftovers = (): void => undefined;
+  if (source.kind === "maven") {
+    proxy = startProcess(
+      name,
+      "java",
+      [...jvmOptions, "-cp", source.classpath, MAIN_CLASSES[flavour]],
+      environment(options, port),
+      output,
+    );
+  } else {
+    const env = environment(options, port);
+    const container = `cloudstate-proxy-${process.pid}-${port}`;
+    const managementPort = Number(env["MANAGEMENT_PORT"] ?? "0");
+    const metricsPort = Number(env["METRICS_PORT"] ?? "0");
+    const { command, args } = proxyContainerCommand({
+      engine: source.engine,
+      image: source.image,
+      name: container,
+      env,
+      jvmOptions,
+      ports: [port, managementPort, metricsPort].filter((p) => p > 0),
+    });
+    // Killing the engine's client (SIGKILL, or this process dying) leaves the container running: remove it too.
+    removeLeftovers = () => removeContainer(source.engine, container);
+    process.once("exit", removeLeftovers);
+    proxy = startProcess(name, command, args, {}, output);
+  }
+  const origin = source.kind === "maven" ? "the Maven classpath" : `image ${source.image} (${source.engine})`;
+  const cleanUp = (): void => {
+    removeLeftovers();
+    process.removeListener("exit", removeLeftovers);
+  };
   const running: ProxyProcess = {
     process: proxy,
+    origin,
     port,
     get log() {
       return proxy.output;
     },
-    stop: () => proxy.stop("SIGTERM", 15_000),
+    async stop() {
+      await proxy.stop("SIGTERM", 15_000);
+      cleanUp();
+    },
     async kill() {
+      // The container first: a SIGKILL only ends the engine's client.
+      cleanUp();
       proxy.signal("SIGKILL");
       await proxy.exit();
     },
@@ -176,6 +232,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyProcess> {
     else await waitOnline(proxy, options.timeoutMs ?? 120_000);
   } catch (error) {
     await proxy.stop();
+    cleanUp();
     throw error;
   }
   return running;

@@ -13,7 +13,7 @@
  * oldest node's death waits for three registered nodes and its shards stay unreachable until that node returns.
  */
 import { CloudstateServer, type Logger, type ServableEntity } from "cloudstate-ts";
-import { proxyClasspath } from "../../devkit/launch/maven.js";
+import { chooseProxySource, type ChosenProxySource, type ProxySource } from "../../devkit/launch/proxy-source.js";
 import { memoryLogger } from "cloudstate-ts/testkit";
 import { freePort, type Started } from "../../devkit/launch/processes.js";
 import { startProxy, type PostgresConnection, type ProxyProcess } from "../../devkit/launch/proxy.js";
@@ -110,6 +110,10 @@ export interface ClusterOptions {
   readonly fixes?: boolean;
   /** The proxies' classpath; resolved with Maven (PostgreSQL flavour, {@link fixes}) unless given. */
   readonly classpath?: string;
+  /** Where the proxies come from when no classpath is given: see `ProxyOptions.source`. Default `auto`. */
+  readonly source?: ProxySource;
+  /** The PostgreSQL proxy's image when they run from one: see `ProxyOptions.image`. */
+  readonly image?: string;
   /** Each proxy's `-Xmx`. Default `256m`: three proxies and three user functions fit on a small machine. */
   readonly heap?: string;
   /** `akka.cluster.split-brain-resolver.stable-after`: how long after a node becomes unreachable it is downed. Default `5s` (Akka's is 20 s). */
@@ -220,7 +224,9 @@ export class ClusterNode {
         flavour: "postgres",
         devMode: false,
         postgres: options.postgres,
-        classpath: this.cluster.classpath,
+        ...(this.cluster.proxySource.kind === "maven"
+          ? { classpath: this.cluster.proxySource.classpath }
+          : { source: "image" as const, image: this.cluster.proxySource.image }),
         userFunctionPort: this.ports.userFunction,
         port: this.ports.http,
         env: {
@@ -328,8 +334,11 @@ export class ClusterNode {
 export class CloudstateCluster implements AsyncDisposable {
   /** Every node, in index order, whether running or stopped. */
   readonly nodes: readonly ClusterNode[];
-  /** The classpath every proxy runs with: {@link ClusterOptions.classpath}, or the one resolved with Maven. */
-  readonly classpath: string;
+  /**
+   * What every proxy runs: {@link ClusterOptions.classpath}, the one resolved with Maven, or (when Maven cannot
+   * resolve it, or when asked) the PostgreSQL proxy's image. Decided once, so every node runs the same proxy.
+   */
+  readonly proxySource: ChosenProxySource;
   /** How each node's user function is started: the given starter, or one that serves the entities in process. */
   readonly userFunctionStarter: ClusterUserFunctionStarter;
   /** The Akka addresses the leader last moved to Up and has not removed since. */
@@ -343,7 +352,15 @@ export class CloudstateCluster implements AsyncDisposable {
     readonly options: ClusterOptions,
     ports: readonly ClusterNodePorts[],
   ) {
-    this.classpath = options.classpath ?? proxyClasspath({ flavour: "postgres", fixes: options.fixes ?? false });
+    this.proxySource =
+      options.classpath !== undefined
+        ? { kind: "maven", classpath: options.classpath }
+        : chooseProxySource({
+            flavour: "postgres",
+            fixes: options.fixes ?? false,
+            ...(options.source === undefined ? {} : { source: options.source }),
+            ...(options.image === undefined ? {} : { image: options.image }),
+          });
     const given = options.userFunction;
     this.userFunctionStarter = typeof given === "function" ? given : servedInProcess(given);
     this.nodes = ports.map((p, index) => new ClusterNode(this, index, p));
