@@ -15,6 +15,7 @@ export default tseslint.config(
       "plugin/gen/**",
       "examples/*/gen/**",
       "test/soak/gen/**",
+      "test/evolution/*/gen/**",
       "test/plugin/golden/**",
       "test/typecheck/fixtures/**",
       // Project templates: linted and type-checked in the projects they make (test/e2e/templates.e2e.ts).

@@ -11,6 +11,7 @@ import {
   runtimeRef,
   type EmitContext,
 } from "./generate-common.js";
+import { evolutionConfig, upcasterMembers } from "./generate-evolution.js";
 import { commandEntry, generateService } from "./generate-skeleton.js";
 import type { EventSourcedEntityModel } from "./model.js";
 
@@ -52,7 +53,12 @@ export function generateEventSourcedEntity(ctx: EmitContext, entity: EventSource
   return generateService(ctx, entity, {
     types,
     fallbackDoc: `The ${entity.fullName} entity.`,
-    members: [initialStateMember(ctx, entity), ...commandMembers, ...eventMembers],
+    members: [
+      initialStateMember(ctx, entity),
+      ...commandMembers,
+      ...eventMembers,
+      ...upcasterMembers(ctx, entity, names),
+    ],
     options: [
       ["persistenceId", "string"],
       ["snapshotEvery", "number"],
@@ -67,6 +73,7 @@ export function generateEventSourcedEntity(ctx: EmitContext, entity: EventSource
       `    state: ${messageRef(ctx, entity.state, false)},\n`,
       `    initialState: (entityId) => handlers.initialState(entityId),\n`,
       `    events: {\n${eventEntries.join("")}    },\n`,
+      ...evolutionConfig(ctx, entity),
     ],
     methodMap: "commands",
     entry: commandEntry,

@@ -1,5 +1,6 @@
 /** Emits a starting implementation of an entity's handlers, to copy into user code and fill in. */
 import { entityNames, eventHandlerName, type EmitContext } from "./generate-common.js";
+import { upcasterName } from "./build/stored.js";
 import type { EntityModel } from "./model.js";
 import { lowerFirst, relativeImport } from "./names.js";
 
@@ -30,6 +31,14 @@ export function generateStarter(ctx: EmitContext, entity: EntityModel, generated
   }
   if (entity.kind === "event-sourced") {
     for (const event of entity.events) out.push(`  ${eventHandlerName(event)}: (state, _event) => state,\n`);
+    for (const retired of entity.retiredEvents)
+      out.push(`  ${upcasterName(retired.message)}: (_event) => undefined,\n`);
+  }
+  if (entity.kind === "event-sourced" || entity.kind === "value") {
+    for (const retired of entity.retiredStates) {
+      const state = ctx.imports.use(relativeImport(ctx.fromModule, entity.state.module), entity.state.symbol);
+      out.push(`  ${upcasterName(retired.message)}: (_state) => ${state}.create(),\n`);
+    }
   }
   out.push(`};\n\n`);
   out.push(`export const ${declared.entity} = ${define}(${value});\n`);

@@ -10,6 +10,7 @@ import {
   runtimeRef,
   type EmitContext,
 } from "./generate-common.js";
+import { evolutionConfig, upcasterMembers } from "./generate-evolution.js";
 import { commandEntry, generateService } from "./generate-skeleton.js";
 import type { ValueEntityModel } from "./model.js";
 
@@ -29,7 +30,7 @@ export function generateValueEntity(ctx: EmitContext, entity: ValueEntityModel):
   return generateService(ctx, entity, {
     types,
     fallbackDoc: `The ${entity.fullName} entity.`,
-    members: [initialStateMember(ctx, entity), ...commandMembers],
+    members: [initialStateMember(ctx, entity), ...commandMembers, ...upcasterMembers(ctx, entity, names)],
     options: [
       ["persistenceId", "string"],
       ["passivationTimeoutMs", "number"],
@@ -41,6 +42,7 @@ export function generateValueEntity(ctx: EmitContext, entity: ValueEntityModel):
       configField("passivationTimeoutMs", entity.passivationTimeoutMs),
       `    state: ${messageRef(ctx, entity.state, false)},\n`,
       `    initialState: (entityId) => handlers.initialState(entityId),\n`,
+      ...evolutionConfig(ctx, entity),
     ],
     methodMap: "commands",
     entry: commandEntry,

@@ -51,11 +51,29 @@ export interface ServiceModelBase {
   readonly commands: readonly CommandModel[];
 }
 
+/** How a stored type is encoded: protobuf under `type.googleapis.com/`, or Cloudstate JSON. */
+export type StoredEncoding = "protobuf" | "json";
+
+/** A type that stored data may hold but the entity no longer writes, read through an upcaster. */
+export interface RetiredTypeModel {
+  readonly message: MessageInfo;
+  readonly encoding: StoredEncoding;
+  /** The type URLs it is read from: its own and its previous names'. */
+  readonly urls: readonly string[];
+}
+
 /** What the stateful kinds' models have besides. */
 export interface EntityModelBase extends ServiceModelBase {
   readonly state: MessageInfo;
   readonly persistenceId: string;
   readonly passivationTimeoutMs: number | undefined;
+  /**
+   * The type URLs each current type (state, events) was stored under before, from its
+   * `(cloudstate.typescript.previous_names)`, by full name; only types that have some.
+   */
+  readonly previousUrls: ReadonlyMap<string, readonly string[]>;
+  /** Old state types snapshots or stored values may hold, each read through an upcaster. */
+  readonly retiredStates: readonly RetiredTypeModel[];
 }
 
 export interface EventSourcedEntityModel extends EntityModelBase {
@@ -64,6 +82,8 @@ export interface EventSourcedEntityModel extends EntityModelBase {
   /** Full names of the events persisted as Cloudstate JSON rather than protobuf (a subset of `events`). */
   readonly jsonEvents: readonly string[];
   readonly snapshotEvery: number | undefined;
+  /** Old event types journals may hold, each read through an upcaster. */
+  readonly retiredEvents: readonly RetiredTypeModel[];
 }
 
 export interface ValueEntityModel extends EntityModelBase {

@@ -17,6 +17,7 @@ import { generateAction } from "./generate-action.js";
 import { generateCrdtEntity } from "./generate-crdt.js";
 import { generateEventSourcedEntity } from "./generate-event-sourced.js";
 import { generateStarter, starterNames } from "./generate-starter.js";
+import { STORED_TYPES_SUFFIX, storedTypesFile } from "./generate-stored-types.js";
 import { generateValueEntity } from "./generate-value-entity.js";
 import type { EntityModel, FileModel } from "./model.js";
 import { parseOptions, type PluginOptions } from "./options.js";
@@ -84,6 +85,14 @@ function generateFile(
   const ctx = { runtimeImport: options.runtimeImport, imports, fromModule: wiringModule };
   const body = [...entities.map((entity) => generateEntity(ctx, entity)), fileDescriptorConstant(ctx, embedded)];
   const out = [fileOf(`${wiringModule}.ts`, embedded.name, imports, body.join("\n"))];
+  const stored = storedTypesFile(embedded.name, entities);
+  if (stored !== undefined) {
+    const file = create(CodeGeneratorResponse_FileSchema, {
+      name: `${ownModule}${STORED_TYPES_SUFFIX}`,
+      content: stored,
+    });
+    out.push({ file, source: embedded.name });
+  }
   if (options.starter && entities.length > 0) {
     const starterModule = `${ownModule}_cloudstate_starter`;
     const starterImports = new ImportTracker({

@@ -3,11 +3,18 @@
  * `getOption` with the extension descriptors generated into plugin/gen/. Reading only: what the options mean, and
  * which values are wrong, is plugin/build/'s business.
  */
-import { getOption, hasOption, type DescField, type DescMethod, type DescService } from "@bufbuild/protobuf";
+import {
+  getOption,
+  hasOption,
+  type DescField,
+  type DescMessage,
+  type DescMethod,
+  type DescService,
+} from "@bufbuild/protobuf";
 import { entity_key } from "./gen/cloudstate/entity_key_pb.js";
 import { type Eventing, eventing } from "./gen/cloudstate/eventing_pb.js";
 import { legacy_entity_key } from "./gen/cloudstate/legacy_entity_key_pb.js";
-import { entity, type EntityOptions } from "./gen/cloudstate/typescript/entity_options_pb.js";
+import { entity, type EntityOptions, previous_names } from "./gen/cloudstate/typescript/entity_options_pb.js";
 
 /** The service's `(cloudstate.typescript.entity)` option; undefined when the service is not an entity. */
 export function entityOptionsOf(service: DescService): EntityOptions | undefined {
@@ -22,4 +29,9 @@ export function isEntityKey(field: DescField): boolean {
 /** The rpc's `(cloudstate.eventing)` option; undefined when it has none. */
 export function eventingOf(method: DescMethod): Eventing | undefined {
   return hasOption(method, eventing) ? getOption(method, eventing) : undefined;
+}
+
+/** The message's `(cloudstate.typescript.previous_names)`: the names it was stored under before. */
+export function previousNamesOf(message: DescMessage): readonly string[] {
+  return getOption(message, previous_names);
 }

@@ -27,6 +27,7 @@ export type {
   EventSourcedCommand,
   EventHandler,
 } from "./event-sourced/entity.js";
+export type { RetiredType } from "./stored-types.js";
 export type { ValueEntityCommandContext } from "./value-entity/context.js";
 export { defineValueEntity } from "./value-entity/entity.js";
 export type { ValueEntity, ValueEntityConfig, ValueEntityCommand } from "./value-entity/entity.js";

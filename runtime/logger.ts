@@ -38,7 +38,11 @@ export function consoleLogger(level: string | undefined = process.env["LOG_LEVEL
 }
 
 function formatDetail(detail: unknown): string {
-  if (detail instanceof Error) return detail.stack ?? `${detail.name}: ${detail.message}`;
+  if (detail instanceof Error) {
+    const own = detail.stack ?? `${detail.name}: ${detail.message}`;
+    // A failure that wraps the user's error (an upcaster's, say) keeps the user's in the log.
+    return detail.cause === undefined ? own : `${own}\ncaused by: ${formatDetail(detail.cause)}`;
+  }
   if (typeof detail === "string") return detail;
   try {
     return JSON.stringify(detail);

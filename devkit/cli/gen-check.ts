@@ -18,8 +18,11 @@ function tree(dir: string): Map<string, string> {
   return files;
 }
 
-/** The differences, one line each; empty when the generated folders are up to date. */
-export function genCheck(cwd: string): string[] {
+/**
+ * The differences, one line each; empty when the generated folders are up to date. `onFresh` is given the freshly
+ * generated output folders before they are removed (the stored-types lock is checked against them).
+ */
+export function genCheck(cwd: string, onFresh?: (outDirs: readonly string[]) => void): string[] {
   const template = join(cwd, "buf.gen.yaml");
   if (!existsSync(template)) return [`no buf.gen.yaml in ${cwd}`];
   const outs = outputsOf(readFileSync(template, "utf8"));
@@ -28,6 +31,7 @@ export function genCheck(cwd: string): string[] {
   try {
     const run = bufGenerate(cwd, work);
     if (!run.ok) return [`buf generate failed:\n${run.errors}`];
+    onFresh?.([...new Set(outs)].map((out) => join(work, out)));
     const problems: string[] = [];
     for (const out of new Set(outs)) {
       const fresh = tree(join(work, out));

@@ -10,8 +10,9 @@ import { DevSession } from "../dev/session.js";
 import { untilInterrupted } from "../launch/lifecycle.js";
 import { startProxy } from "../launch/proxy.js";
 import type { ProxySource } from "../launch/proxy-source.js";
-import { bufGenerate } from "./buf-workspace.js";
 import { genCheck } from "./gen-check.js";
+import { checkProjectLock, describeLockCheck, generateWithLock, type ProjectLockCheck } from "./gen-lock.js";
+import { LOCK_FILE } from "./stored-lock.js";
 import { parsePostgresUrl } from "./postgres-url.js";
 import { portOf, USAGE, UsageError } from "./usage.js";
 
@@ -111,21 +112,29 @@ async function devCommand(args: readonly string[]): Promise<number> {
 
 function genCommand(args: readonly string[]): number {
   const values = flags(args, { check: { type: "boolean" } });
+  const indent = (lines: readonly string[]): string => lines.map((p) => `  ${p}`).join("\n");
   if (values.check === true) {
-    const problems = genCheck(process.cwd());
-    if (problems.length > 0) {
-      console.error(`gen:check failed; run \`npm run gen\`:\n${problems.map((p) => `  ${p}`).join("\n")}`);
-      return 1;
-    }
-    console.log("gen:check: generated code is up to date");
+    let lock: ProjectLockCheck | undefined;
+    const problems = genCheck(process.cwd(), (outDirs) => {
+      lock = checkProjectLock(process.cwd(), outDirs);
+    });
+    const lockLines = lock === undefined ? [] : describeLockCheck(lock);
+    if (lockLines.length > 0) console.error(`gen:check: stored types (${LOCK_FILE}):\n${indent(lockLines)}`);
+    if (problems.length > 0) console.error(`gen:check failed; run \`npm run gen\`:\n${indent(problems)}`);
+    if (problems.length > 0 || lockLines.length > 0) return 1;
+    console.log("gen:check: generated code is up to date, and every stored type is readable");
     return 0;
   }
-  const run = bufGenerate(process.cwd());
-  if (!run.ok) {
-    console.error(`cloudstate-ts gen: buf generate failed:\n${run.errors}`);
+  const stopped = generateWithLock(process.cwd());
+  if (stopped !== undefined) {
+    console.error(
+      `cloudstate-ts gen: nothing written; ${stopped.why}${stopped.problems.length > 0 ? `:\n${indent(stopped.problems)}` : ""}`,
+    );
     return 1;
   }
-  console.log("cloudstate-ts gen: generated code written (buf.gen.yaml's outputs)");
+  console.log(
+    `cloudstate-ts gen: generated code written (buf.gen.yaml's outputs); stored types recorded in ${LOCK_FILE}`,
+  );
   return 0;
 }
 

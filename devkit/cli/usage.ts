@@ -9,8 +9,11 @@ Commands:
   proxy    start the Cloudstate 0.6.0 proxy alone, in front of a user function already running
            [--port N (9000)] [--user-function-port N (8080)] [--postgres postgres://user:password@host:port/db]
            [--fixes] [--proxy-image] [--image NAME:TAG]
-  gen      run buf generate with the project's buf.gen.yaml (also where npm hoisted cloudstate-ts to a parent)
-           [--check: regenerate into a temporary folder and fail if gen/ differs; writes nothing]
+  gen      run buf generate with the project's buf.gen.yaml (also where npm hoisted cloudstate-ts to a parent),
+           then record the types its entities store in cloudstate.lock.json; writes nothing while a locked type
+           would no longer be readable
+           [--check: regenerate into a temporary folder and fail if gen/ differs, a locked type is no longer
+           readable or the lock lacks a type; writes nothing]
   help     this text
 
 --fixes puts io.cloudstate:cloudstate-proxy-fixes_2.13:0.6.0 (not upstream) first on the proxy's classpath.

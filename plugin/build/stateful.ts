@@ -3,6 +3,7 @@ import { EntityKind, type EntityOptions } from "../gen/cloudstate/typescript/ent
 import type { EventSourcedEntityModel, MessageInfo, ValueEntityModel } from "../model.js";
 import { buildCommands } from "./commands.js";
 import { baseOf, resolveType, timeoutOf, type ServiceSite } from "./site.js";
+import { buildStoredTypes } from "./stored.js";
 
 /** The model of an event-sourced or value entity; undefined when it has problems (added to the site's). */
 export function buildStatefulEntity(
@@ -54,15 +55,24 @@ export function buildStatefulEntity(
       if (json) jsonEvents.push(event.fullName);
     }
   }
+  if (!eventSourced && options.retiredEvents.length > 0) {
+    problems.push(
+      `${where}: ${kindName} entities have no events; remove (cloudstate.typescript.entity).retired_events`,
+    );
+  }
   const commands = buildCommands(site, { kindName, entity: true });
   if (problems.length > before || state === undefined) return undefined;
+  const stored = buildStoredTypes(site, options, { state, events, jsonEvents });
+  if (problems.length > before) return undefined;
   const entity = {
     ...baseOf(site, commands),
     state,
     persistenceId: options.persistenceId === "" ? site.service.name : options.persistenceId,
     passivationTimeoutMs: timeoutOf(options.passivationTimeoutMs),
+    previousUrls: stored.previousUrls,
+    retiredStates: stored.retiredStates,
   };
   if (!eventSourced) return { ...entity, kind: "value" };
   const snapshotEvery = options.snapshotEvery === 0 ? undefined : options.snapshotEvery;
-  return { ...entity, kind: "event-sourced", events, jsonEvents, snapshotEvery };
+  return { ...entity, kind: "event-sourced", events, jsonEvents, snapshotEvery, retiredEvents: stored.retiredEvents };
 }

@@ -1,7 +1,8 @@
 import type { CommandResult } from "../context.js";
 import { configDescriptors, type EmbeddedFile, type EntityDescriptors } from "../descriptor-set.js";
 import type { DeepReadonly } from "../deep-readonly.js";
-import type { JsonMessageType, Message, MessageType, StateInit } from "../message-type.js";
+import type { EventInit, JsonMessageType, Message, MessageType, StateInit } from "../message-type.js";
+import { OldTypes, storedAsOf, type RetiredType } from "../stored-types.js";
 import { EventCodec } from "./event-codec.js";
 import type { MethodDefinition, MethodNamed, RequestOf, ResponseOf, RpcNameOf, ServiceDefinition } from "../service.js";
 import type { EventSourcedCommandContext } from "./context.js";
@@ -67,10 +68,12 @@ export type EventHandler<State, E extends Message, Result = StateInit<State>> =
  */
 export interface EventSourcedRuntimeConfig extends Omit<
   EventSourcedEntityConfig<Message, Message>,
-  "initialState" | "events" | "commands"
+  "initialState" | "events" | "commands" | "retiredEvents" | "retiredStates"
 > {
   initialState(entityId: string): unknown;
   readonly events: { readonly [typeName: string]: EventHandler<Message, Message, unknown> };
+  readonly retiredEvents?: { readonly [typeName: string]: RetiredType<EventInit<Message> | undefined> };
+  readonly retiredStates?: { readonly [typeName: string]: RetiredType<StateInit<Message>> };
   readonly commands: { readonly [rpcName: string]: EventSourcedCommand<Message, Message> };
 }
 
@@ -100,6 +103,15 @@ export interface EventSourcedEntityConfig<
   readonly events: EventHandlers<State, Event>;
   /** One handler per rpc, keyed by the rpc's proto name (e.g. `AddItem`). */
   readonly commands: EventSourcedCommands<S, State, Event>;
+  /**
+   * The type URLs the current event and state types were stored under before (their previous names, after a
+   * rename or a package move), by full name. Read on replay and recovery only.
+   */
+  readonly storedAs?: { readonly [typeName: string]: readonly string[] };
+  /** Event types journals may hold that the entity no longer emits, by full name, each with its upcaster. */
+  readonly retiredEvents?: { readonly [typeName: string]: RetiredType<EventInit<Event> | undefined> };
+  /** State types snapshots may hold that the entity no longer writes, by full name, each with its upcaster. */
+  readonly retiredStates?: { readonly [typeName: string]: RetiredType<StateInit<State>> };
 }
 
 /**
@@ -136,6 +148,8 @@ export interface EventSourcedEntity<
   readonly config: EventSourcedRuntimeConfig & EntityDescriptors;
   /** The event types' codec, shared by every instance. @internal */
   readonly eventCodec: EventCodec;
+  /** How snapshots of old state types are read. @internal */
+  readonly oldStates: OldTypes<unknown>;
 }
 
 /**
@@ -166,7 +180,24 @@ export function defineEventSourcedEntity<
     get descriptorSet() {
       return descriptorSet();
     },
-    config: config,
-    eventCodec: new EventCodec(Object.values<EventHandler<State, Event>>(config.events), serviceName),
+    // The upcasters' results are checked at run time (a current event, a whole state), so their types are erased
+    // here like the event handlers' states.
+    config: config as EventSourcedRuntimeConfig & EntityDescriptors,
+    eventCodec: new EventCodec(
+      Object.values<EventHandler<State, Event>>(config.events),
+      serviceName,
+      new OldTypes<unknown>(
+        `${serviceName} events`,
+        new Map(Object.values<EventHandler<State, Event>>(config.events).map((h) => [h.type.$type, h.type])),
+        storedAsOf(config.storedAs, Object.keys(config.events)),
+        config.retiredEvents,
+      ),
+    ),
+    oldStates: new OldTypes<unknown>(
+      `${serviceName} state`,
+      new Map([[config.state.$type, config.state]]),
+      storedAsOf(config.storedAs, [config.state.$type]),
+      config.retiredStates,
+    ),
   };
 }

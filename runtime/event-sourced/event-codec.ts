@@ -4,7 +4,8 @@
  */
 import { JSON_URL_PREFIX, packJson, packMessage, TypeRegistry, unpackJson, type Any, type Json } from "../any.js";
 import { ProtocolError } from "../errors.js";
-import type { Message, MessageInit, MessageType } from "../message-type.js";
+import { wholeMessage, type Message, type MessageInit, type MessageType } from "../message-type.js";
+import type { OldTypes } from "../stored-types.js";
 import type { EventHandler } from "./entity.js";
 
 /** The name a JSON event carries in its type URL: the message's simple name. @internal */
@@ -16,11 +17,20 @@ export function jsonEventName(fullName: string): string {
 export class EventCodec {
   readonly #protobuf: TypeRegistry;
   readonly #json = new Map<string, EventHandler<Message, Message, unknown> & { readonly json: true }>();
+  readonly #types = new Map<string, MessageType>();
 
-  /** @throws Error when two JSON event types share a simple name, which would make their URLs ambiguous. */
-  constructor(handlers: Iterable<EventHandler<Message, Message, unknown>>, where: string) {
+  /**
+   * @param old the entity's old event type URLs (previous names, retired types), read on replay only
+   * @throws Error when two JSON event types share a simple name, which would make their URLs ambiguous.
+   */
+  constructor(
+    handlers: Iterable<EventHandler<Message, Message, unknown>>,
+    where: string,
+    private readonly old?: OldTypes<unknown>,
+  ) {
     const protobuf: MessageType[] = [];
     for (const handler of handlers) {
+      this.#types.set(handler.type.$type, handler.type);
       if (handler.json !== true) {
         protobuf.push(handler.type);
         continue;
@@ -57,5 +67,26 @@ export class EventCodec {
     } catch (error) {
       throw new ProtocolError(`JSON event ${any.typeUrl} does not decode: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * Decodes a replayed event into a current event: one of the entity's event types, or an old type URL read through
+   * its previous names or a retired type's upcaster. `undefined` when an upcaster dropped the event.
+   * @throws ProtocolError naming `what` (e.g. "event 3") for an unknown type, a value that does not decode, an
+   * upcaster that throws or returns something that is not a current event.
+   */
+  recover(any: Any, what: string): Message | undefined {
+    if (this.old === undefined || !this.old.has(any.typeUrl)) return this.unpack(any);
+    const read = this.old.read(any, what);
+    if ("renamed" in read) return read.renamed;
+    if (read.upcast === undefined) return undefined;
+    const typeName = (read.upcast as Partial<Message>).$type;
+    const type = typeName === undefined ? undefined : this.#types.get(typeName);
+    if (type === undefined) {
+      throw new ProtocolError(
+        `${what} (${any.typeUrl}): its upcaster returned ${typeName ?? "a value without $type"}, not a current event`,
+      );
+    }
+    return wholeMessage(type, read.upcast);
   }
 }

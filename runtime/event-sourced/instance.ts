@@ -1,7 +1,8 @@
 import type { EventSourcedEvent, EventSourcedInit, EventSourcedStreamOut } from "../../gen/cloudstate/event_sourced.js";
 import type { Command } from "../../gen/cloudstate/entity.js";
 import type { DeepPartial } from "../../gen/typeRegistry.js";
-import { packMessage, unpackMessage } from "../any.js";
+import { packMessage } from "../any.js";
+import { readState } from "../stored-types.js";
 import { metadataFromWire } from "../metadata.js";
 import { failureReply, runCommand } from "../command-runner.js";
 import { ProtocolError, unexpectedFailureMessage } from "../errors.js";
@@ -45,8 +46,9 @@ export class EventSourcedInstance {
       this.#state = wholeMessage(this.#config.state, this.#config.initialState(init.entityId));
       this.#sequence = 0;
     } else {
-      this.#state = unpackMessage(this.#config.state, snapshot.snapshot);
       this.#sequence = toSequence(snapshot.snapshotSequence, "snapshot sequence");
+      if (snapshot.snapshot === undefined) throw new ProtocolError("the snapshot carries no payload");
+      this.#state = readState(this.#config.state, entity.oldStates, snapshot.snapshot, `snapshot at ${this.#sequence}`);
     }
     if (observer === undefined) return;
     const state = this.#state;
@@ -83,7 +85,12 @@ export class EventSourcedInstance {
       throw new ProtocolError(`event sequence ${sequence} does not follow ${this.#sequence}`);
     }
     if (event.payload === undefined) throw new ProtocolError(`event ${sequence} carries no payload`);
-    const decoded = this.entity.eventCodec.unpack(event.payload);
+    const decoded = this.entity.eventCodec.recover(event.payload, `event ${sequence}`);
+    if (decoded === undefined) {
+      // Its retired type's upcaster dropped it; the sequence number still counts.
+      this.#sequence = sequence;
+      return;
+    }
     const handler = this.#config.events[decoded.$type];
     if (handler === undefined) throw new ProtocolError(`no event handler for ${decoded.$type}`);
     this.#state = wholeMessage(this.#config.state, handler.apply(this.#state, decoded));

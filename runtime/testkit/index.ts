@@ -12,6 +12,7 @@ export { EventSourcedTestKit } from "./unit/event-sourced.js";
 export type { EventSourcedTestKitOptions, EventSourcedResult } from "./unit/event-sourced.js";
 export type { CommandOutcome, HandedOn, SideEffect } from "./unit/results.js";
 export type { TestKitChecks } from "./unit/checks.js";
+export type { RecordedEntry, RecordedJournal, RecordedValue } from "./unit/recorded-journal.js";
 export type {
   CallOptions,
   PartialMessage,

@@ -1,6 +1,7 @@
 import type { CommandResult } from "../context.js";
 import { configDescriptors, type EmbeddedFile, type EntityDescriptors } from "../descriptor-set.js";
 import type { Message, MessageType, StateInit } from "../message-type.js";
+import { OldTypes, storedAsOf, type RetiredType } from "../stored-types.js";
 import type { MethodDefinition, MethodNamed, RequestOf, ResponseOf, RpcNameOf, ServiceDefinition } from "../service.js";
 import type { ValueEntityCommandContext } from "./context.js";
 import { checkCommandHandlers, checkPassivationTimeout, isUnary } from "../entity-checks.js";
@@ -44,6 +45,13 @@ export interface ValueEntityConfig<State extends Message, S extends ServiceDefin
   initialState(entityId: string): StateInit<State>;
   /** One handler per rpc, keyed by the rpc's proto name (e.g. `AddItem`). */
   readonly commands: ValueEntityCommands<S, State>;
+  /**
+   * The type URLs the state type was stored under before (its previous names, after a rename or a package
+   * move), by its full name. Read on recovery only.
+   */
+  readonly storedAs?: { readonly [typeName: string]: readonly string[] };
+  /** State types stored values may hold that the entity no longer writes, by full name, each with its upcaster. */
+  readonly retiredStates?: { readonly [typeName: string]: RetiredType<StateInit<State>> };
 }
 
 /**
@@ -51,8 +59,12 @@ export interface ValueEntityConfig<State extends Message, S extends ServiceDefin
  * {@link StateInit}, which the runtime makes a whole message.
  * @internal
  */
-export interface ValueEntityRuntimeConfig extends Omit<ValueEntityConfig<Message>, "initialState" | "commands"> {
+export interface ValueEntityRuntimeConfig extends Omit<
+  ValueEntityConfig<Message>,
+  "initialState" | "commands" | "retiredStates"
+> {
   initialState(entityId: string): unknown;
+  readonly retiredStates?: { readonly [typeName: string]: RetiredType<StateInit<Message>> };
   readonly commands: { readonly [rpcName: string]: ValueEntityCommand<Message> };
 }
 
@@ -83,6 +95,8 @@ export interface ValueEntity<
   readonly descriptorSet: Uint8Array;
   /** @internal */
   readonly config: ValueEntityRuntimeConfig & EntityDescriptors;
+  /** How stored values of old state types are read. @internal */
+  readonly oldStates: OldTypes<unknown>;
 }
 
 /**
@@ -106,6 +120,13 @@ export function defineValueEntity<State extends Message, S extends ServiceDefini
     get descriptorSet() {
       return descriptorSet();
     },
-    config: config,
+    // An upcaster's result is made a whole state at run time, so its type is erased here like initialState's.
+    config: config as ValueEntityRuntimeConfig & EntityDescriptors,
+    oldStates: new OldTypes<unknown>(
+      `${serviceName} state`,
+      new Map([[config.state.$type, config.state]]),
+      storedAsOf(config.storedAs, [config.state.$type]),
+      config.retiredStates,
+    ),
   };
 }

@@ -1,7 +1,7 @@
 import type { Command } from "../../gen/cloudstate/entity.js";
 import type { ValueEntityInit, ValueEntityStreamOut } from "../../gen/cloudstate/value_entity.js";
 import type { DeepPartial } from "../../gen/typeRegistry.js";
-import { unpackMessage } from "../any.js";
+import { readState } from "../stored-types.js";
 import { metadataFromWire } from "../metadata.js";
 import { failureReply, runCommand } from "../command-runner.js";
 import type { Logger } from "../logger.js";
@@ -31,7 +31,7 @@ export class ValueEntityInstance {
     this.#state =
       stored === undefined
         ? wholeMessage(entity.config.state, entity.config.initialState(init.entityId))
-        : unpackMessage(entity.config.state, stored);
+        : readState(entity.config.state, entity.oldStates, stored, "the stored state");
     const state = this.#state;
     this.observer = observer?.entityStarted?.({
       kind: "value",

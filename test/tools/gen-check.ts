@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { readTree, ROOT } from "./plugin-cases.js";
 import { generateStandalone, isStandalone } from "./standalone-gen.js";
+import { checkProjectLock, describeLockCheck } from "../../devkit/cli/gen-lock.js";
 
 /** The library's templates (its protocol code, the plugin's option descriptors), every example's and the soak's. */
 const TEMPLATES = [
@@ -18,6 +19,9 @@ const TEMPLATES = [
     .map((example) => `examples/${example}/buf.gen.yaml`)
     .filter((template) => existsSync(join(ROOT, template))),
   "test/soak/buf.gen.yaml",
+  // The evolution suites' shop before and after (test/evolution): v2's lock holds what v1 stored.
+  "test/evolution/v1/buf.gen.yaml",
+  "test/evolution/v2/buf.gen.yaml",
 ];
 
 function outputsOf(template: string): string[] {
@@ -50,6 +54,12 @@ try {
         continue;
       }
       for (const out of new Set(outputsOf(template))) compare(join(project, out), join(work, project, out));
+      // As `cloudstate-ts gen --check` does: every locked type still readable, every stored type locked.
+      const lock = checkProjectLock(
+        join(ROOT, project),
+        [...new Set(outputsOf(template))].map((out) => join(work, project, out)),
+      );
+      problems.push(...describeLockCheck(lock).map((line) => `${project}: ${line}`));
       continue;
     }
     const text = readFileSync(join(ROOT, template), "utf8").replace(

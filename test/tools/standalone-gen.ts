@@ -20,6 +20,8 @@ import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ROOT } from "../support/root.js";
+import { checkProjectLock } from "../../devkit/cli/gen-lock.js";
+import { LOCK_FILE, lockText } from "../../devkit/cli/stored-lock.js";
 
 /** Whether `dir` is generated stand-alone: it has its own buf.yaml. */
 export function isStandalone(dir: string): boolean {
@@ -58,13 +60,29 @@ export function generateStandalone(dir: string, outRoot: string = dir): string |
   }
 }
 
-// `node test/tools/standalone-gen.ts DIR...`: generates each in place.
+/**
+ * Records the types the project's entities store in its cloudstate.lock.json, as `cloudstate-ts gen` does; returns
+ * the problems instead when a locked type is no longer readable (the lock is then left as it is).
+ */
+export function updateProjectLock(dir: string): readonly string[] {
+  const outs = outputsOf(readFileSync(join(dir, "buf.gen.yaml"), "utf8")).map((out) => join(dir, out));
+  const check = checkProjectLock(dir, outs);
+  if (check.updated === undefined) return check.problems;
+  if (check.updated.entities.length > 0) writeFileSync(join(dir, LOCK_FILE), lockText(check.updated));
+  return [];
+}
+
+// `node test/tools/standalone-gen.ts DIR...`: generates each in place, and records its stored types in its lock.
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   let failed = false;
   for (const dir of process.argv.slice(2)) {
     const problem = generateStandalone(resolve(dir));
+    const lockProblems = problem === undefined ? updateProjectLock(resolve(dir)) : [];
     if (problem !== undefined) {
       console.error(`buf generate in ${dir} failed:\n${problem}`);
+      failed = true;
+    } else if (lockProblems.length > 0) {
+      console.error(`${dir}: stored data would be unreadable; ${LOCK_FILE} left as it is:\n${lockProblems.join("\n")}`);
       failed = true;
     } else console.log(`generated ${dir}`);
   }

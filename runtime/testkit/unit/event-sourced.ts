@@ -31,6 +31,14 @@ import {
   type TestKitChecks,
 } from "./checks.js";
 import { InMemoryStream } from "./in-memory-stream.js";
+import {
+  readRecordedJournal,
+  recordValue,
+  storedValue,
+  writeRecordedJournal,
+  type RecordedJournal,
+} from "./recorded-journal.js";
+import { readState } from "../../stored-types.js";
 import { clientOutcome, type CommandOutcome } from "./results.js";
 import { commandMessage, rpcOf, type CallOptions, type RequestInit, type ResponseOf, type RpcKey } from "./types.js";
 
@@ -115,11 +123,24 @@ export class EventSourcedTestKit<S extends ServiceDefinition, State extends Mess
     /** The id of the entity under test. */
     readonly entityId: string,
     options: EventSourcedTestKitOptions<State, Event>,
+    recorded?: RecordedJournal,
   ) {
     this.#entity = entity;
     this.#checks = checksOf(options.checks);
     this.#logger = options.logger ?? this.#memory;
     this.#observer = options.observer === undefined ? undefined : guardObserver(options.observer, this.#logger);
+    if (recorded !== undefined) {
+      // Stored data as recorded, under whatever type URLs it was written: replayed as the proxy would send it.
+      const recordedSnapshot = recorded.snapshot;
+      if (recordedSnapshot !== undefined) {
+        this.#initialSnapshot = { sequence: recordedSnapshot.sequence, payload: storedValue(recordedSnapshot) };
+      }
+      this.#lastSnapshot = this.#initialSnapshot;
+      for (const event of recorded.events ?? []) {
+        this.#journal.push({ sequence: event.sequence, payload: storedValue(event) });
+      }
+      return;
+    }
     const snapshot = options.snapshot;
     if (snapshot !== undefined) {
       this.#initialSnapshot = {
@@ -149,6 +170,63 @@ export class EventSourcedTestKit<S extends ServiceDefinition, State extends Mess
     return kit;
   }
 
+  /**
+   * Replays a recorded journal (a file written by {@link saveJournal}, or its record) against today's code: the
+   * entity recovers from its snapshot and events, under the type URLs they were stored with, through the
+   * entity's declared previous names and upcasters; its state must then equal the recorded state (read the same
+   * way). Returns the kit, to go on with commands.
+   * @throws Error for a file that is not a recorded journal, or when the entity cannot recover (naming the event
+   * and its type); AssertionError when the recovered state differs from the recorded one.
+   */
+  static async replayJournal<S extends ServiceDefinition, State extends Message, Event extends Message>(
+    entity: EventSourcedEntity<S, State, Event>,
+    source: string | RecordedJournal,
+    options: Pick<EventSourcedTestKitOptions<State, Event>, "checks" | "logger" | "observer"> = {},
+  ): Promise<EventSourcedTestKit<S, State, Event>> {
+    const recorded = readRecordedJournal(source, "event-sourced");
+    const kit = new EventSourcedTestKit(entity, recorded.entityId, options, recorded);
+    await kit.#recover(kit.#initialSnapshot, kit.#journal);
+    const expected = readState(entity.config.state, entity.oldStates, storedValue(recorded.state), "recorded state");
+    const problem = difference(expected, kit.#live().state);
+    if (problem !== undefined) {
+      throw checkFailed(
+        `${kit.#where} replayed ${typeof source === "string" ? source : "the recorded journal"} to another state ` +
+          `than was recorded: ${problem} (recorded vs replayed)`,
+      );
+    }
+    return kit;
+  }
+
+  /**
+   * The entity's stored data as the proxy keeps it, with its state, for {@link replayJournal}. From the start
+   * (the snapshot it was created with, if any, and every event; the default), or from its last snapshot and the
+   * events after it, as the proxy recovers it.
+   */
+  recordJournal(from: "start" | "last-snapshot" = "start"): RecordedJournal {
+    const snapshot = from === "start" ? this.#initialSnapshot : this.#lastSnapshot;
+    const after = snapshot?.sequence ?? 0;
+    return {
+      kind: "event-sourced",
+      service: this.#entity.serviceName,
+      entityId: this.entityId,
+      ...(snapshot === undefined
+        ? {}
+        : { snapshot: { ...recordValue(snapshot.payload), sequence: snapshot.sequence } }),
+      events: this.#journal
+        .filter((entry) => entry.sequence > after)
+        .map((entry) => ({ ...recordValue(entry.payload), sequence: entry.sequence })),
+      state: recordValue(packMessage(this.#entity.config.state, this.#live().state as MessageInit<Message>)),
+    };
+  }
+
+  /**
+   * Saves {@link recordJournal} to a JSON file (creating its folder): commit it beside your tests and replay it
+   * with {@link replayJournal}, so that code that could no longer read it fails there.
+   */
+  saveJournal(path: string, from: "start" | "last-snapshot" = "start"): void {
+    writeRecordedJournal(path, this.recordJournal(from));
+  }
+
   /** The entity's current state. */
   get state(): DeepReadonly<State> {
     return this.#live().state as DeepReadonly<State>;
@@ -159,9 +237,15 @@ export class EventSourcedTestKit<S extends ServiceDefinition, State extends Mess
     return this.#live().sequence;
   }
 
-  /** Every event journaled so far (the given ones first), decoded. */
+  /**
+   * Every event journaled so far (the given or replayed ones first), decoded as today's events: through previous
+   * names and upcasters for old type URLs, leaving out the events an upcaster dropped.
+   */
   get events(): readonly Event[] {
-    return this.#journal.map((entry) => this.#entity.eventCodec.unpack(entry.payload) as Event);
+    return this.#journal.flatMap((entry) => {
+      const event = this.#entity.eventCodec.recover(entry.payload, `event ${entry.sequence}`);
+      return event === undefined ? [] : [event as Event];
+    });
   }
 
   /** The runtime's log lines, when no logger was given. */

@@ -29,6 +29,14 @@ import {
   type TestKitChecks,
 } from "./checks.js";
 import { InMemoryStream } from "./in-memory-stream.js";
+import {
+  readRecordedJournal,
+  recordValue,
+  storedValue,
+  writeRecordedJournal,
+  type RecordedJournal,
+} from "./recorded-journal.js";
+import { readState } from "../../stored-types.js";
 import { clientOutcome, type CommandOutcome } from "./results.js";
 import { commandMessage, rpcOf, type CallOptions, type RequestInit, type ResponseOf, type RpcKey } from "./types.js";
 
@@ -100,12 +108,66 @@ export class ValueEntityTestKit<S extends ServiceDefinition, State extends Messa
     /** The id of the entity under test. */
     readonly entityId: string,
     options: ValueEntityTestKitOptions<State>,
+    recorded?: RecordedJournal,
   ) {
     this.#entity = entity;
     this.#checks = checksOf(options.checks);
     this.#logger = options.logger ?? this.#memory;
     this.#observer = options.observer === undefined ? undefined : guardObserver(options.observer, this.#logger);
-    this.#stored = options.state === undefined ? undefined : packMessage(entity.config.state, options.state);
+    this.#stored =
+      recorded !== undefined
+        ? recorded.stored === undefined
+          ? undefined
+          : storedValue(recorded.stored)
+        : options.state === undefined
+          ? undefined
+          : packMessage(entity.config.state, options.state);
+  }
+
+  /**
+   * Starts the entity from a recorded stored value (a file written by {@link saveJournal}, or its record) with
+   * today's code: under the type URL it was stored with, through the entity's declared previous names and
+   * upcasters; its state must then equal the recorded state (read the same way). Returns the kit, to go on with
+   * commands.
+   * @throws Error for a file that is not a recorded journal, or when the entity cannot start from the value;
+   * AssertionError when its state differs from the recorded one.
+   */
+  static async replayJournal<S extends ServiceDefinition, State extends Message>(
+    entity: ValueEntity<S, State>,
+    source: string | RecordedJournal,
+    options: Pick<ValueEntityTestKitOptions<State>, "checks" | "logger" | "observer"> = {},
+  ): Promise<ValueEntityTestKit<S, State>> {
+    const recorded = readRecordedJournal(source, "value");
+    const kit = new ValueEntityTestKit(entity, recorded.entityId, options, recorded);
+    await kit.#start();
+    const expected = readState(entity.config.state, entity.oldStates, storedValue(recorded.state), "recorded state");
+    const problem = difference(expected, kit.#live().state);
+    if (problem !== undefined) {
+      throw checkFailed(
+        `${kit.#where} started from ${typeof source === "string" ? source : "the recorded value"} with another ` +
+          `state than was recorded: ${problem} (recorded vs started)`,
+      );
+    }
+    return kit;
+  }
+
+  /** What the proxy stores for the entity, with its state, for {@link replayJournal}. */
+  recordJournal(): RecordedJournal {
+    return {
+      kind: "value",
+      service: this.#entity.serviceName,
+      entityId: this.entityId,
+      ...(this.#stored === undefined ? {} : { stored: recordValue(this.#stored) }),
+      state: recordValue(packMessage(this.#entity.config.state, this.#live().state as MessageInit<Message>)),
+    };
+  }
+
+  /**
+   * Saves {@link recordJournal} to a JSON file (creating its folder): commit it beside your tests and replay it
+   * with {@link replayJournal}, so that code that could no longer read it fails there.
+   */
+  saveJournal(path: string): void {
+    writeRecordedJournal(path, this.recordJournal());
   }
 
   /**
@@ -129,7 +191,8 @@ export class ValueEntityTestKit<S extends ServiceDefinition, State extends Messa
 
   /** What the proxy has stored for the entity (decoded), or undefined when nothing is stored or it was deleted. */
   get stored(): State | undefined {
-    return this.#stored === undefined ? undefined : (this.#entity.config.state.decode(this.#stored.value) as State);
+    if (this.#stored === undefined) return undefined;
+    return readState(this.#entity.config.state, this.#entity.oldStates, this.#stored, "the stored state") as State;
   }
 
   /** The runtime's log lines, when no logger was given. */

@@ -18,7 +18,7 @@
 
 import type { GenEnum, GenExtension, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, extDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { ServiceOptions } from "@bufbuild/protobuf/wkt";
+import type { MessageOptions, ServiceOptions } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_descriptor } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -26,7 +26,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cloudstate/typescript/entity_options.proto.
  */
 export const file_cloudstate_typescript_entity_options: GenFile = /*@__PURE__*/
-  fileDesc("CipjbG91ZHN0YXRlL3R5cGVzY3JpcHQvZW50aXR5X29wdGlvbnMucHJvdG8SFWNsb3Vkc3RhdGUudHlwZXNjcmlwdCLzAQoNRW50aXR5T3B0aW9ucxIvCgRraW5kGAEgASgOMiEuY2xvdWRzdGF0ZS50eXBlc2NyaXB0LkVudGl0eUtpbmQSDQoFc3RhdGUYAiABKAkSDgoGZXZlbnRzGAMgAygJEhYKDnBlcnNpc3RlbmNlX2lkGAQgASgJEhYKDnNuYXBzaG90X2V2ZXJ5GAUgASgNEh4KFnBhc3NpdmF0aW9uX3RpbWVvdXRfbXMYBiABKAQSEwoLanNvbl9ldmVudHMYByADKAkSLQoEY3JkdBgIIAEoCzIfLmNsb3Vkc3RhdGUudHlwZXNjcmlwdC5DcmR0U3BlYyJ6CghDcmR0U3BlYxItCgR0eXBlGAEgASgOMh8uY2xvdWRzdGF0ZS50eXBlc2NyaXB0LkNyZHRUeXBlEg8KB2VsZW1lbnQYAiABKAkSLgoFdmFsdWUYAyABKAsyHy5jbG91ZHN0YXRlLnR5cGVzY3JpcHQuQ3JkdFNwZWMqZAoKRW50aXR5S2luZBIbChdFTlRJVFlfS0lORF9VTlNQRUNJRklFRBAAEhEKDUVWRU5UX1NPVVJDRUQQARIQCgxWQUxVRV9FTlRJVFkQAhIICgRDUkRUEAMSCgoGQUNUSU9OEAQqhwEKCENyZHRUeXBlEhkKFUNSRFRfVFlQRV9VTlNQRUNJRklFRBAAEgwKCEdDT1VOVEVSEAESDQoJUE5DT1VOVEVSEAISCAoER1NFVBADEgkKBU9SU0VUEAQSDwoLTFdXUkVHSVNURVIQBRIICgRGTEFHEAYSCQoFT1JNQVAQBxIICgRWT1RFEAg6XwoGZW50aXR5Eh8uZ29vZ2xlLnByb3RvYnVmLlNlcnZpY2VPcHRpb25zGPCWAyABKAsyJC5jbG91ZHN0YXRlLnR5cGVzY3JpcHQuRW50aXR5T3B0aW9uc1IGZW50aXR5YgZwcm90bzM", [file_google_protobuf_descriptor]);
+  fileDesc("CipjbG91ZHN0YXRlL3R5cGVzY3JpcHQvZW50aXR5X29wdGlvbnMucHJvdG8SFWNsb3Vkc3RhdGUudHlwZXNjcmlwdCLrAgoNRW50aXR5T3B0aW9ucxIvCgRraW5kGAEgASgOMiEuY2xvdWRzdGF0ZS50eXBlc2NyaXB0LkVudGl0eUtpbmQSDQoFc3RhdGUYAiABKAkSDgoGZXZlbnRzGAMgAygJEhYKDnBlcnNpc3RlbmNlX2lkGAQgASgJEhYKDnNuYXBzaG90X2V2ZXJ5GAUgASgNEh4KFnBhc3NpdmF0aW9uX3RpbWVvdXRfbXMYBiABKAQSEwoLanNvbl9ldmVudHMYByADKAkSLQoEY3JkdBgIIAEoCzIfLmNsb3Vkc3RhdGUudHlwZXNjcmlwdC5DcmR0U3BlYxI6Cg5yZXRpcmVkX2V2ZW50cxgJIAMoCzIiLmNsb3Vkc3RhdGUudHlwZXNjcmlwdC5SZXRpcmVkVHlwZRI6Cg5yZXRpcmVkX3N0YXRlcxgKIAMoCzIiLmNsb3Vkc3RhdGUudHlwZXNjcmlwdC5SZXRpcmVkVHlwZSIpCgtSZXRpcmVkVHlwZRIMCgR0eXBlGAEgASgJEgwKBGpzb24YAiABKAgiegoIQ3JkdFNwZWMSLQoEdHlwZRgBIAEoDjIfLmNsb3Vkc3RhdGUudHlwZXNjcmlwdC5DcmR0VHlwZRIPCgdlbGVtZW50GAIgASgJEi4KBXZhbHVlGAMgASgLMh8uY2xvdWRzdGF0ZS50eXBlc2NyaXB0LkNyZHRTcGVjKmQKCkVudGl0eUtpbmQSGwoXRU5USVRZX0tJTkRfVU5TUEVDSUZJRUQQABIRCg1FVkVOVF9TT1VSQ0VEEAESEAoMVkFMVUVfRU5USVRZEAISCAoEQ1JEVBADEgoKBkFDVElPThAEKocBCghDcmR0VHlwZRIZChVDUkRUX1RZUEVfVU5TUEVDSUZJRUQQABIMCghHQ09VTlRFUhABEg0KCVBOQ09VTlRFUhACEggKBEdTRVQQAxIJCgVPUlNFVBAEEg8KC0xXV1JFR0lTVEVSEAUSCAoERkxBRxAGEgkKBU9STUFQEAcSCAoEVk9URRAIOl8KBmVudGl0eRIfLmdvb2dsZS5wcm90b2J1Zi5TZXJ2aWNlT3B0aW9ucxjwlgMgASgLMiQuY2xvdWRzdGF0ZS50eXBlc2NyaXB0LkVudGl0eU9wdGlvbnNSBmVudGl0eTpICg5wcmV2aW91c19uYW1lcxIfLmdvb2dsZS5wcm90b2J1Zi5NZXNzYWdlT3B0aW9ucxjxlgMgAygJUg1wcmV2aW91c05hbWVzYgZwcm90bzM", [file_google_protobuf_descriptor]);
 
 /**
  * @generated from message cloudstate.typescript.EntityOptions
@@ -97,6 +97,25 @@ export type EntityOptions = Message<"cloudstate.typescript.EntityOptions"> & {
    * @generated from field: cloudstate.typescript.CrdtSpec crdt = 8;
    */
   crdt?: CrdtSpec | undefined;
+
+  /**
+   * Event-sourced: event types the entity no longer emits, which journals
+   * written by earlier code still hold. Each is read on replay and handed to
+   * the handlers' upcaster for it, which returns a current event (or nothing
+   * to skip it). The message must still be declared, as it was stored.
+   *
+   * @generated from field: repeated cloudstate.typescript.RetiredType retired_events = 9;
+   */
+  retiredEvents: RetiredType[];
+
+  /**
+   * State types snapshots (event-sourced) or stored values (value entities)
+   * written by earlier code may hold, read on recovery and handed to the
+   * handlers' upcaster for it, which returns the current state.
+   *
+   * @generated from field: repeated cloudstate.typescript.RetiredType retired_states = 10;
+   */
+  retiredStates: RetiredType[];
 };
 
 /**
@@ -105,6 +124,37 @@ export type EntityOptions = Message<"cloudstate.typescript.EntityOptions"> & {
  */
 export const EntityOptionsSchema: GenMessage<EntityOptions> = /*@__PURE__*/
   messageDesc(file_cloudstate_typescript_entity_options, 0);
+
+/**
+ * A type that stored data may hold but the entity no longer writes.
+ *
+ *   retired_events: [{ type: "ItemAddedV1" }, { type: "Note", json: true }]
+ *
+ * @generated from message cloudstate.typescript.RetiredType
+ */
+export type RetiredType = Message<"cloudstate.typescript.RetiredType"> & {
+  /**
+   * Required. The message, resolved like `state`.
+   *
+   * @generated from field: string type = 1;
+   */
+  type: string;
+
+  /**
+   * It was stored as Cloudstate JSON (`json.cloudstate.io/<simple name>`)
+   * rather than protobuf. Events only.
+   *
+   * @generated from field: bool json = 2;
+   */
+  json: boolean;
+};
+
+/**
+ * Describes the message cloudstate.typescript.RetiredType.
+ * Use `create(RetiredTypeSchema)` to create a new message.
+ */
+export const RetiredTypeSchema: GenMessage<RetiredType> = /*@__PURE__*/
+  messageDesc(file_cloudstate_typescript_entity_options, 1);
 
 /**
  * The type of a CRDT, as the generated code types it and creates it.
@@ -148,7 +198,7 @@ export type CrdtSpec = Message<"cloudstate.typescript.CrdtSpec"> & {
  * Use `create(CrdtSpecSchema)` to create a new message.
  */
 export const CrdtSpecSchema: GenMessage<CrdtSpec> = /*@__PURE__*/
-  messageDesc(file_cloudstate_typescript_entity_options, 1);
+  messageDesc(file_cloudstate_typescript_entity_options, 2);
 
 /**
  * Which Cloudstate protocol drives the entity.
@@ -251,4 +301,23 @@ export const CrdtTypeSchema: GenEnum<CrdtType> = /*@__PURE__*/
  */
 export const entity: GenExtension<ServiceOptions, EntityOptions> = /*@__PURE__*/
   extDesc(file_cloudstate_typescript_entity_options, 0);
+
+/**
+ * The names this message was stored under before, so that journals,
+ * snapshots and values written under them are read as this message after a
+ * rename or a package move:
+ *
+ *   message LineItemAdded {
+ *     option (cloudstate.typescript.previous_names) = "shop.ItemAdded";
+ *     ...
+ *   }
+ *
+ * A full protobuf name is read in the encoding the entity uses for the
+ * message now; a type URL (`type.googleapis.com/shop.ItemAdded` or
+ * `json.cloudstate.io/ItemAdded`) names the old encoding as well.
+ *
+ * @generated from extension: repeated string previous_names = 52081;
+ */
+export const previous_names: GenExtension<MessageOptions, string[]> = /*@__PURE__*/
+  extDesc(file_cloudstate_typescript_entity_options, 1);
 

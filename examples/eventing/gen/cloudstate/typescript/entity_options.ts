@@ -178,7 +178,38 @@ export interface EntityOptions {
    * types, e.g. `crdt: { type: ORSET, element: "Friend" }`. Unset, the state
    * may be any CRDT, and the handlers choose one per entity in initialState.
    */
-  crdt?: CrdtSpec | undefined;
+  crdt?:
+    | CrdtSpec
+    | undefined;
+  /**
+   * Event-sourced: event types the entity no longer emits, which journals
+   * written by earlier code still hold. Each is read on replay and handed to
+   * the handlers' upcaster for it, which returns a current event (or nothing
+   * to skip it). The message must still be declared, as it was stored.
+   */
+  retiredEvents: RetiredType[];
+  /**
+   * State types snapshots (event-sourced) or stored values (value entities)
+   * written by earlier code may hold, read on recovery and handed to the
+   * handlers' upcaster for it, which returns the current state.
+   */
+  retiredStates: RetiredType[];
+}
+
+/**
+ * A type that stored data may hold but the entity no longer writes.
+ *
+ *   retired_events: [{ type: "ItemAddedV1" }, { type: "Note", json: true }]
+ */
+export interface RetiredType {
+  $type: "cloudstate.typescript.RetiredType";
+  /** Required. The message, resolved like `state`. */
+  type: string;
+  /**
+   * It was stored as Cloudstate JSON (`json.cloudstate.io/<simple name>`)
+   * rather than protobuf. Events only.
+   */
+  json: boolean;
 }
 
 /**
@@ -218,6 +249,8 @@ function createBaseEntityOptions(): EntityOptions {
     passivationTimeoutMs: Long.UZERO,
     jsonEvents: [],
     crdt: undefined,
+    retiredEvents: [],
+    retiredStates: [],
   };
 }
 
@@ -248,6 +281,12 @@ export const EntityOptions: MessageFns<EntityOptions, "cloudstate.typescript.Ent
     }
     if (message.crdt !== undefined) {
       CrdtSpec.encode(message.crdt, writer.uint32(66).fork()).join();
+    }
+    for (const v of message.retiredEvents) {
+      RetiredType.encode(v!, writer.uint32(74).fork()).join();
+    }
+    for (const v of message.retiredStates) {
+      RetiredType.encode(v!, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -329,6 +368,22 @@ export const EntityOptions: MessageFns<EntityOptions, "cloudstate.typescript.Ent
             message.crdt = CrdtSpec.decode(reader, reader.uint32());
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.retiredEvents.push(RetiredType.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.retiredStates.push(RetiredType.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -368,6 +423,16 @@ export const EntityOptions: MessageFns<EntityOptions, "cloudstate.typescript.Ent
         ? object.json_events.map((e: any) => globalThis.String(e))
         : [],
       crdt: isSet(object.crdt) ? CrdtSpec.fromJSON(object.crdt) : undefined,
+      retiredEvents: globalThis.Array.isArray(object?.retiredEvents)
+        ? object.retiredEvents.map((e: any) => RetiredType.fromJSON(e))
+        : globalThis.Array.isArray(object?.retired_events)
+        ? object.retired_events.map((e: any) => RetiredType.fromJSON(e))
+        : [],
+      retiredStates: globalThis.Array.isArray(object?.retiredStates)
+        ? object.retiredStates.map((e: any) => RetiredType.fromJSON(e))
+        : globalThis.Array.isArray(object?.retired_states)
+        ? object.retired_states.map((e: any) => RetiredType.fromJSON(e))
+        : [],
     };
   },
 
@@ -397,6 +462,12 @@ export const EntityOptions: MessageFns<EntityOptions, "cloudstate.typescript.Ent
     if (message.crdt !== undefined) {
       obj.crdt = CrdtSpec.toJSON(message.crdt);
     }
+    if (message.retiredEvents?.length) {
+      obj.retiredEvents = message.retiredEvents.map((e) => RetiredType.toJSON(e));
+    }
+    if (message.retiredStates?.length) {
+      obj.retiredStates = message.retiredStates.map((e) => RetiredType.toJSON(e));
+    }
     return obj;
   },
 
@@ -415,11 +486,103 @@ export const EntityOptions: MessageFns<EntityOptions, "cloudstate.typescript.Ent
       : Long.UZERO;
     message.jsonEvents = object.jsonEvents?.map((e) => e) || [];
     message.crdt = (object.crdt !== undefined && object.crdt !== null) ? CrdtSpec.fromPartial(object.crdt) : undefined;
+    message.retiredEvents = object.retiredEvents?.map((e) => RetiredType.fromPartial(e)) || [];
+    message.retiredStates = object.retiredStates?.map((e) => RetiredType.fromPartial(e)) || [];
     return message;
   },
 };
 
 messageTypeRegistry.set(EntityOptions.$type, EntityOptions);
+
+function createBaseRetiredType(): RetiredType {
+  return { $type: "cloudstate.typescript.RetiredType", type: "", json: false };
+}
+
+export const RetiredType: MessageFns<RetiredType, "cloudstate.typescript.RetiredType"> = {
+  $type: "cloudstate.typescript.RetiredType" as const,
+
+  encode(message: RetiredType, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== "") {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.json !== false) {
+      writer.uint32(16).bool(message.json);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RetiredType {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetiredType();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.json = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RetiredType {
+    return {
+      $type: RetiredType.$type,
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+      json: isSet(object.json) ? globalThis.Boolean(object.json) : false,
+    };
+  },
+
+  toJSON(message: RetiredType): unknown {
+    const obj: any = {};
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    if (message.json !== false) {
+      obj.json = message.json;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RetiredType>): RetiredType {
+    return RetiredType.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RetiredType>): RetiredType {
+    const message = createBaseRetiredType();
+    message.type = object.type ?? "";
+    message.json = object.json ?? false;
+    return message;
+  },
+};
+
+messageTypeRegistry.set(RetiredType.$type, RetiredType);
 
 function createBaseCrdtSpec(): CrdtSpec {
   return { $type: "cloudstate.typescript.CrdtSpec", type: 0, element: "", value: undefined };
