@@ -82,7 +82,11 @@ export async function* callUserStream<T>(
     done = true;
     yield failed(scope, error);
   } finally {
-    if (!done) await iterator?.return?.();
-    scope.context.deactivate();
+    try {
+      if (!done) await iterator?.return?.();
+    } finally {
+      // A generator whose own cleanup throws still leaves its context deactivated.
+      scope.context.deactivate();
+    }
   }
 }

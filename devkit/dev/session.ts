@@ -8,6 +8,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
+import { generateWithLock } from "../cli/gen-lock.js";
 import { freePort, type Started } from "../launch/processes.js";
 import { startProxy, type ProxyProcess } from "../launch/proxy.js";
 import type { ProxySource } from "../launch/proxy-source.js";
@@ -155,9 +156,18 @@ export class DevSession {
     this.#log(`dev: watching src/ (restarts the user function) and proto/ (regenerates, restarts both); Ctrl-C stops`);
   }
 
+  /**
+   * What `cloudstate-ts gen` does: buf generate also where npm hoisted cloudstate-ts to a parent folder, and the lock
+   * of stored types checked first (nothing written when a locked type would become unreadable) and updated.
+   */
   #generate(): Promise<StepResult> {
-    this.#log("dev: buf generate");
-    return run(this.#cwd, tool(this.#cwd, "buf"), ["generate"]);
+    this.#log("dev: cloudstate-ts gen (buf generate, the lock of stored types checked)");
+    const refused = generateWithLock(this.#cwd);
+    return Promise.resolve(
+      refused === undefined
+        ? { ok: true, output: "" }
+        : { ok: false, output: [refused.why, ...refused.problems].join("\n") },
+    );
   }
 
   #build(): Promise<StepResult> {

@@ -2,6 +2,7 @@
  * The real Cloudstate 0.6.0 proxy, started on loopback in front of a user function: development mode (in-memory
  * stores) or the PostgreSQL flavour, optionally with the fixes artifact first on its classpath.
  */
+import { atExit } from "./lifecycle.js";
 import { freePort, startProcess, type Started } from "./processes.js";
 import type { ProxyFlavour } from "./maven.js";
 import { chooseProxySource, type ProxySource } from "./proxy-source.js";
@@ -178,6 +179,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyProcess> {
         });
   let proxy: Started;
   let removeLeftovers = (): void => undefined;
+  let forgetLeftovers = (): void => undefined;
   if (source.kind === "maven") {
     proxy = startProcess(
       name,
@@ -201,13 +203,13 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyProcess> {
     });
     // Killing the engine's client (SIGKILL, or this process dying) leaves the container running: remove it too.
     removeLeftovers = () => removeContainer(source.engine, container);
-    process.once("exit", removeLeftovers);
+    forgetLeftovers = atExit(removeLeftovers);
     proxy = startProcess(name, command, args, {}, output);
   }
   const origin = source.kind === "maven" ? "the Maven classpath" : `image ${source.image} (${source.engine})`;
   const cleanUp = (): void => {
     removeLeftovers();
-    process.removeListener("exit", removeLeftovers);
+    forgetLeftovers();
   };
   const running: ProxyProcess = {
     process: proxy,

@@ -25,7 +25,6 @@ export const STRICT_OPTIONS: ts.CompilerOptions = {
   baseUrl: ROOT,
   paths: {
     "cloudstate-ts": [join(ROOT, "runtime/index.ts")],
-    "cloudstate-ts/codegen": [join(ROOT, "runtime/codegen/index.ts")],
     "cloudstate-ts/codegen/v1": [join(ROOT, "runtime/codegen/v1/index.ts")],
   },
 };
