@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { readTree, ROOT } from "./plugin-cases.js";
 import { generateStandalone, isStandalone } from "./standalone-gen.js";
 import { checkProjectLock, describeLockCheck } from "../../devkit/cli/gen-lock.js";
+import { outputsOf as outputsOfText } from "../../devkit/cli/buf-workspace.js";
 
 /** The library's templates (its protocol code, the plugin's option descriptors), every example's and the soak's. */
 const TEMPLATES = [
@@ -25,7 +26,7 @@ const TEMPLATES = [
 ];
 
 function outputsOf(template: string): string[] {
-  return [...readFileSync(join(ROOT, template), "utf8").matchAll(/^\s*out:\s*(\S+)\s*$/gm)].map((m) => m[1] ?? "");
+  return outputsOfText(readFileSync(join(ROOT, template), "utf8"));
 }
 
 const work = mkdtempSync(join(tmpdir(), "cloudstate-gen-check-"));

@@ -22,15 +22,13 @@ import { fileURLToPath } from "node:url";
 import { ROOT } from "../support/root.js";
 import { checkProjectLock } from "../../devkit/cli/gen-lock.js";
 import { LOCK_FILE, lockText } from "../../devkit/cli/stored-lock.js";
+import { outputsOf } from "../../devkit/cli/buf-workspace.js";
+
+export { outputsOf };
 
 /** Whether `dir` is generated stand-alone: it has its own buf.yaml. */
 export function isStandalone(dir: string): boolean {
   return existsSync(join(dir, "buf.yaml")) && existsSync(join(dir, "buf.gen.yaml"));
-}
-
-/** The `out:` folders of a buf.gen.yaml, as written. */
-export function outputsOf(template: string): string[] {
-  return [...template.matchAll(/^\s*(?:-\s*)?out:\s*(\S+)\s*$/gm)].map((m) => m[1] ?? "");
 }
 
 /**
