@@ -1,14 +1,16 @@
 import { createServer, type Server } from "nice-grpc";
 import { EntityDiscoveryDefinition } from "../gen/cloudstate/entity.js";
-import { EventSourcedDefinition } from "../gen/cloudstate/event_sourced.js";
-import { ValueEntityDefinition } from "../gen/cloudstate/value_entity.js";
 import { ActionProtocolDefinition } from "../gen/cloudstate/action.js";
-import { CrdtDefinition } from "../gen/cloudstate/crdt.js";
 import type { Action } from "./action/action.js";
 import type { CrdtEntity } from "./crdt/entity.js";
 import { runCrdtStream } from "./crdt/stream.js";
 import { actionProtocolService } from "./action/protocol-service.js";
 import { Drain } from "./drain.js";
+import {
+  crdtStreamDefinition,
+  eventSourcedStreamDefinition,
+  valueEntityStreamDefinition,
+} from "./entity-stream-definitions.js";
 import { entityDiscoveryService, type ServiceInfoOptions } from "./discovery.js";
 import type { EventSourcedEntity } from "./event-sourced/entity.js";
 import { runEventSourcedStream } from "./event-sourced/stream.js";
@@ -86,14 +88,14 @@ export class CloudstateServer {
     const logger = this.#logger;
     const observer = options.observer === undefined ? undefined : guardObserver(options.observer, logger);
     const drain = this.#drain;
-    this.#server.add(EventSourcedDefinition, {
+    this.#server.add(eventSourcedStreamDefinition, {
       handle: (requests) => runEventSourcedStream(requests, eventSourced, logger, drain, undefined, observer),
     });
-    this.#server.add(ValueEntityDefinition, {
+    this.#server.add(valueEntityStreamDefinition, {
       handle: (requests) => runValueEntityStream(requests, valueEntities, logger, drain, undefined, observer),
     });
     this.#server.add(ActionProtocolDefinition, actionProtocolService(actions, logger, observer));
-    this.#server.add(CrdtDefinition, {
+    this.#server.add(crdtStreamDefinition, {
       handle: (requests) => runCrdtStream(requests, crdts, logger, drain, undefined, observer),
     });
   }
