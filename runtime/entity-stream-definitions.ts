@@ -2,16 +2,18 @@
  * The three entity-stream services as nice-grpc serves them, with the replies' encoding made cheap. nice-grpc's
  * own reading of a ts-proto definition encodes every reply as `encode(fromPartial(reply)).finish()` with a new
  * `BinaryWriter` each time: a 128-byte off-heap buffer, grown by doubling for larger replies, then sliced. Here
- * one writer per service is kept and reused (encoding is synchronous, so no two encodes overlap). Requests are
- * decoded by ts-proto as before.
+ * the event-sourced and value entity replies go through the runtime's own envelope encoder (wire/), and the CRDT
+ * replies through ts-proto with one writer kept and reused (encoding is synchronous, so no two encodes overlap).
+ * Requests are decoded by ts-proto as before.
  */
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { MethodDefinition } from "nice-grpc";
 import { CrdtDefinition, CrdtStreamOut } from "../gen/cloudstate/crdt.js";
-import { EventSourcedDefinition, EventSourcedStreamOut } from "../gen/cloudstate/event_sourced.js";
+import { EventSourcedDefinition } from "../gen/cloudstate/event_sourced.js";
 import type { DeepPartial } from "../gen/typeRegistry.js";
 import { KEPT_WRITER_BYTES } from "./any.js";
-import { ValueEntityDefinition, ValueEntityStreamOut } from "../gen/cloudstate/value_entity.js";
+import { ValueEntityDefinition } from "../gen/cloudstate/value_entity.js";
+import { eventSourcedStreamOutEncoder, valueEntityStreamOutEncoder } from "./wire/stream-out-codec.js";
 
 /** The part of a ts-proto message object these definitions use. */
 interface StreamMessageFns<T> {
@@ -77,10 +79,10 @@ function reusedWriter<Out>(fns: StreamMessageFns<Out>): (value: DeepPartial<Out>
 }
 
 /** `cloudstate.eventsourced.EventSourced`. @internal */
-export const eventSourcedStreamDefinition = handleMethod(EventSourcedDefinition, reusedWriter(EventSourcedStreamOut));
+export const eventSourcedStreamDefinition = handleMethod(EventSourcedDefinition, eventSourcedStreamOutEncoder());
 
 /** `cloudstate.valueentity.ValueEntity`. @internal */
-export const valueEntityStreamDefinition = handleMethod(ValueEntityDefinition, reusedWriter(ValueEntityStreamOut));
+export const valueEntityStreamDefinition = handleMethod(ValueEntityDefinition, valueEntityStreamOutEncoder());
 
 /** `cloudstate.crdt.Crdt`. @internal */
 export const crdtStreamDefinition = handleMethod(CrdtDefinition, reusedWriter(CrdtStreamOut));
