@@ -20,12 +20,6 @@ import type { Observer } from "./observer.js";
 import type { ValueEntity } from "./value-entity/entity.js";
 import { runValueEntityStream } from "./value-entity/stream.js";
 
-/**
- * grpc-js's channelz keeps call counters and timestamps for a debugging service that this server never exposes:
- * two `Date.now()` calls and a few hundred bytes per stream, for nothing.
- */
-const SERVER_OPTIONS = { "grpc.enable_channelz": 0 } as const;
-
 /** Any entity `serve` can run. */
 export type ServableEntity = EventSourcedEntity | ValueEntity | Action | CrdtEntity;
 
@@ -73,7 +67,7 @@ export class CloudstateServer {
       if (seen.has(entity.serviceName)) throw new Error(`${entity.serviceName} is served twice`);
       seen.add(entity.serviceName);
     }
-    this.#server = createServer(SERVER_OPTIONS);
+    this.#server = createServer();
     this.#server.add(EntityDiscoveryDefinition, entityDiscoveryService(options.entities, options, this.#logger));
     const eventSourced = new Map<string, EventSourcedEntity>();
     const valueEntities = new Map<string, ValueEntity>();
