@@ -147,6 +147,7 @@ describe("templates in containers: podman build, podman kube play, through the p
       management: await freePort(),
       remoting: await freePort(),
       metrics: await freePort(),
+      userFunctionMetrics: await freePort(),
     };
     const plain = readFileSync(join(dir, "deploy/plain/deployment.yaml"), "utf8");
     const hostText = forHost(
