@@ -10,6 +10,8 @@
 //   OTEL_TRACES_EXPORTER             "none" turns tracing off
 //   OTEL_SERVICE_NAME                the service's name in traces and metrics (default: this project's)
 //   OTEL_SDK_DISABLED                "true" turns everything off
+//   OTEL_BSP_SCHEDULE_DELAY          how often spans are sent, in ms (default 5000)
+//   OTEL_METRIC_EXPORT_INTERVAL      how often OTLP metrics are sent, in ms (default 60000)
 //
 // With none of them set, nothing starts and the OpenTelemetry SDK is never loaded (its imports are dynamic).
 import type { Observer } from "cloudstate-ts";
@@ -56,7 +58,12 @@ export async function telemetry(serviceName: string, env = process.env): Promise
     // Spans are exported in batches, off the command's path; a collector that is down only loses spans.
     const provider = new TracerProvider({
       resource,
-      spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })],
+      spanProcessors: [
+        new BatchSpanProcessor({
+          exporter: new OTLPTraceExporter(),
+          ...positive(env, "OTEL_BSP_SCHEDULE_DELAY", "scheduledDelayMillis"),
+        }),
+      ],
     });
     api.trace.setGlobalTracerProvider(provider);
     providers.push(provider);
@@ -66,7 +73,15 @@ export async function telemetry(serviceName: string, env = process.env): Promise
     const readers = [];
     if (otlpMetrics) {
       const { OTLPMetricExporter } = await import("@opentelemetry/exporter-metrics-otlp-http");
-      readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() }));
+      const interval = positive(env, "OTEL_METRIC_EXPORT_INTERVAL", "exportIntervalMillis");
+      const timeout = Math.min(30_000, interval.exportIntervalMillis ?? 30_000);
+      readers.push(
+        new PeriodicExportingMetricReader({
+          exporter: new OTLPMetricExporter(),
+          ...interval,
+          exportTimeoutMillis: timeout,
+        }),
+      );
     }
     if (prometheus) {
       const { PrometheusExporter } = await import("@opentelemetry/exporter-prometheus");
@@ -90,4 +105,10 @@ export async function telemetry(serviceName: string, env = process.env): Promise
       await Promise.allSettled(providers.map((p) => p.shutdown()));
     },
   };
+}
+
+/** `{ [option]: n }` for a positive number in the variable `name`, else nothing (the SDK's default). */
+function positive<K extends string>(env: NodeJS.ProcessEnv, name: string, option: K): { [key in K]?: number } {
+  const value = Number(env[name]);
+  return Number.isFinite(value) && value > 0 ? ({ [option]: value } as { [key in K]: number }) : {};
 }
