@@ -8,6 +8,7 @@ import type { ClientAction, MetadataEntry, SideEffect } from "../gen/cloudstate/
 import type { DeepPartial } from "../gen/typeRegistry.js";
 import type { Logger } from "./logger.js";
 import type {
+  CallbackStart,
   CommandCompletion,
   CommandObserver,
   CommandStart,
@@ -51,6 +52,7 @@ export function guardObserver(observer: Observer, logger: Logger): Observer {
 
 function guardEntityObserver(o: EntityObserver, logger: Logger): EntityObserver {
   const commandBegun = guarded(logger, "commandBegun", o.commandBegun?.bind(o));
+  const callbackBegun = guarded(logger, "callbackBegun", o.callbackBegun?.bind(o));
   return {
     ...(o.eventReplayed && { eventReplayed: guarded(logger, "eventReplayed", o.eventReplayed.bind(o)) }),
     ...(o.recovered && { recovered: guarded(logger, "recovered", o.recovered.bind(o)) }),
@@ -66,6 +68,12 @@ function guardEntityObserver(o: EntityObserver, logger: Logger): EntityObserver 
     }),
     ...(o.subscriptionEnded && {
       subscriptionEnded: guarded(logger, "subscriptionEnded", o.subscriptionEnded.bind(o)),
+    }),
+    ...(o.callbackBegun && {
+      callbackBegun: (callback: CallbackStart) => {
+        const watching = callbackBegun?.(callback);
+        return watching === undefined ? undefined : guardCommandObserver(watching, logger);
+      },
     }),
     ...(o.closed && { closed: guarded(logger, "closed", o.closed.bind(o)) }),
   } as EntityObserver;

@@ -12,6 +12,7 @@ import {
   trace,
   type Attributes,
   type Span,
+  type SpanContext,
   type Tracer,
 } from "@opentelemetry/api";
 import type { Logger } from "../logger.js";
@@ -34,7 +35,10 @@ export function tracingObserver(options: TracingOptions = {}): Observer {
   const commandObserver = (start: CommandStart): CommandObserver => commandSpan(tracer, start, logger);
   return {
     entityStarted(start) {
-      const watching: EntityObserver = { commandBegun: commandObserver };
+      const watching: EntityObserver =
+        start.kind === "crdt"
+          ? crdtStreams(tracer, start.serviceName, start.entityId, logger)
+          : { commandBegun: commandObserver };
       if (start.kind !== "event-sourced") return watching;
       const recovery = tracer.startSpan(
         `${start.serviceName} recovery`,
@@ -69,7 +73,71 @@ export function tracingObserver(options: TracingOptions = {}): Observer {
   };
 }
 
-function commandSpan(tracer: Tracer, start: CommandStart, logger: Logger | undefined): CommandObserver {
+/**
+ * A CRDT's commands, and the spans of its streamed calls' change subscribers and cancellation callbacks: each a
+ * child of its streamed call's span (which has ended by then: a trace per streamed call, its callbacks in it).
+ */
+function crdtStreams(
+  tracer: Tracer,
+  serviceName: string,
+  entityId: string,
+  logger: Logger | undefined,
+): EntityObserver {
+  /** The span of each streamed call, by command id, until its subscription ends (or it never opened one). */
+  const streams = new Map<string, { readonly span: SpanContext; open: boolean }>();
+  return {
+    commandBegun(start) {
+      const observer = commandSpan(tracer, start, logger);
+      if (!start.streamed) return observer;
+      streams.set(start.commandId, { span: observer.spanContext, open: false });
+      return {
+        ...observer,
+        completed: (completion) => {
+          if (streams.get(start.commandId)?.open !== true) streams.delete(start.commandId);
+          observer.completed(completion);
+        },
+      };
+    },
+    subscriptionOpened: (s) => {
+      const stream = streams.get(s.commandId);
+      if (stream !== undefined) stream.open = true;
+    },
+    subscriptionEnded: (s) => void streams.delete(s.commandId),
+    callbackBegun(callback) {
+      const parent = streams.get(callback.commandId)?.span;
+      const span = tracer.startSpan(
+        `${serviceName}/${callback.commandName} ${callback.callback === "change" ? "on change" : "on cancel"}`,
+        {
+          kind: SpanKind.INTERNAL,
+          attributes: {
+            [ATTR.rpcSystem]: "cloudstate",
+            [ATTR.rpcService]: serviceName,
+            [ATTR.rpcMethod]: callback.commandName,
+            [ATTR.kind]: "crdt",
+            [ATTR.entityId]: entityId,
+            [ATTR.commandId]: callback.commandId,
+            [ATTR.callback]: callback.callback,
+          },
+        },
+        parent === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, parent),
+      );
+      const active = trace.setSpan(ROOT_CONTEXT, span);
+      return {
+        around: (call) => contextApi.with(active, call),
+        outgoingMetadata: () => traceHeaders(span.spanContext()),
+        completed: (completion) => endCommandSpan(span, completion),
+      };
+    },
+    closed: () => streams.clear(),
+  };
+}
+
+/** A command's observer, with its span's context. */
+type CommandSpan = Required<Pick<CommandObserver, "around" | "outgoingMetadata" | "completed">> & {
+  readonly spanContext: SpanContext;
+};
+
+function commandSpan(tracer: Tracer, start: CommandStart, logger: Logger | undefined): CommandSpan {
   const extracted = extractParent(start.metadata);
   if (extracted !== undefined && "malformed" in extracted) {
     logger?.debug(
@@ -104,6 +172,7 @@ function commandSpan(tracer: Tracer, start: CommandStart, logger: Logger | undef
   );
   const active = trace.setSpan(parent, span);
   return {
+    spanContext: span.spanContext(),
     around: (call) => contextApi.with(active, call),
     outgoingMetadata: () => traceHeaders(span.spanContext()),
     completed: (completion) => endCommandSpan(span, completion),
