@@ -249,12 +249,30 @@ function combinedEntityObserver(all: readonly EntityObserver[]): EntityObserver 
 }
 
 function combinedCommandObserver(all: readonly CommandObserver[]): CommandObserver {
-  return {
-    around: <T>(call: () => T): T =>
-      all.reduceRight<() => T>((inner, o) => (o.around === undefined ? inner : () => o.around!(inner)), call)(),
-    *outgoingMetadata() {
-      for (const o of all) if (o.outgoingMetadata !== undefined) yield* o.outgoingMetadata();
-    },
-    completed: (completion) => all.forEach((o) => o.completed?.(completion)),
-  };
+  return all.length === 1 ? all[0]! : new CombinedCommandObserver(all);
+}
+
+/** Several command observers as one; a class, as one is made per observed command. */
+class CombinedCommandObserver implements CommandObserver {
+  constructor(private readonly all: readonly CommandObserver[]) {}
+
+  around<T>(call: () => T): T {
+    return this.#around(0, call);
+  }
+
+  #around<T>(from: number, call: () => T): T {
+    for (let i = from; i < this.all.length; i++) {
+      const observer = this.all[i]!;
+      if (observer.around !== undefined) return observer.around(() => this.#around(i + 1, call));
+    }
+    return call();
+  }
+
+  *outgoingMetadata(): Iterable<readonly [key: string, value: string]> {
+    for (const o of this.all) if (o.outgoingMetadata !== undefined) yield* o.outgoingMetadata();
+  }
+
+  completed(completion: CommandCompletion): void {
+    for (const o of this.all) o.completed?.(completion);
+  }
 }
