@@ -40,6 +40,25 @@ const forwarder = actionTckModelAction({
   processStreamed: () => [],
 });
 
+/** A trace's spans as an indented tree, each with its id, parent and main tags, for the suite's log. */
+function spanTree(spans: readonly JaegerSpan[]): string {
+  const lines: string[] = [];
+  const ids = new Set(spans.map((s) => s.spanID));
+  const show = (span: JaegerSpan, depth: number): void => {
+    const tags = ["span.kind", "cloudstate.kind", "cloudstate.entity_id", "cloudstate.outcome", "cloudstate.forward"]
+      .filter((key) => tag(span, key) !== undefined)
+      .map((key) => `${key}=${String(tag(span, key))}`);
+    const parent = parentOf(span);
+    lines.push(
+      `#   ${"  ".repeat(depth)}${span.operationName} [trace ${span.traceID} span ${span.spanID}` +
+        `${parent === undefined ? ", root" : `, parent ${parent}`}] ${tags.join(" ")}`,
+    );
+    for (const child of spans.filter((s) => parentOf(s) === span.spanID)) show(child, depth + 1);
+  };
+  for (const span of spans.filter((s) => parentOf(s) === undefined || !ids.has(parentOf(s)!))) show(span, 0);
+  return lines.join("\n");
+}
+
 /** A fresh caller context: a trace id, a span id, the traceparent header. */
 function caller() {
   const traceId = randomBytes(16).toString("hex");
@@ -133,6 +152,8 @@ describe("observability through the real proxy: Jaeger and Prometheus", { timeou
     assert.equal(parentOf(action), call.spanId);
     assert.equal(tag(action, "span.kind"), "server");
     assert.equal(tag(action, "cloudstate.forward"), `${CART}/AddItem`);
+    console.log(`# the action's trace as Jaeger returns it (caller span ${call.spanId}, not exported):`);
+    console.log(spanTree(spans));
   });
 
   it("PROXY DEFECT pinned: an entity command's traceparent (HTTP/JSON, gRPC, or a forward's) never reaches the user function", async () => {
@@ -168,6 +189,8 @@ describe("observability through the real proxy: Jaeger and Prometheus", { timeou
     // the action span's traceparent.
     const forwarded = await entitySpan(CART, "AddItem", "fwd");
     assert.equal(parentOf(forwarded), undefined);
+    console.log("# the forwarded command's trace as Jaeger returns it (a root: the proxy dropped the traceparent):");
+    console.log(spanTree(await spansOf(jaeger, forwarded.traceID, 1)));
   });
 
   it("a refused command is an ERROR span carrying the failure's description", async () => {
@@ -224,7 +247,16 @@ describe("observability through the real proxy: Jaeger and Prometheus", { timeou
         `${expression} = ${count} in Prometheus`,
         async () => {
           const value = await prometheus.query(expression);
-          if (value !== count) throw new Error(`${String(value)} so far`);
+          if (value !== count) {
+            const outcomes = ["reply", "forward", "no-reply", "failure", "error"];
+            const seen = await Promise.all(
+              outcomes.map(
+                async (o) =>
+                  `${o}=${String(await prometheus.query(`sum(cloudstate_commands_total{rpc="${rpc}",outcome="${o}"})`))}`,
+              ),
+            );
+            throw new Error(`${String(value)} so far (${rpc}: ${seen.join(" ")})`);
+          }
         },
         30_000,
       );
