@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export { serve, CloudstateServer, addressFromEnvironment } from "./server.js";
-export type { ServerOptions, ListenAddress, ServableEntity } from "./server.js";
+export type { ServerOptions, ServeOptions, ListenAddress, ServableEntity } from "./server.js";
 export { CommandFailure, ProtocolError } from "./errors.js";
 export type {
   CommandContext,

@@ -5,4 +5,8 @@ import { greeter } from "./greeter.js";
 import { telemetry } from "./telemetry.js";
 
 const observed = await telemetry("__SERVICE_NAME__");
-await serve({ entities: [greeter], serviceName: "__SERVICE_NAME__", ...(observed && { observer: observed.observer }) });
+await serve({
+  entities: [greeter],
+  serviceName: "__SERVICE_NAME__",
+  ...(observed && { observer: observed.observer, onShutdown: observed.shutdown }),
+});

@@ -19,7 +19,7 @@ import type { Observer } from "cloudstate-ts";
 /** What telemetry started: the observer to give `serve`, and how to flush and stop it. */
 export interface Telemetry {
   readonly observer: Observer;
-  /** Exports what is buffered and stops the exporters. */
+  /** Exports what is buffered and stops the exporters: give it to `serve` as `onShutdown`. */
   shutdown(): Promise<void>;
 }
 
@@ -92,16 +92,10 @@ export async function telemetry(serviceName: string, env = process.env): Promise
     api.metrics.setGlobalMeterProvider(provider);
     providers.push(provider);
   }
-  // serve() ends the process once its streams are drained after SIGTERM or SIGINT: export what is buffered now.
-  // Spans of commands that finish during the drain may still be lost (up to OTEL_BSP_SCHEDULE_DELAY, 5 s).
-  const flush = (): void => void Promise.allSettled(providers.map((p) => p.forceFlush()));
-  process.once("SIGTERM", flush);
-  process.once("SIGINT", flush);
   return {
     observer: openTelemetry({ tracing, metrics: otlpMetrics || prometheus }),
+    // serve() calls it once its streams have drained after SIGTERM: the spans of the last commands go out too.
     shutdown: async () => {
-      process.off("SIGTERM", flush);
-      process.off("SIGINT", flush);
       await Promise.allSettled(providers.map((p) => p.shutdown()));
     },
   };

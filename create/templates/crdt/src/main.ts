@@ -5,4 +5,8 @@ import { likes } from "./likes.js";
 import { telemetry } from "./telemetry.js";
 
 const observed = await telemetry("__SERVICE_NAME__");
-await serve({ entities: [likes], serviceName: "__SERVICE_NAME__", ...(observed && { observer: observed.observer }) });
+await serve({
+  entities: [likes],
+  serviceName: "__SERVICE_NAME__",
+  ...(observed && { observer: observed.observer, onShutdown: observed.shutdown }),
+});

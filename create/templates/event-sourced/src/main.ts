@@ -8,5 +8,5 @@ const observed = await telemetry("__SERVICE_NAME__");
 await serve({
   entities: [shoppingCart],
   serviceName: "__SERVICE_NAME__",
-  ...(observed && { observer: observed.observer }),
+  ...(observed && { observer: observed.observer, onShutdown: observed.shutdown }),
 });

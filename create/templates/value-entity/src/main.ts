@@ -5,4 +5,8 @@ import { counter } from "./counter.js";
 import { telemetry } from "./telemetry.js";
 
 const observed = await telemetry("__SERVICE_NAME__");
-await serve({ entities: [counter], serviceName: "__SERVICE_NAME__", ...(observed && { observer: observed.observer }) });
+await serve({
+  entities: [counter],
+  serviceName: "__SERVICE_NAME__",
+  ...(observed && { observer: observed.observer, onShutdown: observed.shutdown }),
+});
