@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export { serve, CloudstateServer, addressFromEnvironment } from "./server.js";
-export type { ServerOptions, ListenAddress, ServableEntity } from "./server.js";
+export type { ServerOptions, ServeOptions, ListenAddress, ServableEntity } from "./server.js";
 export { CommandFailure, ProtocolError } from "./errors.js";
 export type {
   CommandContext,
@@ -96,6 +96,7 @@ export type { EmbeddedFile, EntityDescriptors } from "./descriptor-set.js";
 export { observers } from "./observer.js";
 export type {
   ActionShape,
+  CallbackStart,
   CommandCompletion,
   CommandObserver,
   ObservedOutcome,

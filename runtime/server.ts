@@ -145,17 +145,44 @@ export class CloudstateServer {
   }
 }
 
+/** Options of {@link serve}: the server's, and what to finish before the process exits. */
+export interface ServeOptions extends ServerOptions {
+  /**
+   * Runs once the streams have drained after SIGTERM or SIGINT, just before the process exits: export the spans
+   * and metrics telemetry still buffers (including those of the commands that finished during the drain), close a
+   * pool. It gets {@link ServeOptions.onShutdownMs}; what it throws, or not finishing in time, is logged, and the
+   * process exits all the same.
+   */
+  readonly onShutdown?: () => Promise<void>;
+  /** How long `onShutdown` may take, in milliseconds. Default 10 000. */
+  readonly onShutdownMs?: number;
+}
+
 /**
- * Serves the entities on `HOST`/`PORT` until SIGTERM or SIGINT, then shuts down gracefully. The usual `main` of
- * a user function.
+ * Serves the entities on `HOST`/`PORT` until SIGTERM or SIGINT, then shuts down gracefully (and runs
+ * `onShutdown`). The usual `main` of a user function.
  */
-export async function serve(options: ServerOptions): Promise<CloudstateServer> {
+export async function serve(options: ServeOptions): Promise<CloudstateServer> {
   const server = new CloudstateServer(options);
   const logger = options.logger ?? consoleLogger();
+  const finish = async (): Promise<void> => {
+    if (options.onShutdown === undefined) return;
+    const limitMs = options.onShutdownMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), limitMs)));
+    try {
+      const outcome = await Promise.race([options.onShutdown().then(() => "done" as const), late]);
+      if (outcome === "late") logger.warn(`onShutdown did not finish within ${limitMs} ms; exiting all the same`);
+    } catch (error) {
+      logger.error("onShutdown failed; exiting all the same", error);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   const stop = (signal: NodeJS.Signals): void => {
     logger.info(`${signal} received; shutting down`);
     server.shutdown().then(
-      () => process.exit(0),
+      () => finish().then(() => process.exit(0)),
       (error: unknown) => {
         logger.error("shutdown failed", error);
         process.exit(1);

@@ -119,4 +119,34 @@ describe("lifecycle", () => {
     assert.equal(code, 0);
     assert.match(fn.output, /SIGTERM received; shutting down/);
   });
+
+  /** A user function whose `serve` has the `onShutdown` given (source text), started and sent SIGTERM. */
+  async function stoppedWith(onShutdown: string): Promise<{ code: number | null; output: string }> {
+    const script = `
+      import { serve } from ${JSON.stringify(join(ROOT, "runtime/index.ts"))};
+      import { shoppingCart } from ${JSON.stringify(join(ROOT, "examples/shopping-cart/src/cart.js"))};
+      await serve({ entities: [shoppingCart], serviceName: "cart", onShutdownMs: 300, onShutdown: ${onShutdown} });`;
+    const fn = startProcess("serve", "node", ["--import", "tsx", "--input-type=module", "-e", script], {
+      HOST: "127.0.0.1",
+      PORT: String(await freePort()),
+    });
+    await fn.waitFor(/user function listening on 127\.0\.0\.1:\d+/, 30_000);
+    fn.child.kill("SIGTERM");
+    return { code: await fn.exit(), output: fn.output };
+  }
+
+  it("runs onShutdown after the drain, before exiting; one that fails or hangs is logged and exits all the same", async () => {
+    const ran = await stoppedWith(`async () => console.log("onShutdown ran")`);
+    assert.equal(ran.code, 0);
+    assert.match(ran.output, /SIGTERM received; shutting down[\s\S]*onShutdown ran/);
+
+    const failed = await stoppedWith(`async () => { throw new Error("exporter gone"); }`);
+    assert.equal(failed.code, 0);
+    assert.match(failed.output, /onShutdown failed; exiting all the same/);
+    assert.match(failed.output, /exporter gone/);
+
+    const hung = await stoppedWith(`() => new Promise(() => undefined)`);
+    assert.equal(hung.code, 0);
+    assert.match(hung.output, /onShutdown did not finish within 300 ms; exiting all the same/);
+  });
 });
