@@ -1,11 +1,11 @@
 /**
  * Sends the inspector's feed records to the dev session over loopback HTTP, as batches of JSON lines. Sending never
- * blocks the caller: records wait in a bounded queue and go out in the background, one request at a time. When the
- * dev session does not answer, the batch in hand is dropped and counted, the queue stops growing past its bound
- * (newer records are counted, not kept), and the next try waits a second; the count goes out with the next batch
- * that arrives.
+ * blocks the caller: records wait in a bounded queue and go out in the background, one request at a time, each on
+ * a new loopback connection (a kept-alive one can be closed by the server just as a batch goes out). When the dev
+ * session does not answer, the batch goes back to the queue and the next try waits a second; once the queue is
+ * full, newer records are counted, not kept, and the count goes out with the next batch that arrives.
  */
-import { Agent, request } from "node:http";
+import { request } from "node:http";
 import type { Logger } from "../logger.js";
 
 /** How many records may wait; past it they are dropped and counted. */
@@ -21,7 +21,6 @@ const REQUEST_TIMEOUT_MS = 5_000;
 export type FeedRecord = { readonly t: string } & Record<string, unknown>;
 
 export class FeedSender {
-  readonly #agent = new Agent({ keepAlive: true, maxSockets: 1 });
   #queue: string[] = [];
   #dropped = 0;
   #sending = false;
@@ -54,7 +53,7 @@ export class FeedSender {
   /** GETs `path` from the dev session as JSON; undefined when it does not answer or the answer is not JSON. */
   get<T>(path: string): Promise<T | undefined> {
     return new Promise((resolve) => {
-      const req = request(new URL(path, this.base), { agent: this.#agent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+      const req = request(new URL(path, this.base), { timeout: REQUEST_TIMEOUT_MS }, (res) => {
         let body = "";
         res.setEncoding("utf8");
         res.on("data", (chunk: string) => (body += chunk));
@@ -85,33 +84,39 @@ export class FeedSender {
   #flush(): void {
     if (this.#queue.length === 0) return;
     const batch = this.#queue.splice(0, BATCH_LIMIT);
-    if (this.#dropped > 0) batch.unshift(JSON.stringify({ t: "dropped", count: this.#dropped }));
     const dropped = this.#dropped;
-    this.#dropped = 0;
+    const lines = dropped > 0 ? [JSON.stringify({ t: "dropped", count: dropped }), ...batch] : batch;
     this.#sending = true;
     const done = (ok: boolean): void => {
       if (!this.#sending) return;
       this.#sending = false;
-      if (!ok) {
-        // Those records are lost; the count of them (and of any dropped before) goes out with the next batch.
-        this.#dropped += dropped + batch.length - (dropped > 0 ? 1 : 0);
+      if (ok) {
+        this.#dropped -= dropped;
+        if (this.#warned) {
+          this.#warned = false;
+          this.logger.info(`inspector feed: the dev session at ${this.base.origin} answers again`);
+        }
+      } else {
+        // Back to the front of the queue, as far as it has room; what does not fit is counted as dropped.
+        const room = Math.max(0, QUEUE_LIMIT - this.#queue.length);
+        this.#queue.unshift(...batch.slice(0, room));
+        this.#dropped += batch.length - Math.min(room, batch.length);
         this.#retryAt = Date.now() + RETRY_MS;
         if (!this.#warned) {
           this.#warned = true;
-          this.logger.warn(`inspector feed: the dev session at ${this.base.origin} does not answer; dropping records`);
+          this.logger.warn(
+            `inspector feed: the dev session at ${this.base.origin} does not answer; keeping ${QUEUE_LIMIT} ` +
+              "records at most until it does",
+          );
         }
-      } else if (this.#warned) {
-        this.#warned = false;
-        this.logger.info(`inspector feed: the dev session at ${this.base.origin} answers again`);
       }
       this.#schedule();
     };
-    const body = batch.join("\n") + "\n";
+    const body = lines.join("\n") + "\n";
     const req = request(
-      new URL("/feed", this.base),
+      new URL(`/feed?pid=${process.pid}`, this.base),
       {
         method: "POST",
-        agent: this.#agent,
         timeout: REQUEST_TIMEOUT_MS,
         headers: { "content-type": "application/x-ndjson", "content-length": Buffer.byteLength(body) },
       },
