@@ -11,14 +11,16 @@ function el(tag, attributes = {}, ...children) {
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null) continue;
     node.append(typeof child === "string" || typeof child === "number" ? String(child) : child);
   }
   return node;
 }
 
-const json = (value) => el("pre", {}, value === undefined ? "" : JSON.stringify(value, null, 2));
+// Messages are shown without their `$type` tags (the column or heading says the type); the API keeps them.
+const untagged = (key, value) => (key === "$type" ? undefined : value);
+const json = (value) => el("pre", {}, value === undefined ? "" : JSON.stringify(value, untagged, 1));
 const time = (ms) => new Date(ms).toLocaleTimeString();
 const shortType = (url) => (url ?? "").slice((url ?? "").lastIndexOf("/") + 1);
 
@@ -252,7 +254,7 @@ function renderDetail(entity) {
     return;
   }
   const commands = [...entity.commands].reverse();
-  section.replaceChildren(
+  const parts = [
     el("h2", { "data-testid": "entity-title" }, `${entity.serviceName} · ${entity.entityId || "(calls)"} `, el("span", { class: "tag" }, entity.kind)),
     renderDivergence(entity),
     entity.kind === "action" ? undefined : [el("h3", {}, "State now"), el("div", { "data-testid": "state" }, json(entity.state))],
@@ -265,7 +267,8 @@ function renderDetail(entity) {
       el("tr", {}, el("th", {}, "when"), el("th", {}, "command"), el("th", {}, "request"), el("th", {}, "answer"), el("th", {}, "metadata"), el("th", {}, "")),
       commands.map(renderCommand),
     ),
-  );
+  ];
+  section.replaceChildren(...parts.flat(Infinity).filter((part) => part !== undefined && part !== null));
 }
 
 function select(key) {
