@@ -146,7 +146,7 @@ export class InspectorServer {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const { store } = this.options;
     if (req.method === "POST" && url.pathname === "/feed") {
-      const pid = Number(url.searchParams.get("pid"));
+      const pid = Number(url.searchParams.get("pid") ?? Number.NaN);
       const body = await readBody(req, FEED_LIMIT);
       if (body === undefined || !Number.isInteger(pid)) {
         send(res, 400, { error: "a feed batch is JSON lines under 32 MB, posted to /feed?pid=N" });
