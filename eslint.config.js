@@ -46,4 +46,22 @@ export default tseslint.config(
     files: ["eslint.config.js"],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // The inspector's page: plain browser JavaScript, served as it is (no build step).
+    files: ["devkit/inspector/page/**/*.js"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: "module",
+      globals: {
+        document: "readonly",
+        window: "readonly",
+        location: "readonly",
+        navigator: "readonly",
+        fetch: "readonly",
+        EventSource: "readonly",
+        console: "readonly",
+      },
+    },
+  },
 );

@@ -86,7 +86,14 @@ function listText(entities: readonly EntitySummary[]): string {
   ]);
   const head = ["kind", "entity", "events", "commands", "last activity", ""];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  return [head, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()).join("\n");
+  return [head, ...rows]
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 /** Runs `cloudstate-ts inspect` and returns what to print. */

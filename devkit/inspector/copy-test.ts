@@ -8,6 +8,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { InspectorStore } from "./store.js";
 
+/** How a test's name says what the command came to. */
+const ANSWERS: Readonly<Record<string, string>> = { reply: "replies", failure: "fails", forward: "forwards" };
+
 /** A copied test, or why there is none. */
 export type CopiedTest = { readonly file: string; readonly text: string } | { readonly error: string };
 
@@ -73,7 +76,7 @@ export function copyAsTest(store: InspectorStore, id: string, cwd: string): Copi
     `import { EventSourcedTestKit } from "cloudstate-ts/testkit";`,
     `import { ${source.name} } from "${importPath}";`,
     ``,
-    `it(${JSON.stringify(`${command.commandName} on ${command.entityId} after ${before.length} event(s) answers as in the dev session`)}, async () => {`,
+    `it(${JSON.stringify(`${command.commandName} on ${command.entityId} after ${before.length} event(s) ${ANSWERS[command.outcome] ?? "answers"} as in the dev session`)}, async () => {`,
     `  const entity = await EventSourcedTestKit.create(${source.name}, {`,
     `    entityId: ${JSON.stringify(command.entityId)},`,
     `    events: ${literal(events, "    ")},`,
@@ -87,7 +90,12 @@ export function copyAsTest(store: InspectorStore, id: string, cwd: string): Copi
     if (command.outcome === "reply") {
       lines.push(`  assert.deepEqual(result.reply, ${literal(command.reply?.json ?? null, "  ")});`);
     }
-    lines.push(`  assert.deepEqual(result.events, ${literal(command.events.map((e) => e.event), "  ")});`);
+    lines.push(
+      `  assert.deepEqual(result.events, ${literal(
+        command.events.map((e) => e.event),
+        "  ",
+      )});`,
+    );
   }
   // A failed command keeps the state it found: the state after the events before it.
   const stateAfter = command.outcome === "failure" ? before.at(-1)?.state : command.stateAfter;

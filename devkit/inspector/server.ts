@@ -113,7 +113,11 @@ export class InspectorServer {
       });
       server.listen(port, "127.0.0.1", () => {
         const address = server.address();
-        inspector = new InspectorServer(server, typeof address === "object" && address !== null ? address.port : port, options);
+        inspector = new InspectorServer(
+          server,
+          typeof address === "object" && address !== null ? address.port : port,
+          options,
+        );
         resolve(inspector);
       });
     });
@@ -163,13 +167,20 @@ export class InspectorServer {
     const page = PAGE_FILES[url.pathname];
     if (page !== undefined) {
       const text = readFileSync(PAGE_DIR + page, "utf8");
-      res.writeHead(200, { "content-type": CONTENT_TYPES[page.split(".").pop() ?? ""] ?? "text/plain", "cache-control": "no-store" });
+      res.writeHead(200, {
+        "content-type": CONTENT_TYPES[page.split(".").pop() ?? ""] ?? "text/plain",
+        "cache-control": "no-store",
+      });
       res.end(text);
       return;
     }
     switch (url.pathname) {
       case "/events":
-        res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+        res.writeHead(200, {
+          "content-type": "text/event-stream",
+          "cache-control": "no-store",
+          connection: "keep-alive",
+        });
         res.write(`retry: 1000\nevent: change\ndata: ${store.version}\n\n`);
         this.#clients.add(res);
         req.on("close", () => this.#clients.delete(res));

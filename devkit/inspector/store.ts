@@ -81,7 +81,13 @@ export interface EntityView {
   /** A value entity's stored states and deletes. */
   readonly values: { at: number; action: string; state: unknown; command: string }[];
   /** A CRDT's deltas: sent by a command (with its write consistency) or received from the proxy. */
-  readonly deltas: { at: number; direction: "sent" | "received"; writeConsistency?: string; state: unknown; command?: string }[];
+  readonly deltas: {
+    at: number;
+    direction: "sent" | "received";
+    writeConsistency?: string;
+    state: unknown;
+    command?: string;
+  }[];
   /** A CRDT's streamed calls that subscribed, and what each was told. */
   readonly subscriptions: { commandName: string; commandId: string; open: boolean; reason?: string; at: number }[];
   readonly commands: string[];
@@ -146,7 +152,11 @@ export class InspectorStore {
   }
 
   /** The event-sourced journals complete from their first event: what new code is asked to rebuild. */
-  recordedJournals(): { serviceName: string; entityId: string; events: { sequence: number; typeUrl: string; base64: string }[] }[] {
+  recordedJournals(): {
+    serviceName: string;
+    entityId: string;
+    events: { sequence: number; typeUrl: string; base64: string }[];
+  }[] {
     const out = [];
     for (const entity of this.entities.values()) {
       if (entity.kind !== "event-sourced" || entity.journal.length === 0) continue;
@@ -291,7 +301,12 @@ export class InspectorStore {
         if (entity === undefined) return;
         const known = entity.subscriptions.find((s) => s.commandId === record.commandId && s.open);
         if (record.reason === undefined) {
-          entity.subscriptions.push({ commandName: record.commandName, commandId: record.commandId, open: true, at: record.at });
+          entity.subscriptions.push({
+            commandName: record.commandName,
+            commandId: record.commandId,
+            open: true,
+            at: record.at,
+          });
         } else if (known !== undefined) {
           known.open = false;
           known.reason = record.reason;
@@ -300,7 +315,8 @@ export class InspectorStore {
       }
       case "closed": {
         const entity = this.#entityOfStream(pid, record.stream);
-        for (const s of entity?.subscriptions ?? []) if (s.open) Object.assign(s, { open: false, reason: "stream-closed" });
+        for (const s of entity?.subscriptions ?? [])
+          if (s.open) Object.assign(s, { open: false, reason: "stream-closed" });
         this.#streams.delete(`${pid}/${record.stream}`);
         return;
       }
@@ -380,7 +396,9 @@ export class InspectorStore {
       entity.deltas.push({
         at: record.at,
         direction: "sent",
-        ...(record.stateChange.writeConsistency === undefined ? {} : { writeConsistency: record.stateChange.writeConsistency }),
+        ...(record.stateChange.writeConsistency === undefined
+          ? {}
+          : { writeConsistency: record.stateChange.writeConsistency }),
         state: record.state,
         command: id,
       });

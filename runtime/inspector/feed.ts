@@ -77,7 +77,8 @@ class InspectorFeed {
   ) {
     this.#sender = new FeedSender(url, logger);
     this.#types = typesOf(entities);
-    for (const entity of entities) if (entity.kind === "event-sourced") this.#eventSourced.set(entity.serviceName, entity);
+    for (const entity of entities)
+      if (entity.kind === "event-sourced") this.#eventSourced.set(entity.serviceName, entity);
     this.#sender.send({
       t: "hello",
       pid: process.pid,
@@ -139,7 +140,13 @@ class InspectorFeed {
       recovered: (recovery) => this.#sender.send({ t: "recovered", stream, ...recovery }),
       commandBegun: (command) => this.#commandBegun(stream, command),
       deltaReceived: (delta) =>
-        this.#sender.send({ t: "delta", stream, crdtType: delta.crdtType, state: plain(delta.state()), at: Date.now() }),
+        this.#sender.send({
+          t: "delta",
+          stream,
+          crdtType: delta.crdtType,
+          state: plain(delta.state()),
+          at: Date.now(),
+        }),
       subscriptionOpened: (s) => this.#sender.send({ t: "subscription", stream, ...s, at: Date.now() }),
       subscriptionEnded: (s) => this.#sender.send({ t: "subscription", stream, ...s, at: Date.now() }),
       closed: (close) => this.#sender.send({ t: "closed", stream, failure: close.failure, at: Date.now() }),
@@ -151,7 +158,7 @@ class InspectorFeed {
     const handler = entity.config.events[event.$type];
     if (handler === undefined) return undefined;
     try {
-      return feedPayload(entity.eventCodec.pack(handler, event as never), this.#typesFor(entity.serviceName));
+      return feedPayload(entity.eventCodec.pack(handler, event), this.#typesFor(entity.serviceName));
     } catch {
       return undefined;
     }

@@ -31,7 +31,7 @@ export function plain(value: unknown, depth = 0): unknown {
   if (value === null || value === undefined) return value ?? null;
   if (typeof value === "bigint") return value.toString();
   if (typeof value !== "object") return value;
-  if (Long.isLong(value)) return (value as Long).toString();
+  if (Long.isLong(value)) return value.toString();
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.length).toString("base64");
   if (value instanceof Date) return value.toISOString();
   if (value instanceof CrdtBase) return crdtValue(value, depth);

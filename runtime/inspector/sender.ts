@@ -74,10 +74,13 @@ export class FeedSender {
 
   #schedule(): void {
     if (this.#sending || this.#timer !== undefined) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#flush();
-    }, Math.max(0, this.#retryAt - Date.now()));
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#flush();
+      },
+      Math.max(0, this.#retryAt - Date.now()),
+    );
     this.#timer.unref();
   }
 

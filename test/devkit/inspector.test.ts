@@ -38,7 +38,10 @@ function freeThenTaken(): Promise<{ port: number; close: () => void }> {
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      resolve({ port: typeof address === "object" && address !== null ? address.port : 0, close: () => server.close() });
+      resolve({
+        port: typeof address === "object" && address !== null ? address.port : 0,
+        close: () => server.close(),
+      });
     }),
   );
 }
@@ -53,7 +56,11 @@ describe("the inspector: the runtime's feed into the dev session's server", () =
   };
 
   before(async () => {
-    server = await InspectorServer.start(0, { store, cwd: `${ROOT}/examples/shopping-cart`, session: () => ({ project: "test" }) });
+    server = await InspectorServer.start(0, {
+      store,
+      cwd: `${ROOT}/examples/shopping-cart`,
+      session: () => ({ project: "test" }),
+    });
   });
   after(() => server?.stop());
 
@@ -82,7 +89,10 @@ describe("the inspector: the runtime's feed into the dev session's server", () =
     );
     const quantities = (state: unknown): unknown =>
       (state as { items: { productId: string; quantity: number }[] }).items.map((i) => `${i.productId}×${i.quantity}`);
-    assert.deepEqual(ann.journal.map((e) => quantities(e.state)), [["fig×2"], ["fig×2", "kiwi×1"], ["fig×5", "kiwi×1"]]);
+    assert.deepEqual(
+      ann.journal.map((e) => quantities(e.state)),
+      [["fig×2"], ["fig×2", "kiwi×1"], ["fig×5", "kiwi×1"]],
+    );
     const commands = ann.commands.map((id) => store.commands.get(id)!);
     assert.deepEqual(
       commands.map((c) => [c.commandName, c.outcome, c.events.map((e) => e.sequence)]),
@@ -102,7 +112,10 @@ describe("the inspector: the runtime's feed into the dev session's server", () =
       quantity: 2,
     });
     assert.deepEqual(commands[0]?.reply?.json, { $type: "google.protobuf.Empty" });
-    assert.deepEqual(logger.lines.filter((l) => l.level === "warn"), []);
+    assert.deepEqual(
+      logger.lines.filter((l) => l.level === "warn"),
+      [],
+    );
   });
 
   it("copies a command as a unit test on the testkit, with the events before it and its answer as assertions", () => {
@@ -174,7 +187,9 @@ describe("the inspector's bad cases", () => {
     const { port, close } = await freeThenTaken();
     close();
     const logger = memoryLogger();
-    const observer = inspectorFeedFromEnvironment([shoppingCart], logger, { [INSPECTOR_FEED_ENV]: `http://127.0.0.1:${port}` });
+    const observer = inspectorFeedFromEnvironment([shoppingCart], logger, {
+      [INSPECTOR_FEED_ENV]: `http://127.0.0.1:${port}`,
+    });
     const cart = await EventSourcedTestKit.create(shoppingCart, { entityId: "zed", observer: observer! });
     const added = await cart.call("addItem", { userId: "zed", productId: "fig", name: "Fig", quantity: 1 });
     assert.equal(added.events.length, 1);
@@ -191,7 +206,11 @@ describe("the inspector's bad cases", () => {
     const taken = await freeThenTaken();
     try {
       await assert.rejects(
-        InspectorServer.start(taken.port, { store: new InspectorStore(), cwd: ROOT, session: () => ({ project: "x" }) }),
+        InspectorServer.start(taken.port, {
+          store: new InspectorStore(),
+          cwd: ROOT,
+          session: () => ({ project: "x" }),
+        }),
         new RegExp(`port ${taken.port} on 127\\.0\\.0\\.1 is already in use`),
       );
     } finally {
@@ -202,7 +221,10 @@ describe("the inspector's bad cases", () => {
   it("no feed unless asked, and none to an address off this machine", () => {
     const logger = memoryLogger();
     assert.equal(inspectorFeedFromEnvironment([shoppingCart], logger, {}), undefined);
-    assert.equal(inspectorFeedFromEnvironment([shoppingCart], logger, { [INSPECTOR_FEED_ENV]: "http://10.1.2.3:9001" }), undefined);
+    assert.equal(
+      inspectorFeedFromEnvironment([shoppingCart], logger, { [INSPECTOR_FEED_ENV]: "http://10.1.2.3:9001" }),
+      undefined,
+    );
     assert.match(logger.lines.at(-1)?.message ?? "", /must be a loopback http address/);
   });
 

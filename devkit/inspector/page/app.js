@@ -157,7 +157,9 @@ function renderValues(entity) {
         "table",
         {},
         el("tr", {}, el("th", {}, "when"), el("th", {}, "action"), el("th", {}, "state")),
-        entity.values.map((v) => el("tr", {}, el("td", {}, time(v.at)), el("td", {}, v.action), el("td", {}, json(v.state)))),
+        entity.values.map((v) =>
+          el("tr", {}, el("td", {}, time(v.at)), el("td", {}, v.action), el("td", {}, json(v.state))),
+        ),
       ),
     ];
   }
@@ -167,7 +169,14 @@ function renderValues(entity) {
       el(
         "table",
         {},
-        el("tr", {}, el("th", {}, "when"), el("th", {}, "direction"), el("th", {}, "write consistency"), el("th", {}, "state after")),
+        el(
+          "tr",
+          {},
+          el("th", {}, "when"),
+          el("th", {}, "direction"),
+          el("th", {}, "write consistency"),
+          el("th", {}, "state after"),
+        ),
         entity.deltas.map((d) =>
           el(
             "tr",
@@ -215,31 +224,50 @@ function renderCommand(command) {
     command.outcome === undefined
       ? el("span", { class: "tag" }, "in progress")
       : command.outcome === "failure" || command.outcome === "error"
-        ? el("span", { class: `outcome-${command.outcome}`, "data-testid": "failure" }, `${command.outcome}: ${command.failure}`)
+        ? el(
+            "span",
+            { class: `outcome-${command.outcome}`, "data-testid": "failure" },
+            `${command.outcome}: ${command.failure}`,
+          )
         : el(
             "div",
             { class: `outcome-${command.outcome}` },
             command.outcome,
-            command.reply ? json(command.reply.json ?? { typeUrl: command.reply.typeUrl, base64: command.reply.base64 }) : undefined,
+            command.reply
+              ? json(command.reply.json ?? { typeUrl: command.reply.typeUrl, base64: command.reply.base64 })
+              : undefined,
             command.forward ? ` → ${command.forward.serviceName}.${command.forward.commandName}` : undefined,
           );
   const details = [];
-  if (command.events.length > 0) details.push(`events ${command.events.map((e) => `#${e.sequence} ${shortType(e.type)}`).join(", ")}`);
+  if (command.events.length > 0)
+    details.push(`events ${command.events.map((e) => `#${e.sequence} ${shortType(e.type)}`).join(", ")}`);
   if (command.sideEffects.length > 0)
-    details.push(`side effects ${command.sideEffects.map((s) => `${s.serviceName}.${s.commandName}${s.synchronous ? " (sync)" : ""}`).join(", ")}`);
-  if (command.stateChange) details.push(`state ${command.stateChange.action}${command.stateChange.writeConsistency ? ` (${command.stateChange.writeConsistency})` : ""}`);
+    details.push(
+      `side effects ${command.sideEffects.map((s) => `${s.serviceName}.${s.commandName}${s.synchronous ? " (sync)" : ""}`).join(", ")}`,
+    );
+  if (command.stateChange)
+    details.push(
+      `state ${command.stateChange.action}${command.stateChange.writeConsistency ? ` (${command.stateChange.writeConsistency})` : ""}`,
+    );
   if (command.snapshot) details.push("snapshot written");
   if (command.traceId) details.push(`trace ${command.traceId}`);
   const metadata = command.metadata.filter((m) => !/^(:|x-forwarded|x-request-id|x-envoy)/.test(m.key));
   const actions = el("td", {});
   if (command.kind === "event-sourced" && command.outcome !== undefined) {
-    actions.append(el("button", { "data-testid": "copy-test", onclick: () => copyTest(command, actions) }, "Copy as test"));
+    actions.append(
+      el("button", { "data-testid": "copy-test", onclick: () => copyTest(command, actions) }, "Copy as test"),
+    );
   }
   return el(
     "tr",
     { "data-testid": "command", "data-command": command.id, "data-outcome": command.outcome ?? "" },
     el("td", {}, time(command.at), el("div", { class: "tag" }, `pid ${command.pid}`)),
-    el("td", {}, command.commandName, command.durationMs !== undefined ? el("div", { class: "tag" }, `${command.durationMs.toFixed(1)} ms`) : undefined),
+    el(
+      "td",
+      {},
+      command.commandName,
+      command.durationMs !== undefined ? el("div", { class: "tag" }, `${command.durationMs.toFixed(1)} ms`) : undefined,
+    ),
     el("td", { "data-testid": "request" }, json(command.request?.json ?? command.request)),
     el("td", {}, answer, details.length > 0 ? el("div", { class: "hint" }, details.join(" · ")) : undefined),
     el("td", {}, metadata.length > 0 ? json(Object.fromEntries(metadata.map((m) => [m.key, m.value]))) : ""),
@@ -255,16 +283,32 @@ function renderDetail(entity) {
   }
   const commands = [...entity.commands].reverse();
   const parts = [
-    el("h2", { "data-testid": "entity-title" }, `${entity.serviceName} · ${entity.entityId || "(calls)"} `, el("span", { class: "tag" }, entity.kind)),
+    el(
+      "h2",
+      { "data-testid": "entity-title" },
+      `${entity.serviceName} · ${entity.entityId || "(calls)"} `,
+      el("span", { class: "tag" }, entity.kind),
+    ),
     renderDivergence(entity),
-    entity.kind === "action" ? undefined : [el("h3", {}, "State now"), el("div", { "data-testid": "state" }, json(entity.state))],
+    entity.kind === "action"
+      ? undefined
+      : [el("h3", {}, "State now"), el("div", { "data-testid": "state" }, json(entity.state))],
     renderJournal(entity),
     renderValues(entity),
     el("h3", {}, `Commands (${entity.commands.length}, newest first)`),
     el(
       "table",
       { "data-testid": "commands" },
-      el("tr", {}, el("th", {}, "when"), el("th", {}, "command"), el("th", {}, "request"), el("th", {}, "answer"), el("th", {}, "metadata"), el("th", {}, "")),
+      el(
+        "tr",
+        {},
+        el("th", {}, "when"),
+        el("th", {}, "command"),
+        el("th", {}, "request"),
+        el("th", {}, "answer"),
+        el("th", {}, "metadata"),
+        el("th", {}, ""),
+      ),
       commands.map(renderCommand),
     ),
   ];
