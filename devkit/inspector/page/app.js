@@ -20,7 +20,12 @@ function el(tag, attributes = {}, ...children) {
 
 // Messages are shown without their `$type` tags (the column or heading says the type); the API keeps them.
 const untagged = (key, value) => (key === "$type" ? undefined : value);
-const json = (value) => el("pre", {}, value === undefined ? "" : JSON.stringify(value, untagged, 1));
+// Short values on one line, longer ones one field a line.
+const json = (value) => {
+  if (value === undefined) return el("pre", {}, "");
+  const line = JSON.stringify(value, untagged);
+  return el("pre", {}, line.length <= 64 ? line : JSON.stringify(value, untagged, 1));
+};
 const time = (ms) => new Date(ms).toLocaleTimeString();
 const shortType = (url) => (url ?? "").slice((url ?? "").lastIndexOf("/") + 1);
 
