@@ -9,7 +9,10 @@ import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { memoryLogger } from "cloudstate-ts/testkit";
-import { EventSourcedTestKit } from "cloudstate-ts/testkit";
+import { CrdtTestKit, EventSourcedTestKit, ValueEntityTestKit } from "cloudstate-ts/testkit";
+import { presenceEntity } from "../../examples/crdts/gen/com/example/chat/chat_cloudstate.js";
+import { presenceHandlers } from "../../examples/crdts/src/chat.js";
+import { valueEntityTckModel } from "../../examples/tck/src/valueentity.js";
 import { inspect } from "../../devkit/cli/inspect.js";
 import { copyAsTest } from "../../devkit/inspector/copy-test.js";
 import { InspectorServer } from "../../devkit/inspector/server.js";
@@ -20,6 +23,7 @@ import { inspectorFeedFromEnvironment, INSPECTOR_FEED_ENV } from "../../runtime/
 import { ROOT } from "../support/root.js";
 
 const KEY = "com.example.shoppingcart.ShoppingCart/ann";
+const presence = presenceEntity(presenceHandlers);
 
 /** Resolves once `check` holds after a change of the store (or at once). */
 function until(store: InspectorStore, check: () => boolean): Promise<void> {
@@ -179,6 +183,50 @@ describe("the inspector: the runtime's feed into the dev session's server", () =
     const refused = await fetch(`${server!.url}/feed`, { method: "POST", body: "{}" });
     assert.equal(refused.status, 400);
     assert.equal((await fetch(`${server!.url}/nothing`)).status, 404);
+  });
+});
+
+describe("the inspector: value entities and CRDTs", () => {
+  const store = new InspectorStore();
+  let server: InspectorServer | undefined;
+  before(async () => {
+    server = await InspectorServer.start(0, { store, cwd: ROOT, session: () => ({ project: "test" }) });
+  });
+  after(() => server?.stop());
+
+  it("records a value entity's stored states and delete, and a CRDT's deltas and subscriptions", async () => {
+    const observer = inspectorFeedFromEnvironment([valueEntityTckModel, presence], memoryLogger(), {
+      [INSPECTOR_FEED_ENV]: server!.url,
+    })!;
+    const value = await ValueEntityTestKit.create(valueEntityTckModel, { entityId: "v1", observer });
+    await value.call("process", { id: "v1", actions: [{ action: { $case: "update", value: { value: "one" } } }] });
+    await value.call("process", { id: "v1", actions: [{ action: { $case: "delete", value: {} } }] });
+    const crdt = await CrdtTestKit.create(presence, { entityId: "bob", observer });
+    const connection = await crdt.subscribe("connect", { userId: "bob" });
+    await crdt.applyDelta({ delta: { $case: "vote", value: { selfVote: true, votesFor: 2, totalVoters: 2 } } });
+    await connection.cancel();
+    await until(store, () => store.entities.get(`${presence.serviceName}/bob`)?.subscriptions[0]?.open === false);
+
+    const v1 = store.entities.get(`${valueEntityTckModel.serviceName}/v1`)!;
+    assert.equal(v1.kind, "value");
+    assert.deepEqual(
+      v1.values.map((v) => [v.action, (v.state as { value?: string } | null)?.value]),
+      [
+        ["update", "one"],
+        ["delete", ""], // deleted: the entity is back to its initial state
+      ],
+    );
+    const bob = store.entities.get(`${presence.serviceName}/bob`)!;
+    assert.equal(bob.kind, "crdt");
+    assert.deepEqual(
+      bob.deltas.map((d) => d.direction),
+      ["sent", "received"],
+    );
+    assert.match(JSON.stringify(bob.state), /"crdt":"Vote".*"votesFor":2/);
+    assert.deepEqual(
+      bob.subscriptions.map((s) => [s.commandName, s.open, s.reason]),
+      [["Connect", false, "cancelled"]],
+    );
   });
 });
 
