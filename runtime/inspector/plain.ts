@@ -34,7 +34,7 @@ export function plain(value: unknown, depth = 0): unknown {
   if (Long.isLong(value)) return value.toString();
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.length).toString("base64");
   if (value instanceof Date) return value.toISOString();
-  if (value instanceof CrdtBase) return crdtValue(value, depth);
+  if (isCrdt(value)) return crdtValue(value, depth);
   if (value instanceof Map) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of value) out[String(plain(k, depth + 1))] = plain(v, depth + 1);
@@ -44,6 +44,17 @@ export function plain(value: unknown, depth = 0): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = plain(item, depth + 1);
   return out;
+}
+
+/**
+ * Whether `value` is one of the runtime's CRDTs: by `instanceof`, or by shape, since a project may hold two copies of
+ * the runtime (its own and a tool's), whose classes differ.
+ */
+function isCrdt(value: object): value is CrdtBase {
+  if (value instanceof CrdtBase) return true;
+  return (
+    Object.getPrototypeOf(value) !== Object.prototype && typeof (value as { typeName?: unknown }).typeName === "string"
+  );
 }
 
 /** A CRDT's visible value: what its public getters and iteration show. */
