@@ -20,11 +20,18 @@ function el(tag, attributes = {}, ...children) {
 
 // Messages are shown without their `$type` tags (the column or heading says the type); the API keeps them.
 const untagged = (key, value) => (key === "$type" ? undefined : value);
+// One line, as a JavaScript literal would read: `{ productId: "fig", quantity: 2 }`.
+const inline = (value) => {
+  if (Array.isArray(value)) return `[${value.map(inline).join(", ")}]`;
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  const fields = Object.entries(value).filter(([key]) => key !== "$type");
+  return fields.length === 0 ? "{}" : `{ ${fields.map(([key, item]) => `${key}: ${inline(item)}`).join(", ")} }`;
+};
 // Short values on one line, longer ones one field a line.
 const json = (value) => {
   if (value === undefined) return el("pre", {}, "");
-  const line = JSON.stringify(value, untagged);
-  return el("pre", {}, line.length <= 64 ? line : JSON.stringify(value, untagged, 1));
+  const line = inline(value);
+  return el("pre", {}, line.length <= 72 ? line : JSON.stringify(value, untagged, 1));
 };
 const time = (ms) => new Date(ms).toLocaleTimeString();
 const shortType = (url) => (url ?? "").slice((url ?? "").lastIndexOf("/") + 1);
