@@ -64,4 +64,13 @@ export default tseslint.config(
       },
     },
   },
+  {
+    // Plain JavaScript the builds run before anything is compiled.
+    files: ["test/tools/*.mjs"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: "readonly", console: "readonly" },
+    },
+  },
 );

@@ -57,7 +57,8 @@ async function proxyCommand(args: readonly string[]): Promise<number> {
   console.log(
     `cloudstate-ts proxy: starting the Cloudstate 0.6.0 proxy (${flavour === "dev" ? "development mode, in-memory state" : `PostgreSQL at ${postgres?.host}:${postgres?.port}/${postgres?.database}`}${fixes ? ", fixes" : ""}) on 127.0.0.1:${port}, for the user function on 127.0.0.1:${userFunctionPort}`,
   );
-  const stopped = untilInterrupted();
+  // Nothing waits for a signal while the proxy starts: a Ctrl-C then stops what was started and exits at once
+  // (the lifecycle owner does it); once online, the first one is this command's, to stop the proxy in order.
   const proxy = await startProxy({
     userFunctionPort,
     port,
@@ -68,6 +69,7 @@ async function proxyCommand(args: readonly string[]): Promise<number> {
     timeoutMs: 24 * 3600_000,
     onOutput: (chunk) => process.stdout.write(chunk),
   });
+  const stopped = untilInterrupted();
   console.log(`cloudstate-ts proxy: running from ${proxy.origin}`);
   console.log(
     `cloudstate-ts proxy: online: gRPC on 127.0.0.1:${proxy.port}, HTTP/JSON on http://127.0.0.1:${proxy.port}; Ctrl-C stops it`,
@@ -106,7 +108,7 @@ async function devCommand(args: readonly string[]): Promise<number> {
       `run \`cloudstate-ts dev\` in a project folder (buf.gen.yaml and tsconfig.build.json), not ${process.cwd()}`,
     );
   }
-  const stopped = untilInterrupted();
+  // As for `proxy`: a Ctrl-C during start-up stops what was started at once; once up, the session stops in order.
   const session = await DevSession.start({
     port,
     fixes: values.fixes === true,
@@ -115,7 +117,7 @@ async function devCommand(args: readonly string[]): Promise<number> {
     ...(userFunctionPort === undefined ? {} : { userFunctionPort }),
     ...(values.entry === undefined ? {} : { entry: values.entry }),
   });
-  await stopped;
+  await untilInterrupted();
   await session.stop();
   return 0;
 }

@@ -88,6 +88,12 @@ export interface ProxyContainerOptions {
   readonly hostNetwork?: boolean;
 }
 
+/** Names of the host's loopback, which a container without the host's network reaches by the engine's alias. */
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
+/** The proxy's HTTP interface as the launcher sets it (loopback), and as a container needs it. */
+const LOOPBACK_INTERFACE = "-Dcloudstate.proxy.http-interface=127.0.0.1";
+const ANY_INTERFACE = "-Dcloudstate.proxy.http-interface=0.0.0.0";
+
 /** The engine's alias for the host, for a container without the host's network. */
 const HOST_ALIAS: Readonly<Record<ContainerEngine, string>> = {
   docker: "host.docker.internal",
@@ -108,11 +114,16 @@ export function proxyContainerCommand(options: ProxyContainerOptions): { command
     network.push("--network", "host");
   } else {
     for (const port of options.ports) network.push("--publish", `127.0.0.1:${port}:${port}`);
-    if (env["USER_FUNCTION_HOST"] === undefined || env["USER_FUNCTION_HOST"] === "127.0.0.1") {
-      env["USER_FUNCTION_HOST"] = HOST_ALIAS[options.engine];
+    // The host's loopback, seen from the container, is the engine's alias: for the user function and a database.
+    for (const key of ["USER_FUNCTION_HOST", "POSTGRES_SERVICE"]) {
+      if (key === "USER_FUNCTION_HOST" && env[key] === undefined) env[key] = HOST_ALIAS[options.engine];
+      if (env[key] !== undefined && LOOPBACK.has(env[key])) env[key] = HOST_ALIAS[options.engine];
     }
-    // Published ports reach the container's own interface, not its loopback.
-    jvm.push("-Dcloudstate.proxy.http-interface=0.0.0.0", "-Dakka.remote.artery.canonical.hostname=127.0.0.1");
+    // Published ports reach the container's own interface, not its loopback. The loopback default is replaced
+    // where it stands (or put first), so an interface the caller chose, later in the list, still wins.
+    const loopbackInterface = jvm.indexOf(LOOPBACK_INTERFACE);
+    if (loopbackInterface >= 0) jvm[loopbackInterface] = ANY_INTERFACE;
+    else jvm.unshift(ANY_INTERFACE);
     if (options.engine === "docker") network.push("--add-host", "host.docker.internal:host-gateway");
   }
   const envArgs = Object.entries(env).flatMap(([key, value]) => ["--env", `${key}=${value}`]);

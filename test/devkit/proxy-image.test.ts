@@ -49,6 +49,34 @@ describe("the proxy from its image", () => {
     assert.ok(!args.includes("host"));
   });
 
+  it("without a host network: a database on the host's loopback through the alias; the caller's interface wins", () => {
+    const { args } = proxyContainerCommand({
+      ...base,
+      engine: "podman",
+      hostNetwork: false,
+      env: { ...base.env, POSTGRES_SERVICE: "localhost" },
+      jvmOptions: [
+        "-Dcloudstate.proxy.http-interface=127.0.0.1",
+        "-Dconfig.resource=dev-mode.conf",
+        "-Dcloudstate.proxy.http-interface=10.0.0.7",
+      ],
+    });
+    assert.ok(args.includes("POSTGRES_SERVICE=host.containers.internal"));
+    assert.ok(args.includes("USER_FUNCTION_HOST=host.containers.internal"));
+    const interfaces = args.filter((arg) => arg.startsWith("-Dcloudstate.proxy.http-interface="));
+    assert.deepEqual(interfaces, [
+      "-Dcloudstate.proxy.http-interface=0.0.0.0",
+      "-Dcloudstate.proxy.http-interface=10.0.0.7",
+    ]);
+    const remote = proxyContainerCommand({
+      ...base,
+      engine: "podman",
+      hostNetwork: false,
+      env: { ...base.env, POSTGRES_SERVICE: "db.example" },
+    }).args;
+    assert.ok(remote.includes("POSTGRES_SERVICE=db.example"), "a database elsewhere keeps its name");
+  });
+
   it("names the 0.6.0 images, overridable by environment variables", () => {
     assert.equal(proxyImage("dev"), "cloudstateio/cloudstate-proxy-core:0.6.0");
     assert.equal(proxyImage("postgres"), "cloudstateio/cloudstate-proxy-postgres:0.6.0");

@@ -59,28 +59,36 @@ export function generateStandalone(dir: string, outRoot: string = dir): string |
 }
 
 /**
- * Records the types the project's entities store in its cloudstate.lock.json, as `cloudstate-ts gen` does; returns
- * the problems instead when a locked type is no longer readable (the lock is then left as it is).
+ * Generates the project in `dir` as `cloudstate-ts gen` does: first into a scratch folder, to check the types its
+ * entities store against its cloudstate.lock.json; only when every locked type is still readable, in place, with
+ * the lock brought up to date. Returns what stopped it (nothing was written then).
  */
-export function updateProjectLock(dir: string): readonly string[] {
-  const outs = outputsOf(readFileSync(join(dir, "buf.gen.yaml"), "utf8")).map((out) => join(dir, out));
-  const check = checkProjectLock(dir, outs);
-  if (check.updated === undefined) return check.problems;
-  if (check.updated.entities.length > 0) writeFileSync(join(dir, LOCK_FILE), lockText(check.updated));
-  return [];
+export function generateWithLock(dir: string): readonly string[] {
+  const scratch = mkdtempSync(join(tmpdir(), "cloudstate-standalone-check-"));
+  try {
+    const problem = generateStandalone(dir, scratch);
+    if (problem !== undefined) return [`buf generate failed:\n${problem}`];
+    const outs = outputsOf(readFileSync(join(dir, "buf.gen.yaml"), "utf8")).map((out) => join(scratch, out));
+    const check = checkProjectLock(dir, outs);
+    if (check.updated === undefined) {
+      return [`stored data would be unreadable; nothing written, ${LOCK_FILE} left as it is:`, ...check.problems];
+    }
+    const written = generateStandalone(dir);
+    if (written !== undefined) return [`buf generate failed:\n${written}`];
+    if (check.updated.entities.length > 0) writeFileSync(join(dir, LOCK_FILE), lockText(check.updated));
+    return [];
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 // `node test/tools/standalone-gen.ts DIR...`: generates each in place, and records its stored types in its lock.
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   let failed = false;
   for (const dir of process.argv.slice(2)) {
-    const problem = generateStandalone(resolve(dir));
-    const lockProblems = problem === undefined ? updateProjectLock(resolve(dir)) : [];
-    if (problem !== undefined) {
-      console.error(`buf generate in ${dir} failed:\n${problem}`);
-      failed = true;
-    } else if (lockProblems.length > 0) {
-      console.error(`${dir}: stored data would be unreadable; ${LOCK_FILE} left as it is:\n${lockProblems.join("\n")}`);
+    const problems = generateWithLock(resolve(dir));
+    if (problems.length > 0) {
+      console.error(`${dir}:\n${problems.join("\n")}`);
       failed = true;
     } else console.log(`generated ${dir}`);
   }
