@@ -9,7 +9,8 @@ import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { memoryLogger } from "cloudstate-ts/testkit";
-import { CrdtTestKit, EventSourcedTestKit, ValueEntityTestKit } from "cloudstate-ts/testkit";
+import { ActionTestKit, CrdtTestKit, EventSourcedTestKit, ValueEntityTestKit } from "cloudstate-ts/testkit";
+import { shouter } from "../../examples/eventing/src/greetings.js";
 import { presenceEntity } from "../../examples/crdts/gen/com/example/chat/chat_cloudstate.js";
 import { presenceHandlers } from "../../examples/crdts/src/chat.js";
 import { valueEntityTckModel } from "../../examples/tck/src/valueentity.js";
@@ -227,6 +228,40 @@ describe("the inspector: value entities and CRDTs", () => {
       bob.subscriptions.map((s) => [s.commandName, s.open, s.reason]),
       [["Connect", false, "cancelled"]],
     );
+  });
+});
+
+describe("the inspector: actions and eventing", () => {
+  const store = new InspectorStore();
+  let server: InspectorServer | undefined;
+  before(async () => {
+    server = await InspectorServer.start(0, { store, cwd: ROOT, session: () => ({ project: "test" }) });
+  });
+  after(() => server?.stop());
+
+  it("records each call with its CloudEvent attributes, reply and trace id", async () => {
+    const observer = inspectorFeedFromEnvironment([shouter], memoryLogger(), { [INSPECTOR_FEED_ENV]: server!.url })!;
+    const kit = ActionTestKit.create(shouter, { observer });
+    const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    await kit.call(
+      "shout",
+      { name: "ann", text: "hi" },
+      { metadata: { "ce-id": "g-1", "ce-type": "greeting", "ce-source": "test", traceparent } },
+    );
+    await until(store, () => [...store.commands.values()].some((c) => c.outcome !== undefined));
+    const [call] = store.commands.values();
+    assert.equal(call?.kind, "action");
+    assert.equal(call?.entityKey, `${shouter.serviceName}/`);
+    assert.equal(call?.traceId, "0af7651916cd43dd8448eb211c80319c");
+    assert.deepEqual(
+      call?.metadata.filter((m) => m.key.startsWith("ce-")).map((m) => [m.key, m.value]),
+      [
+        ["ce-id", "g-1"],
+        ["ce-type", "greeting"],
+        ["ce-source", "test"],
+      ],
+    );
+    assert.match(JSON.stringify(call?.reply?.json), /"text":"HI".*"greetingId":"g-1"/);
   });
 });
 
