@@ -96,6 +96,7 @@ export type { EmbeddedFile, EntityDescriptors } from "./descriptor-set.js";
 export { observers } from "./observer.js";
 export type {
   ActionShape,
+  CallbackStart,
   CommandCompletion,
   CommandObserver,
   ObservedOutcome,

@@ -8,6 +8,7 @@ import type { ClientAction, MetadataEntry, SideEffect } from "../gen/cloudstate/
 import type { DeepPartial } from "../gen/typeRegistry.js";
 import type { Logger } from "./logger.js";
 import type {
+  CallbackStart,
   CommandCompletion,
   CommandObserver,
   CommandStart,
@@ -51,6 +52,7 @@ export function guardObserver(observer: Observer, logger: Logger): Observer {
 
 function guardEntityObserver(o: EntityObserver, logger: Logger): EntityObserver {
   const commandBegun = guarded(logger, "commandBegun", o.commandBegun?.bind(o));
+  const callbackBegun = guarded(logger, "callbackBegun", o.callbackBegun?.bind(o));
   return {
     ...(o.eventReplayed && { eventReplayed: guarded(logger, "eventReplayed", o.eventReplayed.bind(o)) }),
     ...(o.recovered && { recovered: guarded(logger, "recovered", o.recovered.bind(o)) }),
@@ -67,26 +69,51 @@ function guardEntityObserver(o: EntityObserver, logger: Logger): EntityObserver 
     ...(o.subscriptionEnded && {
       subscriptionEnded: guarded(logger, "subscriptionEnded", o.subscriptionEnded.bind(o)),
     }),
+    ...(o.callbackBegun && {
+      callbackBegun: (callback: CallbackStart) => {
+        const watching = callbackBegun?.(callback);
+        return watching === undefined ? undefined : guardCommandObserver(watching, logger);
+      },
+    }),
     ...(o.closed && { closed: guarded(logger, "closed", o.closed.bind(o)) }),
   } as EntityObserver;
 }
 
 function guardCommandObserver(o: CommandObserver, logger: Logger): CommandObserver {
-  const outgoing = o.outgoingMetadata?.bind(o);
-  return {
-    ...(o.around && { around: o.around.bind(o) }),
-    ...(outgoing && {
-      outgoingMetadata: () => {
-        try {
-          return [...outgoing()];
-        } catch (error) {
-          logger.warn("observer hook outgoingMetadata threw; ignored", error);
-          return [];
-        }
-      },
-    }),
-    ...(o.completed && { completed: guarded(logger, "completed", o.completed.bind(o)) }),
-  } as CommandObserver;
+  return new GuardedCommandObserver(o, logger);
+}
+
+/**
+ * A command observer whose hooks never throw (its `around` excepted). A class rather than closures: one is made
+ * per observed command, so it costs one small object.
+ */
+class GuardedCommandObserver implements CommandObserver {
+  constructor(
+    private readonly observer: CommandObserver,
+    private readonly logger: Logger,
+  ) {}
+
+  around<T>(call: () => T): T {
+    return this.observer.around === undefined ? call() : this.observer.around(call);
+  }
+
+  outgoingMetadata(): Iterable<readonly [key: string, value: string]> {
+    if (this.observer.outgoingMetadata === undefined) return [];
+    try {
+      return [...this.observer.outgoingMetadata()];
+    } catch (error) {
+      this.logger.warn("observer hook outgoingMetadata threw; ignored", error);
+      return [];
+    }
+  }
+
+  completed(completion: CommandCompletion): void {
+    try {
+      this.observer.completed?.(completion);
+    } catch (error) {
+      this.logger.warn("observer hook completed threw; ignored", error);
+    }
+  }
 }
 
 /** What a kind adds to a command's completion beyond its client action and side effects. @internal */
@@ -109,7 +136,9 @@ export class CommandWatch {
 
   /** Adds the observer's outgoing metadata to the forward and side effects a command made (keys already set win). */
   decorate(sideEffects: readonly DeepPartial<SideEffect>[], clientAction: DeepPartial<ClientAction> | undefined): void {
-    if (this.observer.outgoingMetadata === undefined) return;
+    const forward = clientAction?.action?.$case === "forward";
+    // Most commands hand nothing on: then nothing is asked of the observer.
+    if ((sideEffects.length === 0 && !forward) || this.observer.outgoingMetadata === undefined) return;
     const extra = [...this.observer.outgoingMetadata()];
     if (extra.length === 0) return;
     const add = (target: { metadata?: DeepPartial<{ entries: MetadataEntry[] }> | undefined }): void => {

@@ -59,6 +59,12 @@ export interface EntityObserver {
   subscriptionOpened?(subscription: SubscriptionInfo): void;
   /** A CRDT's streamed call stopped hearing changes, and why. */
   subscriptionEnded?(subscription: SubscriptionInfo & { readonly reason: SubscriptionEnd }): void;
+  /**
+   * A CRDT's change subscriber or cancellation callback is about to run, after its streamed call was answered;
+   * return an observer for it (its `around` runs the callback, its `completed` reports the streamed message or the
+   * cancellation's answer), or undefined.
+   */
+  callbackBegun?(callback: CallbackStart): CommandObserver | undefined;
   /** The stream ended: the proxy closed it (passivation, shutdown) or a stream-level failure ended it. */
   closed?(close: { readonly failure?: string }): void;
 }
@@ -72,6 +78,14 @@ export interface SubscriptionInfo {
   readonly commandName: string;
   /** The command id of the streamed call on its entity stream. */
   readonly commandId: string;
+}
+
+/** A CRDT streamed call's change subscriber or cancellation callback, about to run. */
+export interface CallbackStart extends SubscriptionInfo {
+  /** `change`: the change subscriber, after a change to the CRDT; `cancelled`: the cancellation callback. */
+  readonly callback: "change" | "cancelled";
+  /** The streamed call's metadata. */
+  readonly metadata: ReadonlyMetadata;
 }
 
 /** An event applied during recovery. */
@@ -226,17 +240,39 @@ function combinedEntityObserver(all: readonly EntityObserver[]): EntityObserver 
     deltaReceived: (delta) => all.forEach((o) => o.deltaReceived?.(delta)),
     subscriptionOpened: (s) => all.forEach((o) => o.subscriptionOpened?.(s)),
     subscriptionEnded: (s) => all.forEach((o) => o.subscriptionEnded?.(s)),
+    callbackBegun: (callback) => {
+      const watching = all.map((o) => o.callbackBegun?.(callback)).filter(isDefined);
+      return watching.length === 0 ? undefined : combinedCommandObserver(watching);
+    },
     closed: (close) => all.forEach((o) => o.closed?.(close)),
   };
 }
 
 function combinedCommandObserver(all: readonly CommandObserver[]): CommandObserver {
-  return {
-    around: <T>(call: () => T): T =>
-      all.reduceRight<() => T>((inner, o) => (o.around === undefined ? inner : () => o.around!(inner)), call)(),
-    *outgoingMetadata() {
-      for (const o of all) if (o.outgoingMetadata !== undefined) yield* o.outgoingMetadata();
-    },
-    completed: (completion) => all.forEach((o) => o.completed?.(completion)),
-  };
+  return all.length === 1 ? all[0]! : new CombinedCommandObserver(all);
+}
+
+/** Several command observers as one; a class, as one is made per observed command. */
+class CombinedCommandObserver implements CommandObserver {
+  constructor(private readonly all: readonly CommandObserver[]) {}
+
+  around<T>(call: () => T): T {
+    return this.#around(0, call);
+  }
+
+  #around<T>(from: number, call: () => T): T {
+    for (let i = from; i < this.all.length; i++) {
+      const observer = this.all[i]!;
+      if (observer.around !== undefined) return observer.around(() => this.#around(i + 1, call));
+    }
+    return call();
+  }
+
+  *outgoingMetadata(): Iterable<readonly [key: string, value: string]> {
+    for (const o of this.all) if (o.outgoingMetadata !== undefined) yield* o.outgoingMetadata();
+  }
+
+  completed(completion: CommandCompletion): void {
+    for (const o of this.all) o.completed?.(completion);
+  }
 }

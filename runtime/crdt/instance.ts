@@ -23,7 +23,7 @@ import {
   type Subscription,
 } from "./context-impl.js";
 import type { WriteConsistency } from "./context.js";
-import { completionOf, type CommandWatch } from "../observation.js";
+import { CommandWatch, completionOf } from "../observation.js";
 import type { EntityObserver, Observer, SubscriptionEnd } from "../observer.js";
 import type { CrdtEntity } from "./entity.js";
 import { APPLY_DELTA, HAS_DELTA, RESET_DELTA, SAVEPOINT, TAKE_DELTA, type Restore } from "./types/base.js";
@@ -200,26 +200,31 @@ export class CrdtInstance {
     const key = cancelled.id.toString();
     const subscription = this.#subscriptions.get(key);
     this.#subscriptions.delete(key);
-    if (subscription !== undefined && this.observer !== undefined) this.#ended(subscription, "cancelled");
     const response = (value: DeepPartial<CrdtStreamCancelledResponse>): StreamOut => ({
       message: { $case: "streamCancelledResponse", value },
     });
     const onCancel = subscription?.onCancel;
     if (subscription === undefined || onCancel === undefined || this.#deleted) {
+      if (subscription !== undefined && this.observer !== undefined) this.#ended(subscription, "cancelled");
       return [response({ commandId: cancelled.id })];
     }
+    const watch = this.#watchCallback(subscription, "cancelled");
     const context = new StreamCancelledContextImpl(this.#state, this.entityId, subscription);
     const restore = this.#state[SAVEPOINT]();
     const name = subscription.commandName;
-    const settled = callUserCode(
-      {
-        context,
-        commandName: name,
-        logUnexpected: (error) =>
-          this.logger.error(`the cancellation callback of ${name} on ${this.#where} threw`, error),
-      },
-      () => onCancel(context),
-    );
+    const call = (): ReturnType<typeof callUserCode<void>> =>
+      callUserCode(
+        {
+          context,
+          commandName: name,
+          logUnexpected: (error) =>
+            this.logger.error(`the cancellation callback of ${name} on ${this.#where} threw`, error),
+        },
+        () => onCancel(context),
+      );
+    const settled = watch === undefined ? call() : watch.around(call);
+    // Ended once its callback has run, so an observer still knows the call while the callback runs.
+    if (this.observer !== undefined) this.#ended(subscription, "cancelled");
     if (!settled.ok) {
       restore();
       // The proxy takes no failure for a cancellation: a requested one is only noted, what it did is undone.
@@ -228,11 +233,38 @@ export class CrdtInstance {
           `the cancellation callback of ${name} on ${this.#where} failed: ${settled.failure.description}`,
         );
       }
+      if (watch !== undefined) {
+        const failure = { failure: settled.failure.description, unexpected: settled.failure.kind === "unexpected" };
+        watch.settle(completionOf(failure, []));
+        watch.finish();
+      }
       return [response({ commandId: cancelled.id })];
     }
     const stateAction = this.#stateAction(false, context.writeConsistency);
+    if (watch !== undefined) {
+      watch.decorate(context.sideEffects, undefined);
+      const change = stateAction?.action?.$case;
+      const state = this.#state;
+      const stateChange =
+        change === undefined ? {} : { stateChange: { action: change, writeConsistency: context.writeConsistency } };
+      watch.settle(
+        completionOf({ clientAction: undefined }, context.sideEffects, { ...stateChange, state: () => state }),
+      );
+      watch.finish();
+    }
     const out = [response({ commandId: cancelled.id, sideEffects: context.sideEffects, stateAction })];
     return stateAction === undefined ? out : [...out, ...this.#notify()];
+  }
+
+  /** A watch over a subscriber or cancellation callback, when an observer wants one. */
+  #watchCallback(subscription: Subscription, callback: "change" | "cancelled"): CommandWatch | undefined {
+    const watching = this.observer?.callbackBegun?.({
+      callback,
+      commandName: subscription.commandName,
+      commandId: subscription.commandId.toString(),
+      metadata: subscription.metadata,
+    });
+    return watching === undefined ? undefined : new CommandWatch(watching);
   }
 
   /** The state action for what a command did, resetting the pending delta it takes. */
@@ -271,31 +303,44 @@ export class CrdtInstance {
     restore: () => void,
   ): DeepPartial<CrdtStreamedMessage> | undefined {
     const commandId: Long = subscription.commandId;
+    const watch = this.#watchCallback(subscription, "change");
     const context = new SubscriptionContextImpl(this.#state, this.entityId, subscription);
     const handler = this.entity.config.commands[subscription.commandName];
-    const settled = callUserCode(
-      {
-        context,
-        commandName: subscription.commandName,
-        logUnexpected: (error) =>
-          this.logger.error(`the change subscriber of ${subscription.commandName} on ${this.#where} threw`, error),
-      },
-      () => {
-        const result = onChange(context);
-        if (this.#state[HAS_DELTA]()) {
-          throw new Error("the change subscriber changed the CRDT, which subscribers only read");
-        }
-        return result === undefined || handler === undefined
-          ? undefined
-          : toClientAction(result, handler.method.responseType);
-      },
-    );
+    const call = () =>
+      callUserCode(
+        {
+          context,
+          commandName: subscription.commandName,
+          logUnexpected: (error) =>
+            this.logger.error(`the change subscriber of ${subscription.commandName} on ${this.#where} threw`, error),
+        },
+        () => {
+          const result = onChange(context);
+          if (this.#state[HAS_DELTA]()) {
+            throw new Error("the change subscriber changed the CRDT, which subscribers only read");
+          }
+          return result === undefined || handler === undefined
+            ? undefined
+            : toClientAction(result, handler.method.responseType);
+        },
+      );
+    const settled = watch === undefined ? call() : watch.around(call);
     if (!settled.ok) {
       if (this.#state[HAS_DELTA]()) restore();
       const { description } = settled.failure;
+      if (watch !== undefined) {
+        watch.settle(completionOf({ failure: description, unexpected: settled.failure.kind === "unexpected" }, []));
+        watch.finish();
+      }
       return { commandId, clientAction: { action: { $case: "failure", value: { commandId, description } } } };
     }
     const clientAction = settled.value;
+    if (watch !== undefined) {
+      watch.decorate(context.sideEffects, clientAction);
+      const state = this.#state;
+      watch.settle(completionOf({ clientAction }, context.sideEffects, { state: () => state }));
+      watch.finish();
+    }
     if (clientAction === undefined && !context.ended && context.sideEffects.length === 0) return undefined;
     return { commandId, clientAction, sideEffects: context.sideEffects, endStream: context.ended };
   }

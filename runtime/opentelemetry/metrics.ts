@@ -46,13 +46,15 @@ export function metricsObserver(options: MetricsOptions = {}): Observer {
   const seen = new Map<string, Set<string>>();
 
   const delivery = (start: CommandStart, labels: Attributes): void => {
+    // Most commands carry no metadata (the 0.6.0 proxy sends entities none), and only deliveries have a ce-id.
+    const id = start.metadata.size === 0 ? undefined : start.metadata.get("ce-id");
+    if (id === undefined) return;
     const event = start.metadata.cloudEvent;
-    if (event.id === undefined) return;
     const time = event.time === undefined ? NaN : Date.parse(event.time);
     if (!Number.isNaN(time)) age.record(Math.max(0, (Date.now() - time) / 1000), labels);
     let ids = seen.get(start.serviceName);
     if (ids === undefined) seen.set(start.serviceName, (ids = new Set()));
-    const key = `${event.source ?? ""}\u0000${event.id}`;
+    const key = `${event.source ?? ""}\u0000${id}`;
     if (ids.has(key)) redeliveries.add(1, labels);
     else {
       ids.add(key);
@@ -61,20 +63,49 @@ export function metricsObserver(options: MetricsOptions = {}): Observer {
     }
   };
 
+  // The label sets, made once per rpc (and outcome, event type, target) rather than per command: bounded sets.
+  const rpcLabels = new Map<string, RpcLabels>();
+  const labelsOf = (start: CommandStart): RpcLabels => {
+    const key = `${start.kind}\u0000${start.serviceName}\u0000${start.commandName}`;
+    let labels = rpcLabels.get(key);
+    if (labels === undefined) {
+      const base = { service: start.serviceName, rpc: start.commandName, kind: start.kind };
+      labels = { base, service: { service: start.serviceName }, byOutcome: new Map(), byEventType: new Map() };
+      rpcLabels.set(key, labels);
+    }
+    return labels;
+  };
+  const cached = <K>(map: Map<K, Attributes>, key: K, make: () => Attributes): Attributes => {
+    let labels = map.get(key);
+    if (labels === undefined) map.set(key, (labels = make()));
+    return labels;
+  };
+  const targets = new Map<string, Attributes>();
+  const targetLabels = (service: string, t: { readonly serviceName: string; readonly commandName: string }) =>
+    cached(targets, `${service}\u0000${t.serviceName}/${t.commandName}`, () => ({ service, target: target(t) }));
+
   const command = (start: CommandStart): CommandObserver => {
     const began = performance.now();
-    const labels = { service: start.serviceName, rpc: start.commandName, kind: start.kind };
-    delivery(start, labels);
+    const labels = labelsOf(start);
+    delivery(start, labels.base);
     const streamedAction = start.kind === "action" && start.streamed;
-    if (streamedAction) openCalls.add(1, { service: start.serviceName });
+    if (streamedAction) openCalls.add(1, labels.service);
     return {
       completed(c) {
-        if (streamedAction) openCalls.add(-1, { service: start.serviceName });
-        commands.add(1, { ...labels, outcome: c.outcome });
-        duration.record((performance.now() - began) / 1000, labels);
-        for (const e of c.events) events.add(1, { service: start.serviceName, event_type: e.type });
-        if (c.forward !== undefined) forwards.add(1, { service: start.serviceName, target: target(c.forward) });
-        for (const e of c.sideEffects) sideEffects.add(1, { service: start.serviceName, target: target(e) });
+        if (streamedAction) openCalls.add(-1, labels.service);
+        commands.add(
+          1,
+          cached(labels.byOutcome, c.outcome, () => ({ ...labels.base, outcome: c.outcome })),
+        );
+        duration.record((performance.now() - began) / 1000, labels.base);
+        for (const e of c.events) {
+          events.add(
+            1,
+            cached(labels.byEventType, e.type, () => ({ service: start.serviceName, event_type: e.type })),
+          );
+        }
+        if (c.forward !== undefined) forwards.add(1, targetLabels(start.serviceName, c.forward));
+        for (const e of c.sideEffects) sideEffects.add(1, targetLabels(start.serviceName, e));
         if (start.kind === "crdt" && c.stateChange !== undefined) {
           const consistency = c.stateChange.writeConsistency ?? "local";
           deltas.add(1, { service: start.serviceName, direction: "sent", write_consistency: consistency });
@@ -102,6 +133,18 @@ export function metricsObserver(options: MetricsOptions = {}): Observer {
     },
     actionCallBegun: command,
   };
+}
+
+/** The label sets of one rpc. */
+interface RpcLabels {
+  /** service, rpc, kind. */
+  readonly base: Attributes;
+  /** service alone. */
+  readonly service: Attributes;
+  /** base and outcome, by outcome. */
+  readonly byOutcome: Map<string, Attributes>;
+  /** service and event_type, by event type. */
+  readonly byEventType: Map<string, Attributes>;
 }
 
 function target(t: { readonly serviceName: string; readonly commandName: string }): string {

@@ -29,6 +29,8 @@ export const ATTR = {
   sideEffects: "cloudstate.side_effects",
   /** The forward's target, `service/rpc`. */
   forward: "cloudstate.forward",
+  /** A CRDT streamed call's callback span: `change` (its change subscriber) or `cancelled` (its cancellation callback). */
+  callback: "cloudstate.callback",
   /** The snapshot a recovery started from. */
   snapshotSequence: "cloudstate.snapshot_sequence",
   /** How many events a recovery replayed. */

@@ -11,7 +11,9 @@ import {
   SpanStatusCode,
   trace,
   type Attributes,
+  type Context,
   type Span,
+  type SpanContext,
   type Tracer,
 } from "@opentelemetry/api";
 import type { Logger } from "../logger.js";
@@ -31,10 +33,14 @@ export interface TracingOptions {
 export function tracingObserver(options: TracingOptions = {}): Observer {
   const tracer = options.tracer ?? trace.getTracer(INSTRUMENTATION_NAME);
   const logger = options.logger;
-  const commandObserver = (start: CommandStart): CommandObserver => commandSpan(tracer, start, logger);
+  const names = rpcNamesCache();
+  const commandObserver = (start: CommandStart): CommandObserver => commandSpan(tracer, start, logger, names(start));
   return {
     entityStarted(start) {
-      const watching: EntityObserver = { commandBegun: commandObserver };
+      const watching: EntityObserver =
+        start.kind === "crdt"
+          ? crdtStreams(tracer, start.serviceName, start.entityId, logger, names)
+          : { commandBegun: commandObserver };
       if (start.kind !== "event-sourced") return watching;
       const recovery = tracer.startSpan(
         `${start.serviceName} recovery`,
@@ -65,12 +71,108 @@ export function tracingObserver(options: TracingOptions = {}): Observer {
         },
       };
     },
-    actionCallBegun: (call) => commandSpan(tracer, call, logger),
+    actionCallBegun: (call) => commandSpan(tracer, call, logger, names(call)),
   };
 }
 
-function commandSpan(tracer: Tracer, start: CommandStart, logger: Logger | undefined): CommandObserver {
-  const extracted = extractParent(start.metadata);
+/**
+ * A CRDT's commands, and the spans of its streamed calls' change subscribers and cancellation callbacks: each a
+ * child of its streamed call's span (which has ended by then: a trace per streamed call, its callbacks in it).
+ */
+function crdtStreams(
+  tracer: Tracer,
+  serviceName: string,
+  entityId: string,
+  logger: Logger | undefined,
+  names: (start: CommandStart) => RpcNames,
+): EntityObserver {
+  /** The span of each streamed call, by command id, until its subscription ends (or it never opened one). */
+  const streams = new Map<string, { readonly span: SpanContext; open: boolean }>();
+  return {
+    commandBegun(start) {
+      const observer = commandSpan(tracer, start, logger, names(start));
+      if (!start.streamed) return observer;
+      streams.set(start.commandId, { span: observer.spanContext, open: false });
+      return {
+        around: (call) => observer.around(call),
+        outgoingMetadata: () => observer.outgoingMetadata(),
+        completed: (completion) => {
+          if (streams.get(start.commandId)?.open !== true) streams.delete(start.commandId);
+          observer.completed(completion);
+        },
+      };
+    },
+    subscriptionOpened: (s) => {
+      const stream = streams.get(s.commandId);
+      if (stream !== undefined) stream.open = true;
+    },
+    subscriptionEnded: (s) => void streams.delete(s.commandId),
+    callbackBegun(callback) {
+      const parent = streams.get(callback.commandId)?.span;
+      const span = tracer.startSpan(
+        `${serviceName}/${callback.commandName} ${callback.callback === "change" ? "on change" : "on cancel"}`,
+        {
+          kind: SpanKind.INTERNAL,
+          attributes: {
+            [ATTR.rpcSystem]: "cloudstate",
+            [ATTR.rpcService]: serviceName,
+            [ATTR.rpcMethod]: callback.commandName,
+            [ATTR.kind]: "crdt",
+            [ATTR.entityId]: entityId,
+            [ATTR.commandId]: callback.commandId,
+            [ATTR.callback]: callback.callback,
+          },
+        },
+        parent === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, parent),
+      );
+      return new SpanObserver(span, trace.setSpan(ROOT_CONTEXT, span));
+    },
+    closed: () => streams.clear(),
+  };
+}
+
+/**
+ * A command's (or callback's) observer: its span active while the user code runs, its context injected into
+ * forwards and side effects, ended with the outcome. A class: one is made per command.
+ */
+class SpanObserver implements CommandObserver {
+  constructor(
+    readonly span: Span,
+    private readonly active: Context,
+  ) {}
+
+  get spanContext(): SpanContext {
+    return this.span.spanContext();
+  }
+
+  around<T>(call: () => T): T {
+    return contextApi.with(this.active, call);
+  }
+
+  outgoingMetadata(): Iterable<readonly [key: string, value: string]> {
+    return traceHeaders(this.span.spanContext());
+  }
+
+  completed(completion: CommandCompletion): void {
+    endCommandSpan(this.span, completion);
+  }
+}
+
+/** The span name and the attributes every command of one rpc shares, made once per rpc. */
+interface RpcNames {
+  readonly spanName: string;
+  readonly attributes: Readonly<Attributes>;
+}
+
+function commandSpan(
+  tracer: Tracer,
+  start: CommandStart,
+  logger: Logger | undefined,
+  names: RpcNames = rpcNames(start),
+): SpanObserver {
+  const metadata = start.metadata;
+  // Most commands carry no metadata (the 0.6.0 proxy sends entities none): nothing to parse then.
+  const extracted = metadata.size === 0 ? undefined : extractParent(metadata);
   if (extracted !== undefined && "malformed" in extracted) {
     logger?.debug(
       `ignoring a malformed trace header on ${start.serviceName}/${start.commandName}: ${extracted.malformed}`,
@@ -80,33 +182,43 @@ function commandSpan(tracer: Tracer, start: CommandStart, logger: Logger | undef
     extracted !== undefined && "parent" in extracted
       ? trace.setSpanContext(ROOT_CONTEXT, extracted.parent)
       : ROOT_CONTEXT;
-  const attributes: Attributes = {
-    [ATTR.rpcSystem]: "cloudstate",
-    [ATTR.rpcService]: start.serviceName,
-    [ATTR.rpcMethod]: start.commandName,
-    [ATTR.kind]: start.kind,
-  };
+  const attributes: Attributes = { ...names.attributes };
   if (start.kind !== "action") {
     attributes[ATTR.entityId] = start.entityId;
     attributes[ATTR.commandId] = start.commandId;
   }
-  const event = start.metadata.cloudEvent;
-  if (event.id !== undefined) {
-    attributes[ATTR.ceId] = event.id;
+  const eventId = metadata.size === 0 ? undefined : metadata.get("ce-id");
+  if (eventId !== undefined) {
+    const event = metadata.cloudEvent;
+    attributes[ATTR.ceId] = eventId;
     if (event.source !== undefined) attributes[ATTR.ceSource] = event.source;
     if (event.type !== undefined) attributes[ATTR.ceType] = event.type;
     if (event.subject !== undefined) attributes[ATTR.ceSubject] = event.subject;
   }
-  const span = tracer.startSpan(
-    `${start.serviceName}/${start.commandName}`,
-    { kind: SpanKind.SERVER, attributes },
-    parent,
-  );
-  const active = trace.setSpan(parent, span);
+  const span = tracer.startSpan(names.spanName, { kind: SpanKind.SERVER, attributes }, parent);
+  return new SpanObserver(span, trace.setSpan(parent, span));
+}
+
+function rpcNames(start: CommandStart): RpcNames {
   return {
-    around: (call) => contextApi.with(active, call),
-    outgoingMetadata: () => traceHeaders(span.spanContext()),
-    completed: (completion) => endCommandSpan(span, completion),
+    spanName: `${start.serviceName}/${start.commandName}`,
+    attributes: {
+      [ATTR.rpcSystem]: "cloudstate",
+      [ATTR.rpcService]: start.serviceName,
+      [ATTR.rpcMethod]: start.commandName,
+      [ATTR.kind]: start.kind,
+    },
+  };
+}
+
+/** {@link rpcNames}, remembered per service, rpc and kind (a bounded set: the services' rpcs). */
+function rpcNamesCache(): (start: CommandStart) => RpcNames {
+  const byKey = new Map<string, RpcNames>();
+  return (start) => {
+    const key = `${start.kind}\u0000${start.serviceName}\u0000${start.commandName}`;
+    let names = byKey.get(key);
+    if (names === undefined) byKey.set(key, (names = rpcNames(start)));
+    return names;
   };
 }
 

@@ -10,7 +10,14 @@ import { describe, it } from "node:test";
 import { ROOT } from "../support/root.js";
 import { deploymentOf, forHost, gracePeriodSeconds, podContainers, probesOf, type HostPorts } from "./pod-manifest.js";
 
-const ports: HostPorts = { userFunction: 41001, http: 41002, management: 41003, remoting: 41004, metrics: 41005 };
+const ports: HostPorts = {
+  userFunction: 41001,
+  http: 41002,
+  management: 41003,
+  remoting: 41004,
+  metrics: 41005,
+  userFunctionMetrics: 41006,
+};
 const manifest = (layer: string): string =>
   readFileSync(join(ROOT, "create/templates", layer, "deploy/plain/deployment.yaml"), "utf8").replaceAll(
     "__SERVICE_NAME__",
@@ -34,6 +41,9 @@ describe("the plain Deployment on the host", () => {
       assert.equal(env(proxy, "MANAGEMENT_PORT"), "41003");
       assert.equal(env(proxy, "REMOTING_PORT"), "41004");
       assert.equal(env(proxy, "METRICS_PORT"), "41005");
+      assert.equal(env(userFunction, "OTEL_EXPORTER_PROMETHEUS_PORT"), "41006");
+      assert.equal(env(userFunction, "OTEL_EXPORTER_PROMETHEUS_HOST"), "127.0.0.1");
+      assert.equal(env(userFunction, "OTEL_SERVICE_NAME"), "svc", "the manifest's telemetry variables stay");
       assert.equal(proxy.ports, undefined, "no port mappings on the host network");
       assert.equal(userFunction.ports, undefined);
       assert.deepEqual(probesOf(host, "akka-sidecar"), {

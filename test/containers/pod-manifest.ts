@@ -2,8 +2,8 @@
  * A template's `deploy/plain/deployment.yaml` made runnable by `podman kube play` on one machine, changing only
  * what a Kubernetes cluster gives a pod and a single host has not:
  *
- * - its own network: the pod runs on the host's (`hostNetwork`), so each port the manifest names (user function,
- *   proxy, management, remoting) is replaced by a free one, in the environment and the probes alike, the
+ * - its own network: the pod runs on the host's (`hostNetwork`), so each port the manifest names (user function
+ *   and its metrics, proxy, management, remoting) is replaced by a free one, in the environment and the probes alike, the
  *   containers' `ports` lists go (on the host's network they publish nothing, and podman refuses them), and
  *   everything the proxy opens is bound to 127.0.0.1 (its defaults bind all interfaces);
  * - the Kubernetes API, through which the proxy's cluster bootstrap finds the pod (`SELECTOR_LABEL`): the proxy
@@ -28,6 +28,8 @@ export interface HostPorts {
   readonly remoting: number;
   /** The Prometheus exporter, on whenever development mode is off (`METRICS_PORT`; 9090 unless set). */
   readonly metrics: number;
+  /** The user function's own Prometheus endpoint (`OTEL_EXPORTER_PROMETHEUS_PORT`, src/telemetry.ts). */
+  readonly userFunctionMetrics: number;
 }
 
 /** Where PostgreSQL is, for the templates that keep state. */
@@ -129,6 +131,10 @@ export function forHost(text: string, ports: HostPorts, postgres?: HostPostgres)
     }
   }
   setEnv(userFunction, "PORT", String(ports.userFunction));
+  if (envOf(userFunction, "OTEL_EXPORTER_PROMETHEUS_PORT") !== undefined) {
+    setEnv(userFunction, "OTEL_EXPORTER_PROMETHEUS_HOST", "127.0.0.1");
+    setEnv(userFunction, "OTEL_EXPORTER_PROMETHEUS_PORT", String(ports.userFunctionMetrics));
+  }
   setEnv(proxy, "USER_FUNCTION_PORT", String(ports.userFunction));
   setEnv(proxy, "HTTP_PORT", String(ports.http));
   setEnv(proxy, "MANAGEMENT_PORT", String(ports.management));

@@ -3,8 +3,9 @@
  * `podman build` from its own Dockerfile (unchanged), and its `deploy/plain/deployment.yaml` run with `podman kube
  * play` — the user function and the proxy sidecar (the stand-in 0.6.0 proxy images, see images.ts) in one pod on
  * the host's network, PostgreSQL beside it for the templates that keep state. Checked through the proxy: gRPC and
- * HTTP/JSON answer, the probes the manifest names pass, the state survives `kube down` and `kube play`, the user
- * function's container killed alone is served again, and it stops on SIGTERM within the pod's grace period.
+ * HTTP/JSON answer (and the user function's own Prometheus endpoint counts them), the probes the manifest names
+ * pass, the state survives `kube down` and `kube play`, the user function's container killed alone is served
+ * again, and it stops on SIGTERM within the pod's grace period.
  * Prints what the image holds and the times measured. Everything the suite started is removed on every path.
  */
 import assert from "node:assert/strict";
@@ -147,6 +148,7 @@ describe("templates in containers: podman build, podman kube play, through the p
       management: await freePort(),
       remoting: await freePort(),
       metrics: await freePort(),
+      userFunctionMetrics: await freePort(),
     };
     const plain = readFileSync(join(dir, "deploy/plain/deployment.yaml"), "utf8");
     const hostText = forHost(
@@ -203,6 +205,10 @@ describe("templates in containers: podman build, podman kube play, through the p
     const firstAnswer = Date.now() - playedAt;
     note(`${checks.template}: kube play → proxy online, first gRPC answer: ${seconds(firstAnswer)}`);
     await checks.http(served);
+    // The user function's own metrics, as the manifest turns them on (OTEL_METRICS_EXPORTER=prometheus): the
+    // commands just answered are counted on its Prometheus endpoint (src/telemetry.ts).
+    const scraped = await (await fetch(`http://127.0.0.1:${ports.userFunctionMetrics}/metrics`)).text();
+    assert.match(scraped, /^cloudstate_commands_total\{[^}]*outcome="reply"[^}]*\} [1-9]/m, scraped.slice(0, 2000));
 
     // The probes, as the kubelet would ask them.
     const probes = probesOf(hostText, "akka-sidecar");

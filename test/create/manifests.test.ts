@@ -23,6 +23,28 @@ interface Doc {
   readonly [key: string]: unknown;
 }
 
+/**
+ * The user container's telemetry (src/telemetry.ts): the standard variables, a Prometheus endpoint on a declared
+ * metrics port that is neither the user port nor the proxy's own metrics port (9090, in the same pod), and OTLP
+ * export off until the endpoint is filled in.
+ */
+function telemetryOf(user: {
+  ports?: { containerPort: number; name?: string }[];
+  env?: { name: string; value?: string }[];
+}): void {
+  const env = new Map((user.env ?? []).map((e) => [e.name, e.value]));
+  assert.equal(env.get("OTEL_SERVICE_NAME"), "svc");
+  assert.equal(env.get("OTEL_EXPORTER_OTLP_ENDPOINT"), "");
+  assert.deepEqual(env.get("OTEL_METRICS_EXPORTER")?.split(","), ["prometheus", "otlp"]);
+  const metricsPort = Number(env.get("OTEL_EXPORTER_PROMETHEUS_PORT"));
+  assert.ok(![DEFAULT_USER_PORT, 9090].includes(metricsPort), `metrics port ${metricsPort} is free in the pod`);
+  assert.deepEqual(
+    user.ports?.find((p) => p.name === "metrics"),
+    { name: "metrics", containerPort: metricsPort },
+    "the metrics port is declared",
+  );
+}
+
 /** The fields of StatefulService.Spec and StatefulStore.Spec (play-json formats: unknown fields are ignored). */
 const SERVICE_SPEC_FIELDS = [
   "containers",
@@ -126,6 +148,7 @@ for (const template of TEMPLATE_NAMES) {
       assert.equal(user.ports?.[0]?.containerPort ?? DEFAULT_USER_PORT, DEFAULT_USER_PORT);
       assert.match(dockerfile, new RegExp(`ENV [^\\n]*PORT=${DEFAULT_USER_PORT}`));
       assert.match(dockerfile, new RegExp(`EXPOSE ${DEFAULT_USER_PORT}`));
+      telemetryOf(user);
     });
 
     if (stateful) {
@@ -177,6 +200,7 @@ for (const template of TEMPLATE_NAMES) {
       const userPort = user.ports?.[0]?.containerPort;
       assert.equal(userPort, DEFAULT_USER_PORT);
       assert.equal(user.env?.find((e) => e.name === "PORT")?.value, String(userPort));
+      telemetryOf(user);
       assert.equal(
         proxy.image,
         stateful ? "cloudstateio/cloudstate-proxy-postgres:0.6.0" : "cloudstateio/cloudstate-proxy-core:0.6.0",

@@ -3,7 +3,8 @@
  * Go module proxy, OTLP/HTTP ingest) receives the spans and its query API gives them back; Debian's Prometheus
  * scrapes the user function's OpenTelemetry Prometheus endpoint. Asserted: a gRPC call to an action with a
  * `traceparent` gives a span whose parent is the caller's; an entity command's trace context is dropped by the
- * 0.6.0 proxy (pinned: its spans are roots); a refused command is an ERROR span; an entity recovered from 1,000
+ * 0.6.0 proxy (pinned: its spans are roots); a CRDT streamed call's change subscriber and cancellation callback
+ * each give a span, child of the call's; a refused command is an ERROR span; an entity recovered from 1,000
  * events gives one recovery span; Prometheus's command counters equal the commands sent, per rpc and outcome.
  */
 import assert from "node:assert/strict";
@@ -24,11 +25,15 @@ import { ShoppingCartDefinition } from "../../examples/shopping-cart/gen/com/exa
 import { shoppingCart } from "../../examples/shopping-cart/src/cart.js";
 import { ActionTckModelDefinition } from "../../examples/tck/gen/cloudstate/tck/model/action.js";
 import { actionTckModelAction } from "../../examples/tck/gen/cloudstate/tck/model/action_cloudstate.js";
+import { PresenceDefinition, type PresenceStatus } from "../../examples/crdts/gen/com/example/chat/chat.js";
+import { presenceEntity } from "../../examples/crdts/gen/com/example/chat/chat_cloudstate.js";
+import { presenceHandlers } from "../../examples/crdts/src/chat.js";
 import { findTraces, parentOf, startJaeger, tag, traceSpans, type Jaeger, type JaegerSpan } from "./jaeger.js";
 import { startPrometheus, type Prometheus } from "./prometheus.js";
 
 const CART = "com.example.shoppingcart.ShoppingCart";
 const ACTION = "cloudstate.tck.model.action.ActionTckModel";
+const PRESENCE = "com.example.chat.Presence";
 const RESOURCE = "cloudstate-ts-observability-suite";
 const addItem = methodOf(ShoppingCartDefinition, "addItem");
 
@@ -39,6 +44,25 @@ const forwarder = actionTckModelAction({
   processStreamedOut: () => [],
   processStreamed: () => [],
 });
+
+/** A trace's spans as an indented tree, each with its id, parent and main tags, for the suite's log. */
+function spanTree(spans: readonly JaegerSpan[]): string {
+  const lines: string[] = [];
+  const ids = new Set(spans.map((s) => s.spanID));
+  const show = (span: JaegerSpan, depth: number): void => {
+    const tags = ["span.kind", "cloudstate.kind", "cloudstate.entity_id", "cloudstate.outcome", "cloudstate.forward"]
+      .filter((key) => tag(span, key) !== undefined)
+      .map((key) => `${key}=${String(tag(span, key))}`);
+    const parent = parentOf(span);
+    lines.push(
+      `#   ${"  ".repeat(depth)}${span.operationName} [trace ${span.traceID} span ${span.spanID}` +
+        `${parent === undefined ? ", root" : `, parent ${parent}`}] ${tags.join(" ")}`,
+    );
+    for (const child of spans.filter((s) => parentOf(s) === span.spanID)) show(child, depth + 1);
+  };
+  for (const span of spans.filter((s) => parentOf(s) === undefined || !ids.has(parentOf(s)!))) show(span, 0);
+  return lines.join("\n");
+}
 
 /** A fresh caller context: a trace id, a span id, the traceparent header. */
 function caller() {
@@ -91,7 +115,7 @@ describe("observability through the real proxy: Jaeger and Prometheus", { timeou
       meter: meterProvider.getMeter("cloudstate-ts"),
     });
     env = await CloudstateTestEnvironment.start({
-      entities: [{ ...shoppingCart, snapshotEvery: 0 }, forwarder],
+      entities: [{ ...shoppingCart, snapshotEvery: 0 }, forwarder, presenceEntity(presenceHandlers)],
       observer,
       timeoutMs: 180_000,
     });
@@ -133,6 +157,8 @@ describe("observability through the real proxy: Jaeger and Prometheus", { timeou
     assert.equal(parentOf(action), call.spanId);
     assert.equal(tag(action, "span.kind"), "server");
     assert.equal(tag(action, "cloudstate.forward"), `${CART}/AddItem`);
+    console.log(`# the action's trace as Jaeger returns it (caller span ${call.spanId}, not exported):`);
+    console.log(spanTree(spans));
   });
 
   it("PROXY DEFECT pinned: an entity command's traceparent (HTTP/JSON, gRPC, or a forward's) never reaches the user function", async () => {
@@ -168,6 +194,52 @@ describe("observability through the real proxy: Jaeger and Prometheus", { timeou
     // the action span's traceparent.
     const forwarded = await entitySpan(CART, "AddItem", "fwd");
     assert.equal(parentOf(forwarded), undefined);
+    console.log("# the forwarded command's trace as Jaeger returns it (a root: the proxy dropped the traceparent):");
+    console.log(spanTree(await spansOf(jaeger, forwarded.traceID, 1)));
+  });
+
+  it("a CRDT streamed call's change subscriber and cancellation callback each give a span in the call's trace", async () => {
+    const presence = env.client(PresenceDefinition);
+    const monitorAbort = new AbortController();
+    const connectAbort = new AbortController();
+    const monitor = presence.monitor({ userId: "eve" }, { signal: monitorAbort.signal })[Symbol.asyncIterator]();
+    const next = async (stream: AsyncIterator<PresenceStatus>): Promise<PresenceStatus> => {
+      const step = await stream.next();
+      assert.ok(step.done !== true, "the stream goes on");
+      return step.value;
+    };
+    try {
+      assert.equal((await next(monitor)).online, false);
+      const connect = presence.connect({ userId: "eve" }, { signal: connectAbort.signal })[Symbol.asyncIterator]();
+      assert.equal((await next(connect)).online, true);
+      // The monitor's subscriber heard the connection: a message, sent from an "on change" span.
+      assert.equal((await next(monitor)).online, true);
+      // The client cancels Connect: the proxy tells the user function, whose cancellation callback votes offline.
+      connectAbort.abort();
+      await connect.next().catch(() => undefined);
+      assert.equal((await next(monitor)).online, false);
+    } finally {
+      monitorAbort.abort();
+      await monitor.next().catch(() => undefined);
+    }
+    const call = async (rpc: string): Promise<JaegerSpan> => entitySpan(PRESENCE, rpc, "eve");
+    const [monitorSpan, connectSpan] = [await call("Monitor"), await call("Connect")];
+    const monitorTrace = await spansOf(jaeger, monitorSpan.traceID, 3);
+    const changes = monitorTrace.filter((s) => s.operationName === `${PRESENCE}/Monitor on change`);
+    // At least the two changes the monitor was told of (a delta from the proxy may run the subscriber again).
+    assert.ok(changes.length >= 2, JSON.stringify(monitorTrace.map((s) => s.operationName)));
+    for (const change of changes) {
+      assert.equal(parentOf(change), monitorSpan.spanID);
+      assert.equal(tag(change, "cloudstate.callback"), "change");
+      assert.equal(tag(change, "span.kind"), "internal");
+    }
+    const connectTrace = await spansOf(jaeger, connectSpan.traceID, 2);
+    const cancelled = connectTrace.find((s) => s.operationName === `${PRESENCE}/Connect on cancel`);
+    assert.ok(cancelled !== undefined, JSON.stringify(connectTrace.map((s) => s.operationName)));
+    assert.equal(parentOf(cancelled), connectSpan.spanID);
+    assert.equal(tag(cancelled, "cloudstate.callback"), "cancelled");
+    console.log("# a CRDT streamed call's trace as Jaeger returns it:");
+    console.log(spanTree(monitorTrace));
   });
 
   it("a refused command is an ERROR span carrying the failure's description", async () => {
@@ -224,7 +296,16 @@ describe("observability through the real proxy: Jaeger and Prometheus", { timeou
         `${expression} = ${count} in Prometheus`,
         async () => {
           const value = await prometheus.query(expression);
-          if (value !== count) throw new Error(`${String(value)} so far`);
+          if (value !== count) {
+            const outcomes = ["reply", "forward", "no-reply", "failure", "error"];
+            const seen = await Promise.all(
+              outcomes.map(
+                async (o) =>
+                  `${o}=${String(await prometheus.query(`sum(cloudstate_commands_total{rpc="${rpc}",outcome="${o}"})`))}`,
+              ),
+            );
+            throw new Error(`${String(value)} so far (${rpc}: ${seen.join(" ")})`);
+          }
         },
         30_000,
       );

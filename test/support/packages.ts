@@ -141,15 +141,23 @@ export interface ProductionInstall {
   readonly native: readonly string[];
   /** The packages installed, by name. */
   readonly packages: ReadonlySet<string>;
+  /** The bytes of the OpenTelemetry packages (`node_modules/@opentelemetry/`), a part of {@link bytes}. */
+  readonly telemetryBytes: number;
 }
 
-function walkInstall(dir: string, at: string, found: { bytes: number; files: number; native: string[] }): void {
+function walkInstall(
+  dir: string,
+  at: string,
+  found: { bytes: number; files: number; native: string[]; telemetryBytes: number },
+): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     const shown = at === "" ? entry.name : `${at}/${entry.name}`;
     if (entry.isDirectory()) walkInstall(path, shown, found);
     else if (entry.isFile()) {
-      found.bytes += statSync(path).size;
+      const size = statSync(path).size;
+      found.bytes += size;
+      if (shown.startsWith("@opentelemetry/")) found.telemetryBytes += size;
       found.files++;
       if (entry.name.endsWith(".node")) found.native.push(shown);
     }
@@ -169,7 +177,7 @@ export function productionInstall(dir: string, env: NodeJS.ProcessEnv): Producti
     // --ignore-scripts: the project's `prepare` generates code with development tools; its image runs it in the
     // build stage, before pruning to this.
     run(copy, env, "npm", "ci", "--omit=dev", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund");
-    const found = { bytes: 0, files: 0, native: [] as string[] };
+    const found = { bytes: 0, files: 0, native: [] as string[], telemetryBytes: 0 };
     walkInstall(join(copy, "node_modules"), "", found);
     const names = new Set<string>();
     for (const line of run(copy, env, "npm", "ls", "--omit=dev", "--all", "--parseable").split("\n")) {

@@ -1,5 +1,8 @@
-// The user function: serves the entities on HOST:PORT (default 127.0.0.1:8080) for the Cloudstate proxy.
+// The user function: serves the entities on HOST:PORT (default 127.0.0.1:8080) for the Cloudstate proxy, with
+// traces and metrics when the OpenTelemetry variables ask for them (see telemetry.ts).
 import { serve } from "cloudstate-ts";
 import { counter } from "./counter.js";
+import { telemetry } from "./telemetry.js";
 
-await serve({ entities: [counter], serviceName: "__SERVICE_NAME__" });
+const observed = await telemetry("__SERVICE_NAME__");
+await serve({ entities: [counter], serviceName: "__SERVICE_NAME__", ...(observed && { observer: observed.observer }) });
