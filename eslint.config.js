@@ -47,6 +47,24 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    // The inspector's page: plain browser JavaScript, served as it is (no build step).
+    files: ["devkit/inspector/page/**/*.js"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: "module",
+      globals: {
+        document: "readonly",
+        window: "readonly",
+        location: "readonly",
+        navigator: "readonly",
+        fetch: "readonly",
+        EventSource: "readonly",
+        console: "readonly",
+      },
+    },
+  },
+  {
     // Plain JavaScript the builds run before anything is compiled.
     files: ["test/tools/*.mjs"],
     ...tseslint.configs.disableTypeChecked,

@@ -20,7 +20,8 @@ import type { EventSourcedEntity } from "./event-sourced/entity.js";
 import { runEventSourcedStream } from "./event-sourced/stream.js";
 import { consoleLogger, type Logger } from "./logger.js";
 import { guardObserver } from "./observation.js";
-import type { Observer } from "./observer.js";
+import { observers, type Observer } from "./observer.js";
+import { inspectorFeedFromEnvironment } from "./inspector/feed.js";
 import type { ValueEntity } from "./value-entity/entity.js";
 import { runValueEntityStream } from "./value-entity/stream.js";
 
@@ -160,11 +161,16 @@ export interface ServeOptions extends ServerOptions {
 
 /**
  * Serves the entities on `HOST`/`PORT` until SIGTERM or SIGINT, then shuts down gracefully (and runs
- * `onShutdown`). The usual `main` of a user function.
+ * `onShutdown`). The usual `main` of a user function. Under `cloudstate-ts dev` (`CLOUDSTATE_TS_INSPECTOR_FEED`
+ * set) it also feeds the dev session's inspector; nothing of that runs otherwise.
  */
 export async function serve(options: ServeOptions): Promise<CloudstateServer> {
-  const server = new CloudstateServer(options);
   const logger = options.logger ?? consoleLogger();
+  // Under `cloudstate-ts dev` only: the dev session's inspector asks for a feed through the environment.
+  const feed = inspectorFeedFromEnvironment(options.entities, logger);
+  const observer =
+    feed === undefined ? options.observer : options.observer === undefined ? feed : observers(options.observer, feed);
+  const server = new CloudstateServer({ ...options, ...(observer === undefined ? {} : { observer }) });
   const finish = async (): Promise<void> => {
     if (options.onShutdown === undefined) return;
     const limitMs = options.onShutdownMs ?? 10_000;

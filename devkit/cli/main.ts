@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `cloudstate-ts` command: `dev` (the development loop), `proxy` (the Cloudstate proxy alone, so nobody types
- * its `java` line) and `gen --check`. Unknown commands and flags are errors that change nothing.
+ * The `cloudstate-ts` command: `dev` (the development loop, with its inspector), `inspect` (what the inspector
+ * shows, from a terminal), `proxy` (the Cloudstate proxy alone, so nobody types its `java` line) and `gen --check`. Unknown commands and flags are errors that change nothing.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import { untilInterrupted } from "../launch/lifecycle.js";
 import { startProxy } from "../launch/proxy.js";
 import type { ProxySource } from "../launch/proxy-source.js";
 import { genCheck } from "./gen-check.js";
+import { inspect } from "./inspect.js";
 import { checkProjectLock, describeLockCheck, generateWithLock, type ProjectLockCheck } from "./gen-lock.js";
 import { LOCK_FILE } from "./stored-lock.js";
 import { parsePostgresUrl } from "./postgres-url.js";
@@ -88,8 +89,16 @@ async function devCommand(args: readonly string[]): Promise<number> {
     entry: { type: "string" },
     "proxy-image": { type: "boolean" },
     image: { type: "string" },
+    "inspector-port": { type: "string" },
+    "no-inspector": { type: "boolean" },
   });
   const port = portOf("port", values.port, 9000);
+  const inspectorPort =
+    values["no-inspector"] === true
+      ? false
+      : values["inspector-port"] === "0"
+        ? 0
+        : portOf("inspector-port", values["inspector-port"], 9001);
   const userFunctionPort =
     values["user-function-port"] === undefined
       ? undefined
@@ -103,12 +112,37 @@ async function devCommand(args: readonly string[]): Promise<number> {
   const session = await DevSession.start({
     port,
     fixes: values.fixes === true,
+    inspectorPort,
     ...proxySourceFlags(values),
     ...(userFunctionPort === undefined ? {} : { userFunctionPort }),
     ...(values.entry === undefined ? {} : { entry: values.entry }),
   });
   await untilInterrupted();
   await session.stop();
+  return 0;
+}
+
+async function inspectCommand(args: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: { "inspector-port": { type: "string" }, json: { type: "boolean" } },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (parsed.positionals.length > 1) throw new UsageError("inspect takes at most one entity");
+  const [entity] = parsed.positionals;
+  console.log(
+    await inspect({
+      port: portOf("inspector-port", parsed.values["inspector-port"], 9001),
+      json: parsed.values.json === true,
+      ...(entity === undefined ? {} : { entity }),
+    }),
+  );
   return 0;
 }
 
@@ -149,6 +183,8 @@ async function main(args: readonly string[]): Promise<number> {
       return proxyCommand(rest);
     case "gen":
       return genCommand(rest);
+    case "inspect":
+      return inspectCommand(rest);
     case "help":
     case "--help":
     case "-h":

@@ -5,7 +5,11 @@ export const USAGE = `Usage: cloudstate-ts <command> [options]
 Commands:
   dev      regenerate, build, start the user function and the development-mode proxy; restart on edits
            [--port N (9000)] [--user-function-port N] [--fixes] [--entry dist/src/main.js]
-           [--proxy-image] [--image NAME:TAG]
+           [--proxy-image] [--image NAME:TAG] [--inspector-port N (9001; 0 a free one)] [--no-inspector]
+           the inspector (a page, and the API of \`inspect\`) is served on 127.0.0.1 at the port printed
+  inspect  what the running dev session's inspector shows: the entities, or one entity's state, journal and
+           commands (ENTITY: Service/id, or the id alone)
+           [ENTITY] [--json] [--inspector-port N (9001)]
   proxy    start the Cloudstate 0.6.0 proxy alone, in front of a user function already running
            [--port N (9000)] [--user-function-port N (8080)] [--postgres postgres://user:password@host:port/db]
            [--fixes] [--proxy-image] [--image NAME:TAG]

@@ -13,6 +13,13 @@ import { freePort, type Started } from "../launch/processes.js";
 import { startProxy, type ProxyProcess } from "../launch/proxy.js";
 import type { ProxySource } from "../launch/proxy-source.js";
 import { startUserFunctionProcess } from "../launch/user-function.js";
+import { InspectorServer } from "../inspector/server.js";
+import { InspectorStore } from "../inspector/store.js";
+
+/** The variable that tells the user function where its inspector feed goes (the runtime's `inspector/feed.ts`). */
+const INSPECTOR_FEED_ENV = "CLOUDSTATE_TS_INSPECTOR_FEED";
+/** How long a started user function has to say hello to the inspector before the session says it did not. */
+const FEED_HELLO_MS = 15_000;
 
 /** How to run the loop. */
 export interface DevOptions {
@@ -34,6 +41,8 @@ export interface DevOptions {
   readonly log?: (line: string) => void;
   /** How long to wait after an edit for more edits before acting. Default 200 ms. */
   readonly settleMs?: number;
+  /** The inspector's port on 127.0.0.1 (0: a free one), or false for no inspector. Default 9001. */
+  readonly inspectorPort?: number | false;
 }
 
 /** The result of one step (generate, build). */
@@ -104,6 +113,8 @@ export class DevSession {
   #timer: NodeJS.Timeout | undefined;
   #busy: Promise<void> = Promise.resolve();
   #stopped = false;
+  readonly #store = new InspectorStore();
+  #inspector: InspectorServer | undefined;
 
   private constructor(options: DevOptions) {
     this.#options = options;
@@ -128,6 +139,11 @@ export class DevSession {
     return this.#proxy?.port ?? this.#options.port ?? 9000;
   }
 
+  /** The inspector's address, when it runs. */
+  get inspectorUrl(): string | undefined {
+    return this.#inspector?.url;
+  }
+
   /** Waits until every edit seen so far has been acted on. */
   settled(): Promise<void> {
     return this.#busy;
@@ -139,7 +155,7 @@ export class DevSession {
     clearTimeout(this.#timer);
     for (const watcher of this.#watchers) watcher.close();
     await this.#busy.catch(() => undefined);
-    await Promise.allSettled([this.#function?.stop(), this.#proxy?.stop()]);
+    await Promise.allSettled([this.#function?.stop(), this.#proxy?.stop(), this.#inspector?.stop()]);
     this.#log("dev: stopped the user function and the proxy");
   }
 
@@ -149,6 +165,7 @@ export class DevSession {
     const built = await this.#build();
     if (!built.ok) throw new Error(`the code does not compile:\n${built.output}`);
     this.#userFunctionPort = this.#options.userFunctionPort ?? (await freePort());
+    await this.#startInspector();
     await this.#startFunction();
     await this.#startProxy();
     this.#watch("src", "src");
@@ -175,17 +192,55 @@ export class DevSession {
     return run(this.#cwd, tool(this.#cwd, "tsc"), ["-p", "tsconfig.build.json"]);
   }
 
+  /** The inspector's server; a port in use is reported and the loop runs on without it. */
+  async #startInspector(): Promise<void> {
+    const port = this.#options.inspectorPort ?? 9001;
+    if (port === false) return;
+    try {
+      this.#inspector = await InspectorServer.start(port, {
+        store: this.#store,
+        cwd: this.#cwd,
+        session: () => ({
+          project: this.#cwd,
+          ...(this.#proxy === undefined ? {} : { proxy: { port: this.#proxy.port, origin: this.#proxy.origin } }),
+          userFunction: { port: this.#userFunctionPort },
+        }),
+      });
+    } catch (error) {
+      this.#log(
+        `dev: the inspector is off: ${error instanceof Error ? error.message : String(error)} ` +
+          "(choose another port with --inspector-port N, or 0 for a free one); the dev loop runs without it",
+      );
+    }
+  }
+
+  /** Says so when a started user function never reaches the inspector (a `main` that does not call `serve`). */
+  #expectHello(): void {
+    if (this.#inspector === undefined) return;
+    const before = this.#store.processes.length;
+    setTimeout(() => {
+      if (!this.#stopped && this.#store.processes.length === before && this.#function?.exited !== true) {
+        this.#log(
+          `dev: the user function has sent the inspector nothing in ${FEED_HELLO_MS / 1000} s; it feeds the inspector ` +
+            "only when it runs serve() from cloudstate-ts",
+        );
+      }
+    }, FEED_HELLO_MS).unref();
+  }
+
   async #startFunction(): Promise<void> {
     const started = Date.now();
     this.#function = await startUserFunctionProcess({
       script: this.#options.entry ?? join("dist", "src", "main.js"),
       port: this.#userFunctionPort,
       cwd: this.#cwd,
+      ...(this.#inspector === undefined ? {} : { env: { [INSPECTOR_FEED_ENV]: this.#inspector.url } }),
       onOutput: (chunk) => {
         for (const line of chunk.split("\n")) if (line.trim() !== "") this.#log(`[function] ${line}`);
       },
     });
     this.#log(`dev: user function listening on 127.0.0.1:${this.#userFunctionPort} (${Date.now() - started} ms)`);
+    this.#expectHello();
   }
 
   async #startProxy(): Promise<void> {
@@ -205,7 +260,10 @@ export class DevSession {
     this.#proxy = proxy;
     const discovery = /discovery from [^\n]*/.exec(this.#function?.output ?? "")?.[0] ?? "discovery answered";
     this.#log(`dev: proxy (${proxy.origin}) online after ${Date.now() - started} ms; ${discovery}`);
-    this.#log(`dev: gRPC on 127.0.0.1:${proxy.port}, HTTP/JSON on http://127.0.0.1:${proxy.port}`);
+    this.#log(
+      `dev: gRPC on 127.0.0.1:${proxy.port}, HTTP/JSON on http://127.0.0.1:${proxy.port}` +
+        (this.#inspector === undefined ? "" : `, inspector on ${this.#inspector.url}`),
+    );
   }
 
   /**
