@@ -78,15 +78,27 @@ export function typeNameOf(any: Any): string {
   return any.typeUrl.slice(any.typeUrl.lastIndexOf("/") + 1);
 }
 
+/**
+ * One writer for every message packed: encoding is synchronous, so no two overlap, and `finish()` hands back an
+ * exact copy while the writer keeps its grown buffer. A new writer per message would allocate (and zero) a
+ * 128-byte off-heap buffer each time, and grow it by copies for larger messages.
+ */
+let payloadWriter = new BinaryWriter();
+/** Past this, a writer's buffer is let go rather than kept for the next message. @internal */
+export const KEPT_WRITER_BYTES = 64 * 1024;
+
 /** Packs a protobuf message as `type.googleapis.com/<full name>`. */
 export function packMessage<T extends Message>(type: MessageType<T>, message: MessageInit<T>): Any {
   let bytes: Uint8Array;
   try {
-    bytes = type.encode(message as unknown as T).finish();
+    bytes = type.encode(message as unknown as T, payloadWriter).finish();
   } catch (error) {
+    // A throw midway leaves the writer's forks open: the next message starts on a fresh one.
+    payloadWriter = new BinaryWriter();
     noteEncodingFailed(type, message, error);
     throw error;
   }
+  if (bytes.length > KEPT_WRITER_BYTES) payloadWriter = new BinaryWriter();
   noteEncoded(type, message, bytes);
   return makeAny(MESSAGE_URL_PREFIX + type.$type, bytes);
 }

@@ -1,14 +1,20 @@
 import { createServer, type Server } from "nice-grpc";
 import { EntityDiscoveryDefinition } from "../gen/cloudstate/entity.js";
-import { EventSourcedDefinition } from "../gen/cloudstate/event_sourced.js";
-import { ValueEntityDefinition } from "../gen/cloudstate/value_entity.js";
 import { ActionProtocolDefinition } from "../gen/cloudstate/action.js";
-import { CrdtDefinition } from "../gen/cloudstate/crdt.js";
+import type { CrdtStreamIn } from "../gen/cloudstate/crdt.js";
+import type { EventSourcedStreamIn } from "../gen/cloudstate/event_sourced.js";
+import type { ValueEntityStreamIn } from "../gen/cloudstate/value_entity.js";
 import type { Action } from "./action/action.js";
 import type { CrdtEntity } from "./crdt/entity.js";
 import { runCrdtStream } from "./crdt/stream.js";
 import { actionProtocolService } from "./action/protocol-service.js";
 import { Drain } from "./drain.js";
+import { entityStreamInterceptor, type EntityStreamRunner } from "./entity-stream-call.js";
+import {
+  crdtStreamDefinition,
+  eventSourcedStreamDefinition,
+  valueEntityStreamDefinition,
+} from "./entity-stream-definitions.js";
 import { entityDiscoveryService, type ServiceInfoOptions } from "./discovery.js";
 import type { EventSourcedEntity } from "./event-sourced/entity.js";
 import { runEventSourcedStream } from "./event-sourced/stream.js";
@@ -66,8 +72,6 @@ export class CloudstateServer {
       if (seen.has(entity.serviceName)) throw new Error(`${entity.serviceName} is served twice`);
       seen.add(entity.serviceName);
     }
-    this.#server = createServer();
-    this.#server.add(EntityDiscoveryDefinition, entityDiscoveryService(options.entities, options, this.#logger));
     const eventSourced = new Map<string, EventSourcedEntity>();
     const valueEntities = new Map<string, ValueEntity>();
     const actions = new Map<string, Action>();
@@ -81,16 +85,29 @@ export class CloudstateServer {
     const logger = this.#logger;
     const observer = options.observer === undefined ? undefined : guardObserver(options.observer, logger);
     const drain = this.#drain;
-    this.#server.add(EventSourcedDefinition, {
-      handle: (requests) => runEventSourcedStream(requests, eventSourced, logger, drain, undefined, observer),
-    });
-    this.#server.add(ValueEntityDefinition, {
-      handle: (requests) => runValueEntityStream(requests, valueEntities, logger, drain, undefined, observer),
-    });
+    const handleEventSourced = (requests: AsyncIterable<EventSourcedStreamIn>) =>
+      runEventSourcedStream(requests, eventSourced, logger, drain, undefined, observer);
+    const handleValueEntity = (requests: AsyncIterable<ValueEntityStreamIn>) =>
+      runValueEntityStream(requests, valueEntities, logger, drain, undefined, observer);
+    const handleCrdt = (requests: AsyncIterable<CrdtStreamIn>) =>
+      runCrdtStream(requests, crdts, logger, drain, undefined, observer);
+    // The entity streams are served by the interceptor, off nice-grpc's per-call machinery (see
+    // entity-stream-call.ts); they are still added to nice-grpc below, which routes their paths and decodes and
+    // encodes their messages.
+    const interceptor = entityStreamInterceptor(
+      new Map<string, EntityStreamRunner>([
+        [eventSourcedStreamDefinition.handle.path, handleEventSourced],
+        [valueEntityStreamDefinition.handle.path, handleValueEntity],
+        [crdtStreamDefinition.handle.path, handleCrdt],
+      ]),
+      logger,
+    );
+    this.#server = createServer({ interceptors: [interceptor] });
+    this.#server.add(EntityDiscoveryDefinition, entityDiscoveryService(options.entities, options, this.#logger));
+    this.#server.add(eventSourcedStreamDefinition, { handle: handleEventSourced });
+    this.#server.add(valueEntityStreamDefinition, { handle: handleValueEntity });
     this.#server.add(ActionProtocolDefinition, actionProtocolService(actions, logger, observer));
-    this.#server.add(CrdtDefinition, {
-      handle: (requests) => runCrdtStream(requests, crdts, logger, drain, undefined, observer),
-    });
+    this.#server.add(crdtStreamDefinition, { handle: handleCrdt });
   }
 
   /** How many entity streams (event-sourced, value entity, CRDT) are open now: one per entity the proxy has active here. */

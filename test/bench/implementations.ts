@@ -75,7 +75,11 @@ export const IMPLEMENTATIONS: Record<ImplementationName, Implementation> = {
       if (existsSync(join(peer, "target/shopping-cart-java.jar"))) return;
       // The Java build compiles the example's own protos, plus our options file they import.
       const protos = join(peer, "target/proto-src");
-      cpSync(join(ROOT, "examples/shopping-cart/proto"), protos, { recursive: true });
+      // Not summary.proto: the example's eventing action, whose options the Java build's protoc (0.5.2's) rejects.
+      cpSync(join(ROOT, "examples/shopping-cart/proto"), protos, {
+        recursive: true,
+        filter: (source) => !source.endsWith("summary.proto"),
+      });
       cpSync(join(ROOT, "protocols/cloudstate/typescript"), join(protos, "cloudstate/typescript"), { recursive: true });
       run("mvn", ["-B", "-q", "package", "-DskipTests"], peer);
     },
