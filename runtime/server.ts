@@ -168,8 +168,13 @@ export async function serve(options: ServeOptions): Promise<CloudstateServer> {
   const logger = options.logger ?? consoleLogger();
   // Under `cloudstate-ts dev` only: the dev session's inspector asks for a feed through the environment.
   const feed = inspectorFeedFromEnvironment(options.entities, logger);
+  // Guarded apart from the user's own observer: should the feed throw, the user's spans still start and end.
   const observer =
-    feed === undefined ? options.observer : options.observer === undefined ? feed : observers(options.observer, feed);
+    feed === undefined
+      ? options.observer
+      : options.observer === undefined
+        ? feed
+        : observers(options.observer, guardObserver(feed, logger));
   const server = new CloudstateServer({ ...options, ...(observer === undefined ? {} : { observer }) });
   const finish = async (): Promise<void> => {
     if (options.onShutdown === undefined) return;
@@ -185,7 +190,14 @@ export async function serve(options: ServeOptions): Promise<CloudstateServer> {
       clearTimeout(timer);
     }
   };
+  let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
+    // A Ctrl-C (SIGINT) then a supervisor's SIGTERM: one shutdown, one onShutdown.
+    if (stopping) {
+      logger.info(`${signal} received; already shutting down`);
+      return;
+    }
+    stopping = true;
     logger.info(`${signal} received; shutting down`);
     server.shutdown().then(
       () => finish().then(() => process.exit(0)),

@@ -44,6 +44,9 @@ export interface InspectorServerOptions {
   readonly session: () => SessionInfo;
 }
 
+/** The names by which this machine's own clients reach the inspector (the Host header, port aside). */
+const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
@@ -149,7 +152,18 @@ export class InspectorServer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const { store } = this.options;
+    // Only this machine's own names: a web page that rebinds its DNS name to 127.0.0.1 would otherwise read the
+    // entities' states through the visitor's browser.
+    if (!LOCAL_HOSTS.has((req.headers.host ?? "").replace(/:\d+$/, ""))) {
+      send(res, 403, { error: "the inspector answers only to 127.0.0.1 and localhost" });
+      return;
+    }
     if (req.method === "POST" && url.pathname === "/feed") {
+      // The feed comes from the user function, never from a browser: a page's cross-site POST carries an Origin.
+      if (req.headers.origin !== undefined || req.headers["content-type"] !== "application/x-ndjson") {
+        send(res, 403, { error: "the feed takes application/x-ndjson from the user function only" });
+        return;
+      }
       const pid = Number(url.searchParams.get("pid") ?? Number.NaN);
       const body = await readBody(req, FEED_LIMIT);
       if (body === undefined || !Number.isInteger(pid)) {

@@ -144,8 +144,17 @@ export class InspectorStore {
     const process = this.processes.find((p) => p.pid === pid);
     if (process !== undefined) process.lastRecordAt = Date.now();
     for (const record of records) {
-      if (record === undefined) this.dropped += 1;
-      else this.#apply(pid, record);
+      if (record === undefined) {
+        this.dropped += 1;
+        continue;
+      }
+      try {
+        this.#apply(pid, record);
+      } catch {
+        // A record of the right kind but not the right shape (another version's runtime, a stray poster): counted
+        // like an unreadable line, and the rest of the batch still applies.
+        this.dropped += 1;
+      }
     }
     this.version += 1;
     for (const listener of this.#listeners) listener();
@@ -340,7 +349,9 @@ export class InspectorStore {
     this.commands.delete(oldest);
     this.#commandStreams.delete(oldest);
     const entity = view === undefined ? undefined : this.entities.get(view.entityKey);
-    if (entity !== undefined) entity.commands.splice(entity.commands.indexOf(oldest), 1);
+    const at = entity?.commands.indexOf(oldest) ?? -1;
+    // splice(-1) would drop the entity's newest command instead.
+    if (at >= 0) entity!.commands.splice(at, 1);
   }
 
   #completed(pid: number, record: Extract<FeedRecord, { t: "completed" }>): void {

@@ -3,7 +3,8 @@
  * blocks the caller: records wait in a bounded queue and go out in the background, one request at a time, each on
  * a new loopback connection (a kept-alive one can be closed by the server just as a batch goes out). When the dev
  * session does not answer, the batch goes back to the queue and the next try waits a second; once the queue is
- * full, newer records are counted, not kept, and the count goes out with the next batch that arrives.
+ * full, newer records are counted, not kept, and the count goes out with the next batch that arrives. A batch the
+ * dev session answers but refuses is counted as dropped, never sent again.
  */
 import { request } from "node:http";
 import type { Logger } from "../logger.js";
@@ -12,6 +13,8 @@ import type { Logger } from "../logger.js";
 const QUEUE_LIMIT = 5_000;
 /** How many records one request carries at most. */
 const BATCH_LIMIT = 500;
+/** How many characters one request carries, past its first record (the dev session takes up to 32 MB). */
+const BATCH_BYTES = 4 * 1024 * 1024;
 /** How long to wait after the dev session did not answer. */
 const RETRY_MS = 1_000;
 /** How long one request may take. */
@@ -86,14 +89,24 @@ export class FeedSender {
 
   #flush(): void {
     if (this.#queue.length === 0) return;
-    const batch = this.#queue.splice(0, BATCH_LIMIT);
+    let count = 0;
+    let bytes = 0;
+    while (count < Math.min(BATCH_LIMIT, this.#queue.length) && (count === 0 || bytes < BATCH_BYTES)) {
+      bytes += this.#queue[count]!.length;
+      count += 1;
+    }
+    const batch = this.#queue.splice(0, count);
     const dropped = this.#dropped;
     const lines = dropped > 0 ? [JSON.stringify({ t: "dropped", count: dropped }), ...batch] : batch;
     this.#sending = true;
-    const done = (ok: boolean): void => {
+    const done = (ok: boolean | "refused"): void => {
       if (!this.#sending) return;
       this.#sending = false;
-      if (ok) {
+      if (ok === "refused") {
+        // The dev session answered but would not take the batch: sending it again would be refused again.
+        this.#dropped += batch.length;
+        this.logger.warn(`inspector feed: the dev session refused a batch of ${batch.length} records; dropped`);
+      } else if (ok) {
         this.#dropped -= dropped;
         if (this.#warned) {
           this.#warned = false;
@@ -125,7 +138,7 @@ export class FeedSender {
       },
       (res) => {
         res.resume();
-        res.on("end", () => done(res.statusCode === 204 || res.statusCode === 200));
+        res.on("end", () => done(res.statusCode === 204 || res.statusCode === 200 ? true : "refused"));
         res.on("error", () => done(false));
       },
     );

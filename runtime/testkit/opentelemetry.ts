@@ -18,6 +18,7 @@
  */
 import { randomBytes } from "node:crypto";
 import {
+  context as contextApi,
   createNoopMeter,
   SpanKind,
   SpanStatusCode,
@@ -136,16 +137,20 @@ export function recordTelemetry(): TelemetryRecorder {
 const hex = (bytes: number): string => randomBytes(bytes).toString("hex");
 
 function recordingTracer(ended: (span: RecordedSpan) => void): Tracer {
-  const startSpan = (name: string, options: SpanOptions = {}, context?: Context): Span => {
-    const parent = options.root === true || context === undefined ? undefined : trace.getSpanContext(context);
+  // As the SDK's tracer: without a context given, the parent is the active span (a handler's own span is a child
+  // of its command's, when a context manager is registered).
+  const startSpan = (name: string, options: SpanOptions = {}, context: Context = contextApi.active()): Span => {
+    const parent = options.root === true ? undefined : trace.getSpanContext(context);
     return new RecordingSpan(name, options, parent, ended);
   };
-  // startActiveSpan's overloads: (name, fn), (name, options, fn), (name, options, context, fn).
+  // startActiveSpan's overloads: (name, fn), (name, options, fn), (name, options, context, fn); `fn` runs with
+  // the new span active.
   function startActiveSpan<F extends (span: Span) => unknown>(name: string, ...rest: unknown[]): ReturnType<F> {
     const fn = rest[rest.length - 1] as F;
     const options = (rest.length > 1 ? rest[0] : {}) as SpanOptions;
-    const context = rest.length > 2 ? (rest[1] as Context) : undefined;
-    return fn(startSpan(name, options, context)) as ReturnType<F>;
+    const context = rest.length > 2 ? (rest[1] as Context) : contextApi.active();
+    const span = startSpan(name, options, context);
+    return contextApi.with(trace.setSpan(context, span), () => fn(span)) as ReturnType<F>;
   }
   return { startSpan, startActiveSpan };
 }

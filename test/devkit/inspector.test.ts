@@ -6,6 +6,7 @@
  * not records.
  */
 import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { memoryLogger } from "cloudstate-ts/testkit";
@@ -26,13 +27,18 @@ import { ROOT } from "../support/root.js";
 const KEY = "com.example.shoppingcart.ShoppingCart/ann";
 const presence = presenceEntity(presenceHandlers);
 
-/** Resolves once `check` holds after a change of the store (or at once). */
-function until(store: InspectorStore, check: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
+/** Resolves once `check` holds after a change of the store (or at once); fails after `timeoutMs`. */
+function until(store: InspectorStore, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  return new Promise((resolve, reject) => {
     if (check()) return resolve();
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`the inspector's store did not get there within ${timeoutMs} ms`));
+    }, timeoutMs);
     const stop = store.onChange(() => {
       if (!check()) return;
       stop();
+      clearTimeout(timer);
       resolve();
     });
   });
@@ -176,14 +182,54 @@ describe("the inspector: the runtime's feed into the dev session's server", () =
     await assert.rejects(inspect({ port: server!.port, json: false, entity: "bob" }), /no entity "bob"/);
   });
 
-  it("counts lines that are not records, and refuses a batch without its process", async () => {
+  it("counts lines that are not records (or not whole ones), and refuses a batch without its process", async () => {
     const before = store.dropped;
-    const sent = await fetch(`${server!.url}/feed?pid=7`, { method: "POST", body: 'not json\n{"t":"nonsense"}\n' });
+    const versionBefore = store.version;
+    const ndjson = { "content-type": "application/x-ndjson" };
+    // A rebuild record for a known entity without its states (another version's runtime, say), then a good one.
+    const partial = JSON.stringify({
+      t: "rebuilt",
+      serviceName: "com.example.shoppingcart.ShoppingCart",
+      entityId: "ann",
+    });
+    const body = `not json\n{"t":"nonsense"}\n${partial}\n{"t":"dropped","count":10}\n`;
+    const sent = await fetch(`${server!.url}/feed?pid=7`, { method: "POST", headers: ndjson, body });
     assert.equal(sent.status, 204);
-    assert.equal(store.dropped, before + 2);
-    const refused = await fetch(`${server!.url}/feed`, { method: "POST", body: "{}" });
+    assert.equal(
+      store.dropped,
+      before + 3 + 10,
+      "two unreadable lines, one record missing its fields, then 10 counted",
+    );
+    assert.equal(store.version, versionBefore + 1, "the batch was taken, not left half-applied");
+    const refused = await fetch(`${server!.url}/feed`, { method: "POST", headers: ndjson, body: "{}" });
     assert.equal(refused.status, 400);
     assert.equal((await fetch(`${server!.url}/nothing`)).status, 404);
+  });
+
+  it("answers only this machine's own names, and takes the feed only from a user function, not a web page", async () => {
+    const status = (path: string, headers: Record<string, string>, method = "GET"): Promise<number | undefined> =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest({ host: "127.0.0.1", port: server!.port, path, method, headers }, (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        });
+        req.on("error", reject);
+        req.end(method === "POST" ? "{}\n" : undefined);
+      });
+    assert.equal(await status("/api/entities", { host: "rebound.example:80" }), 403, "a DNS-rebound name");
+    assert.equal(await status("/api/entities", { host: `localhost:${server!.port}` }), 200);
+    const before = store.version;
+    const crossSite = {
+      host: `127.0.0.1:${server!.port}`,
+      origin: "https://site.example",
+      "content-type": "application/x-ndjson",
+    };
+    assert.equal(await status("/feed?pid=7", crossSite, "POST"), 403, "a page's cross-site POST");
+    assert.equal(
+      await status("/feed?pid=7", { host: `127.0.0.1:${server!.port}`, "content-type": "text/plain" }, "POST"),
+      403,
+    );
+    assert.equal(store.version, before, "nothing was applied");
   });
 });
 

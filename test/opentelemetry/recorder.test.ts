@@ -5,7 +5,7 @@
  * it makes carries its trace context).
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { afterEach, describe, it } from "node:test";
 import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { CrdtTestKit, EventSourcedTestKit } from "cloudstate-ts/testkit";
@@ -13,7 +13,8 @@ import { recordTelemetry } from "cloudstate-ts/testkit/opentelemetry";
 import { METRIC } from "cloudstate-ts/opentelemetry";
 import { presenceEntity } from "../../examples/crdts/gen/com/example/chat/chat_cloudstate.js";
 import { presenceHandlers } from "../../examples/crdts/src/chat.js";
-import { shoppingCart } from "../../examples/shopping-cart/src/cart.js";
+import { shoppingCart, shoppingCartHandlers } from "../../examples/shopping-cart/src/cart.js";
+import { shoppingCartEntity } from "../../examples/shopping-cart/gen/com/example/shoppingcart/shoppingcart_cloudstate.js";
 
 const CART = "com.example.shoppingcart.ShoppingCart";
 const PRESENCE = "com.example.chat.Presence";
@@ -22,6 +23,9 @@ const CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const CALLER_SPAN = "00f067aa0ba902b7";
 
 describe("the testkit's telemetry recorder", () => {
+  // A test that registers a context manager takes it down again: the next test starts with none, as a process does.
+  afterEach(() => context.disable());
+
   it("records a command's span and metrics: name, parent, attributes, outcome, counters by rpc and outcome", async () => {
     const telemetry = recordTelemetry();
     const cart = await EventSourcedTestKit.create(shoppingCart, { entityId: "ann", observer: telemetry.observer });
@@ -116,5 +120,32 @@ describe("the testkit's telemetry recorder", () => {
     await presence.subscribe("connect", { userId: "cy" });
     const onChange = telemetry.span(`${PRESENCE}/Monitor on change`);
     assert.deepEqual(seen, [onChange.spanId]);
+  });
+
+  it("a handler's own spans from the recorder's tracer are children of its command's span, active ones too", async () => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    const telemetry = recordTelemetry();
+    const traced = shoppingCartEntity({
+      ...shoppingCartHandlers,
+      addItem(command, context) {
+        const lookup = telemetry.tracer.startSpan("price lookup");
+        lookup.end();
+        return telemetry.tracer.startActiveSpan("stock check", (check) => {
+          telemetry.tracer.startSpan("stock query").end();
+          check.end();
+          return shoppingCartHandlers.addItem(command, context);
+        });
+      },
+    });
+    const cart = await EventSourcedTestKit.create(traced, { entityId: "dee", observer: telemetry.observer });
+    await cart.call("addItem", { userId: "dee", productId: "fig", name: "Fig", quantity: 1 });
+    const command = telemetry.span("com.example.shoppingcart.ShoppingCart/AddItem");
+    const lookup = telemetry.span("price lookup");
+    const check = telemetry.span("stock check");
+    const query = telemetry.span("stock query");
+    assert.equal(lookup.traceId, command.traceId);
+    assert.equal(lookup.parentSpanId, command.spanId);
+    assert.equal(check.parentSpanId, command.spanId);
+    assert.equal(query.parentSpanId, check.spanId, "startActiveSpan made its span the active one");
   });
 });

@@ -121,7 +121,10 @@ describe("lifecycle", () => {
   });
 
   /** A user function whose `serve` has the `onShutdown` given (source text), started and sent SIGTERM. */
-  async function stoppedWith(onShutdown: string): Promise<{ code: number | null; output: string }> {
+  async function stoppedWith(
+    onShutdown: string,
+    signals: readonly NodeJS.Signals[] = ["SIGTERM"],
+  ): Promise<{ code: number | null; output: string }> {
     const script = `
       import { serve } from ${JSON.stringify(join(ROOT, "runtime/index.ts"))};
       import { shoppingCart } from ${JSON.stringify(join(ROOT, "examples/shopping-cart/src/cart.js"))};
@@ -131,7 +134,7 @@ describe("lifecycle", () => {
       PORT: String(await freePort()),
     });
     await fn.waitFor(/user function listening on 127\.0\.0\.1:\d+/, 30_000);
-    fn.child.kill("SIGTERM");
+    for (const signal of signals) fn.child.kill(signal);
     return { code: await fn.exit(), output: fn.output };
   }
 
@@ -144,6 +147,15 @@ describe("lifecycle", () => {
     assert.equal(failed.code, 0);
     assert.match(failed.output, /onShutdown failed; exiting all the same/);
     assert.match(failed.output, /exporter gone/);
+
+    // Ctrl-C, then a supervisor's SIGTERM while the first shutdown runs: one shutdown, one onShutdown.
+    const twice = await stoppedWith(
+      `async () => { console.log("onShutdown ran"); await new Promise((r) => setTimeout(r, 200)); }`,
+      ["SIGINT", "SIGTERM"],
+    );
+    assert.equal(twice.code, 0);
+    assert.equal(twice.output.match(/onShutdown ran/g)?.length, 1, twice.output);
+    assert.match(twice.output, /SIGTERM received; already shutting down/);
 
     const hung = await stoppedWith(`() => new Promise(() => undefined)`);
     assert.equal(hung.code, 0);
