@@ -322,13 +322,7 @@ describe("the inspector's bad cases", () => {
     const cart = await EventSourcedTestKit.create(shoppingCart, { entityId: "zed", observer: observer! });
     const added = await cart.call("addItem", { userId: "zed", productId: "fig", name: "Fig", quantity: 1 });
     assert.equal(added.events.length, 1);
-    await new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (logger.lines.some((l) => /does not answer/.test(l.message))) resolve();
-        else setImmediate(check);
-      };
-      check();
-    });
+    await logger.waitFor(/does not answer/, 30_000);
   });
 
   it("a taken port: a clear error", async () => {
