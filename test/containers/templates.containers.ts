@@ -140,6 +140,9 @@ describe("templates in containers: podman build, podman kube play, through the p
     );
     note(`${checks.template}: node_modules ${modules[0] ?? "?"}: ${modules[1] ?? ""}`);
     assert.notEqual(uid, "0", "the image runs as a non-root user");
+    const tools = ["@esbuild", "esbuild", "typescript", "tsx", "ts-proto", "@bufbuild/buf", "protoc-gen-cloudstate"];
+    const shipped = inImage(`cd node_modules && for t in ${tools.join(" ")}; do [ -e "$t" ] && echo "$t"; done; true`);
+    assert.equal(shipped, "", "the image ships only what runs: no build tool in its node_modules");
 
     // The manifests, made runnable on this host (pod-manifest.ts says what changes and why).
     const ports: HostPorts = {
